@@ -1,0 +1,109 @@
+// The program: global options, the nouns, and the one place where an outcome becomes an exit code.
+// Verb modules load lazily (see commands/action.ts); nothing heavy is imported here.
+import { Command, CommanderError } from 'commander';
+import { EXIT, WxplatError, exitCodeFor } from './errors.js';
+import type { ContextOverrides } from './context.js';
+import { colorLevelFor, processIO, type IO } from './output/io.js';
+import type { Runtime } from './commands/runtime.js';
+import { register as registerDb } from './commands/db/index.js';
+import { register as registerIndustry } from './commands/industry/index.js';
+
+export const VERSION = '0.1.0';
+
+export function buildProgram(rt: Runtime): Command {
+  const program = new Command('wxplat');
+  // exitOverride first: subcommands copy the setting when they are created.
+  program
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => rt.io.stdout.write(s),
+      writeErr: (s) => rt.io.stderr.write(s),
+    })
+    .description("operate a WeChat Open Platform third-party platform: accounts, tokens, templates, bulk sends, callbacks")
+    .version(VERSION, '-V, --version')
+    .option('--db <url>', 'database URL (mysql://user:pass@host:port/db or sqlite:PATH); overrides WXPLAT_DATABASE_URL')
+    .option('--json', 'print one JSON document (NDJSON for records tail)')
+    .option('--no-color', 'no colour, even on a terminal')
+    .option('-y, --yes', 'never prompt; answer confirmations yes, fail where a value is missing')
+    .option('--verbose', 'more detail on stderr (never secrets)')
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      `
+Configuration: WXPLAT_DATABASE_URL, WXPLAT_COMPONENT_APPID, WXPLAT_COMPONENT_APPSECRET, WXPLAT_COMPONENT_TOKEN,
+WXPLAT_COMPONENT_AES_KEY, WXPLAT_API_BASE, WXPLAT_CALLBACK_MAX_SKEW (environment, or .env in this folder).
+Exit codes: 0 done, 1 failed, 2 bad usage or input (nothing changed), 3 partly done, 130 interrupted.`,
+    );
+  registerDb(program, rt);
+  registerIndustry(program, rt);
+  return program;
+}
+
+export interface MainOptions {
+  io?: IO;
+  overrides?: ContextOverrides;
+  /** Aborting this is the same as Ctrl-C. */
+  signal?: AbortSignal;
+}
+
+/** Runs one command line and returns its exit code. Never throws, never calls process.exit. */
+export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
+  const io = options.io ?? processIO();
+  const rt: Runtime = { io, signal: options.signal ?? new AbortController().signal, overrides: options.overrides ?? {} };
+  const program = buildProgram(rt);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return rt.signal.aborted ? EXIT.interrupted : EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version end with 0; every other parse error is bad usage.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    const code = rt.signal.aborted && !(err instanceof WxplatError) ? EXIT.interrupted : exitCodeFor(err);
+    printError(io, err, code, argv);
+    return code;
+  }
+}
+
+function printError(io: IO, err: unknown, code: number, argv: string[]): void {
+  const json = argv.includes('--json');
+  const verbose = argv.includes('--verbose');
+  const message = err instanceof Error ? err.message : String(err);
+  const hint = err instanceof WxplatError ? err.hint : undefined;
+  if (json) {
+    const body: Record<string, unknown> = { message, exitCode: code };
+    if (hint) body.hint = hint;
+    const extra = err as { errcode?: number; result?: unknown };
+    if (extra.errcode !== undefined) body.errcode = extra.errcode;
+    io.stderr.write(`${JSON.stringify({ error: body })}\n`);
+    return;
+  }
+  const red = colorLevelFor(io.stderr, io.env, argv.includes('--no-color')) > 0;
+  const label = red ? '\u001b[31merror:\u001b[39m' : 'error:';
+  io.stderr.write(`${label} ${message}\n`);
+  if (hint) io.stderr.write(`  ${hint}\n`);
+  if (!(err instanceof WxplatError) && err instanceof Error) {
+    if (verbose && err.stack) io.stderr.write(`${err.stack}\n`);
+    else io.stderr.write('  (an internal error; run again with --verbose for the stack)\n');
+  } else if (verbose && err instanceof Error && err.stack) {
+    io.stderr.write(`${err.stack}\n`);
+  }
+}
+
+/** The binary's entry: process streams, signals, exit code. */
+export async function run(): Promise<void> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // `wxplat … --json | head` must end quietly when the reader goes away.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+  });
+  process.exitCode = await main(process.argv.slice(2), { signal: controller.signal });
+}

@@ -1,0 +1,11 @@
+import type { CommandContext, ContextOverrides } from '../context.js';
+import type { IO } from '../output/io.js';
+
+/** What the program shares with every command it runs. */
+export interface Runtime {
+  io: IO;
+  signal: AbortSignal;
+  overrides: ContextOverrides;
+  /** The context of the command being run, for the error printer. */
+  current?: CommandContext;
+}

@@ -1,0 +1,91 @@
+// `db migrate`, `db status`, `db rollback`: the schema's state and its changes, with the guard that
+// keeps a rollback from dropping tables that hold rows.
+import type { Database } from '../../db/database.js';
+import {
+  allMigrations,
+  appliedMigrations,
+  loadMigration,
+  migrateLatest,
+  pendingMigrations,
+  rollbackLastBatch,
+  type AppliedMigration,
+} from '../../db/migrator.js';
+import { SEED_TABLE_NAMES } from '../../db/schema/seed-tables.js';
+import { UsageError } from '../../errors.js';
+
+export interface MigrationStatus {
+  database: string;
+  applied: AppliedMigration[];
+  pending: string[];
+}
+
+export async function migrationStatus(db: Database): Promise<MigrationStatus> {
+  const applied = await appliedMigrations(db);
+  const names = new Set(applied.map((m) => m.name));
+  const pending = (await allMigrations()).filter((n) => !names.has(n));
+  return { database: db.target.display, applied, pending };
+}
+
+export interface MigrateResult {
+  database: string;
+  dryRun: boolean;
+  /** Migrations applied (or, with dryRun, that would be). */
+  migrations: string[];
+  /** Production tables that were already there and were kept with their rows. */
+  adopted: Array<{ table: string; rows: number }>;
+}
+
+export async function migrate(db: Database, options: { dryRun: boolean }): Promise<MigrateResult> {
+  const pending = await pendingMigrations(db);
+  const adopted: MigrateResult['adopted'] = [];
+  const applied = await appliedMigrations(db);
+  if (applied.length === 0) {
+    // A first migrate on a database made from seed-schema.sql: report what it keeps.
+    for (const table of SEED_TABLE_NAMES) {
+      if (await db.knex.schema.hasTable(table)) adopted.push({ table, rows: await countRows(db, table) });
+    }
+  }
+  if (options.dryRun || pending.length === 0) {
+    return { database: db.target.display, dryRun: options.dryRun, migrations: pending, adopted };
+  }
+  const done = await migrateLatest(db);
+  return { database: db.target.display, dryRun: false, migrations: done, adopted };
+}
+
+export interface RollbackResult {
+  database: string;
+  migrations: string[];
+  droppedTables: Array<{ table: string; rows: number }>;
+}
+
+export async function rollback(db: Database, options: { force: boolean; dryRun?: boolean }): Promise<RollbackResult> {
+  const applied = await appliedMigrations(db);
+  if (applied.length === 0) return { database: db.target.display, migrations: [], droppedTables: [] };
+  const lastBatch = Math.max(...applied.map((m) => m.batch));
+  const batch = applied.filter((m) => m.batch === lastBatch).map((m) => m.name);
+
+  const dropped: RollbackResult['droppedTables'] = [];
+  for (const name of batch) {
+    const mod = await loadMigration(name);
+    for (const table of mod.droppedTables ?? []) {
+      if (await db.knex.schema.hasTable(table)) dropped.push({ table, rows: await countRows(db, table) });
+    }
+  }
+  const holding = dropped.filter((d) => d.rows > 0);
+  if (holding.length > 0 && !options.force) {
+    const list = holding.map((d) => `${d.table} (${d.rows} rows)`).join(', ');
+    const seed = holding.some((d) => SEED_TABLE_NAMES.includes(d.table));
+    throw new UsageError(
+      `refusing to roll back ${batch.join(', ')}: it would drop ${list}${seed ? ', production tables' : ''}`,
+      'pass --force to drop them and their rows anyway',
+    );
+  }
+  if (options.dryRun) return { database: db.target.display, migrations: batch, droppedTables: dropped };
+  const undone = await rollbackLastBatch(db);
+  return { database: db.target.display, migrations: undone, droppedTables: dropped };
+}
+
+async function countRows(db: Database, table: string): Promise<number> {
+  const row = (await db.knex(table).count({ n: '*' }).first()) as { n: number | string } | undefined;
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,127 @@
+// Opens the store named by the configuration: the embedded SQLite file or a MySQL/MariaDB server.
+// knex and the drivers load here, lazily, so that commands that never touch the database start fast.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import type { DatabaseTarget } from '../config/load.js';
+import { FailedError } from '../errors.js';
+
+export type Dialect = 'mysql' | 'sqlite';
+
+export interface Database {
+  readonly knex: Knex;
+  readonly dialect: Dialect;
+  readonly target: DatabaseTarget;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Create the MySQL database (utf8mb4_general_ci) when it does not exist: `db migrate` does this. */
+  createIfMissing?: boolean;
+  /** Largest number of pooled MySQL connections. */
+  poolSize?: number;
+}
+
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
+  const { default: knexFactory } = await import('knex');
+  if (target.kind === 'sqlite') {
+    if (target.path !== ':memory:') mkdirSync(path.dirname(target.path), { recursive: true });
+    const knex = knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: target.path },
+      useNullAsDefault: true,
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+          // WAL and a busy timeout let a cron `template send`, `serve` and `records tail` share the file.
+          conn.pragma('journal_mode = WAL');
+          conn.pragma('busy_timeout = 10000');
+          conn.pragma('synchronous = NORMAL');
+          conn.pragma('foreign_keys = ON');
+          done(null, conn);
+        },
+      },
+    });
+    return wrap(knex, 'sqlite', target);
+  }
+
+  const connection = {
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password?.reveal() ?? '',
+    database: target.database,
+    charset: 'utf8mb4',
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    dateStrings: true,
+    timezone: 'Z',
+    connectTimeout: 10_000,
+  };
+  if (options.createIfMissing) await createMysqlDatabase(knexFactory, connection, target);
+  const knex = knexFactory({
+    client: 'mysql2',
+    connection,
+    pool: { min: 0, max: options.poolSize ?? 10 },
+    acquireConnectionTimeout: 30_000,
+  });
+  const db = wrap(knex, 'mysql', target);
+  try {
+    await knex.raw('select 1');
+  } catch (err) {
+    await db.close();
+    throw describeConnectError(err, target);
+  }
+  return db;
+}
+
+function wrap(knex: Knex, dialect: Dialect, target: DatabaseTarget): Database {
+  let closed = false;
+  return {
+    knex,
+    dialect,
+    target,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await knex.destroy();
+    },
+  };
+}
+
+async function createMysqlDatabase(
+  knexFactory: typeof import('knex').default,
+  connection: Record<string, unknown>,
+  target: Extract<DatabaseTarget, { kind: 'mysql' }>,
+): Promise<void> {
+  const admin = knexFactory({ client: 'mysql2', connection: { ...connection, database: undefined }, pool: { min: 0, max: 1 } });
+  try {
+    await admin.raw(
+      `CREATE DATABASE IF NOT EXISTS \`${target.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`,
+    );
+  } catch (err) {
+    throw describeConnectError(err, target);
+  } finally {
+    await admin.destroy();
+  }
+}
+
+export function describeConnectError(err: unknown, target: DatabaseTarget): Error {
+  const e = err as { code?: string; message?: string };
+  const where = target.display;
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return new FailedError(`cannot reach the database at ${where}: connection refused`, 'is the MySQL server running?');
+    case 'ENOTFOUND':
+      return new FailedError(`cannot reach the database at ${where}: unknown host`);
+    case 'ETIMEDOUT':
+      return new FailedError(`cannot reach the database at ${where}: timed out`);
+    case 'ER_ACCESS_DENIED_ERROR':
+      return new FailedError(`the database at ${where} refused the user name or password`);
+    case 'ER_BAD_DB_ERROR':
+      return new FailedError(`the database at ${where} does not exist`, 'run `wxplat db migrate` to create it');
+    default:
+      return new FailedError(`database error at ${where}: ${e.message ?? String(err)}`);
+  }
+}

@@ -1,0 +1,131 @@
+// A row type for every table. Seed tables keep their production column names; DATETIME columns are
+// 'YYYY-MM-DD HH:MM:SS' strings in UTC. Status values follow the seed: 1 valid, -2 logically deleted
+// (industry codes: 10 and -20).
+
+export const STATUS = { valid: 1, deleted: -2 } as const;
+export const INDUSTRY_STATUS = { valid: 10, deleted: -20 } as const;
+
+export type SqlDateTime = string;
+
+export interface AccountMessageSendRecordRow {
+  account_message_send_record_id: number;
+  official_account_id: number | null;
+  template_id: string | null;
+  content: string | null;
+  receiver_user: string | null;
+  status: number | null;
+  updated_at: SqlDateTime | null;
+  created_at: SqlDateTime | null;
+}
+
+export interface AccountMessageTemplateRow {
+  account_message_template_id: number;
+  official_account_id: number | null;
+  template_id: string;
+  system_message_template_id: number | null;
+  status: number | null;
+  updated_at: SqlDateTime | null;
+  created_at: SqlDateTime | null;
+}
+
+export interface IndustryCodeQueryRow {
+  industry_code_query_id: number;
+  main_type: number | null;
+  main_industry_code: string | null;
+  sec_industry_code: string | null;
+  code_num: number | null;
+  status: number | null;
+  updated_at: SqlDateTime | null;
+  created_at: SqlDateTime | null;
+}
+
+export interface OfficialAccountIndustryCodeRow {
+  official_account_industry_code_id: number;
+  official_account_id: number | null;
+  industry_id1: number | null;
+  industry_id2: number | null;
+  status: number | null;
+  updated_at: SqlDateTime | null;
+  created_at: SqlDateTime | null;
+}
+
+export interface OfficialAccountUserRow {
+  official_account_user_id: number;
+  official_account_id: number | null;
+  user_wx_info_id: number | null;
+  openid: string | null;
+  status: number | null;
+  created_at: SqlDateTime | null;
+}
+
+export interface OfficialAccountRow {
+  official_account_id: number;
+  nickname: string | null;
+  avartar_url: string | null;
+  service_type_id: number | null;
+  verify_type_id: number | null;
+  original_id: string | null;
+  principal_name: string | null;
+  alias: string | null;
+  business_info_open_store: number | null;
+  business_info_open_scan: number | null;
+  business_info_open_pay: number | null;
+  business_info_open_card: number | null;
+  business_info_open_shake: number | null;
+  qrcode_url: string | null;
+  appid: string | null;
+  func_ids: string | null;
+  status: number | null;
+  updated_at: SqlDateTime | null;
+  created_at: SqlDateTime | null;
+}
+
+export interface OfficialAccountsPayParamRow {
+  official_accounts_pay_param_id: number;
+  official_account_id: number | null;
+  mch_id: string | null;
+  name: string | null;
+  /** The merchant pay key: a secret, never printed unmasked. */
+  appkey: string | null;
+  status: number | null;
+  updated_at: SqlDateTime | null;
+  created_at: SqlDateTime | null;
+}
+
+export interface SystemMessageTemplateRow {
+  system_message_template_id: number;
+  code: string | null;
+  title: string | null;
+  industry_code_query_id: number | null;
+  content: string;
+  status: number | null;
+  updated_at: SqlDateTime | null;
+  created_at: SqlDateTime | null;
+}
+
+export interface UserWxInfoRow {
+  user_wx_info_id: number;
+  user_id: number | null;
+  nickname: string | null;
+  sex: number | null;
+  province: string | null;
+  city: string | null;
+  country: string | null;
+  headimgurl: string | null;
+  privilege: string | null;
+  created_at: SqlDateTime | null;
+}
+
+export interface WechatMessageReceiptRecordRow {
+  wechat_message_receipt_record_id: number;
+  appid: string | null;
+  to_user_name: string | null;
+  from_user_name: string | null;
+  create_time: SqlDateTime | null;
+  msg_type: string | null;
+  event: string | null;
+  content: string;
+  msg_id: string | null;
+  status: number | null;
+  created_at: SqlDateTime | null;
+}

@@ -1,0 +1,46 @@
+// Questions to the operator. Asked only when stdin and stdout are terminals and neither --yes nor CI is
+// set; otherwise the caller gets `null` from `canPrompt` and must fail with the flag to pass instead.
+// Prompts render on stderr so that stdout stays clean for --json.
+import { isCi, type IO } from './io.js';
+
+export interface Choice<T> {
+  name: string;
+  value: T;
+  description?: string;
+}
+
+export interface Prompter {
+  readonly canPrompt: boolean;
+  confirm(message: string, defaultValue?: boolean): Promise<boolean>;
+  input(message: string, validate?: (value: string) => true | string): Promise<string>;
+  password(message: string, validate?: (value: string) => true | string): Promise<string>;
+  select<T>(message: string, choices: Choice<T>[]): Promise<T>;
+}
+
+export function canPromptIn(io: IO, yes: boolean): boolean {
+  return Boolean(io.stdin.isTTY && io.stdout.isTTY) && !yes && !isCi(io.env);
+}
+
+export function terminalPrompter(io: IO, yes: boolean): Prompter {
+  const context = { input: io.stdin, output: io.stderr, clearPromptOnDone: false };
+  const load = () => import('@inquirer/prompts');
+  return {
+    canPrompt: canPromptIn(io, yes),
+    async confirm(message, defaultValue = false) {
+      const { confirm } = await load();
+      return confirm({ message, default: defaultValue }, context);
+    },
+    async input(message, validate) {
+      const { input } = await load();
+      return input({ message, validate }, context);
+    },
+    async password(message, validate) {
+      const { password } = await load();
+      return password({ message, mask: '*', validate }, context);
+    },
+    async select(message, choices) {
+      const { select } = await load();
+      return select({ message, choices, pageSize: 15 }, context);
+    },
+  };
+}
