@@ -65,10 +65,22 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   }
 }
 
+/** A database error shows the driver's words; the statement only with --verbose. */
+function describe(err: unknown, verbose: boolean): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && /^(ER_|SQLITE_)/.test(code)) {
+    const at = err.message.lastIndexOf(' - ');
+    const driver = at >= 0 ? err.message.slice(at + 3) : err.message;
+    return verbose ? `database error (${code}): ${err.message}` : `database error (${code}): ${driver}`;
+  }
+  return err.message;
+}
+
 function printError(io: IO, err: unknown, code: number, argv: string[]): void {
   const json = argv.includes('--json');
   const verbose = argv.includes('--verbose');
-  const message = err instanceof Error ? err.message : String(err);
+  const message = describe(err, verbose);
   const hint = err instanceof WxplatError ? err.hint : undefined;
   if (json) {
     const body: Record<string, unknown> = { message, exitCode: code };

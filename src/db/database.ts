@@ -30,6 +30,8 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       client: 'better-sqlite3',
       connection: { filename: target.path },
       useNullAsDefault: true,
+      // Errors then carry the SQL with `?` placeholders, never the values (which may be tokens).
+      compileSqlOnError: false,
       pool: {
         min: 1,
         max: 1,
@@ -63,6 +65,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   const knex = knexFactory({
     client: 'mysql2',
     connection,
+    compileSqlOnError: false,
     pool: { min: 0, max: options.poolSize ?? 10 },
     acquireConnectionTimeout: 30_000,
   });

@@ -1,0 +1,161 @@
+// WeChat's message crypto (WXBizMsgCrypt): AES-256-CBC with the IV taken from the key, PKCS#7 padding
+// to 32-byte blocks, plaintext = random(16) ‖ uint32be(length) ‖ message ‖ receiveId, and SHA-1
+// signatures over the sorted parts. Each way a message can be bad has its own error class, so the
+// receiver can log exactly which check failed.
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export class CryptoError extends Error {
+  readonly check: 'signature' | 'key' | 'padding' | 'appid' | 'format';
+  constructor(check: CryptoError['check'], message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.check = check;
+  }
+}
+
+export class BadSignatureError extends CryptoError {
+  constructor(message = 'signature does not match') {
+    super('signature', message);
+  }
+}
+
+export class BadKeyError extends CryptoError {
+  constructor(message = 'EncodingAESKey must be 43 letters or digits') {
+    super('key', message);
+  }
+}
+
+export class BadPaddingError extends CryptoError {
+  constructor(message = 'bad PKCS#7 padding: wrong key or corrupted message') {
+    super('padding', message);
+  }
+}
+
+export class AppIdMismatchError extends CryptoError {
+  /** The receive id found in the message (an appid, never a secret). */
+  readonly found: string;
+  constructor(found: string, expected: string) {
+    super('appid', `message is for ${found || '(empty)'}, not ${expected}`);
+    this.found = found;
+  }
+}
+
+export class MalformedCiphertextError extends CryptoError {
+  constructor(message: string) {
+    super('format', message);
+  }
+}
+
+const BLOCK = 32;
+
+/** sha1 hex of the parts sorted lexicographically and joined with nothing. */
+export function sha1Signature(parts: readonly string[]): string {
+  return createHash('sha1')
+    .update([...parts].sort().join(''))
+    .digest('hex');
+}
+
+function sameHex(a: string, b: string): boolean {
+  const x = Buffer.from(a.toLowerCase());
+  const y = Buffer.from(b.toLowerCase());
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function decodeAesKey(encodingAesKey: string): Buffer {
+  if (!/^[A-Za-z0-9]{43}$/.test(encodingAesKey)) throw new BadKeyError();
+  const key = Buffer.from(`${encodingAesKey}=`, 'base64');
+  if (key.length !== 32) throw new BadKeyError('EncodingAESKey does not decode to 32 bytes');
+  return key;
+}
+
+export interface MessageCryptoOptions {
+  token: string;
+  encodingAesKey: string;
+  /** The appid the messages are for: the component appid for a third-party platform. */
+  receiveId: string;
+}
+
+export interface Decrypted {
+  message: string;
+  receiveId: string;
+}
+
+export class MessageCrypto {
+  readonly #token: string;
+  readonly #key: Buffer;
+  readonly receiveId: string;
+
+  constructor(options: MessageCryptoOptions) {
+    this.#token = options.token;
+    this.#key = decodeAesKey(options.encodingAesKey);
+    this.receiveId = options.receiveId;
+  }
+
+  /** `signature` of a plain request: sha1(sort(token, timestamp, nonce)). */
+  signature(timestamp: string, nonce: string): string {
+    return sha1Signature([this.#token, timestamp, nonce]);
+  }
+
+  /** `msg_signature` of an encrypted request: sha1(sort(token, timestamp, nonce, encrypt)). */
+  msgSignature(timestamp: string, nonce: string, encrypt: string): string {
+    return sha1Signature([this.#token, timestamp, nonce, encrypt]);
+  }
+
+  verifySignature(signature: string, timestamp: string, nonce: string): void {
+    if (!sameHex(signature, this.signature(timestamp, nonce))) throw new BadSignatureError('signature does not match');
+  }
+
+  verifyMsgSignature(msgSignature: string, timestamp: string, nonce: string, encrypt: string): void {
+    if (!sameHex(msgSignature, this.msgSignature(timestamp, nonce, encrypt))) {
+      throw new BadSignatureError('msg_signature does not match');
+    }
+  }
+
+  /** base64 ciphertext of `message`; `random` (16 bytes) is fixed only by tests. */
+  encrypt(message: string, random: Buffer = randomBytes(16)): string {
+    if (random.length !== 16) throw new RangeError('random must be 16 bytes');
+    const body = Buffer.from(message, 'utf8');
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(body.length, 0);
+    const plain = Buffer.concat([random, length, body, Buffer.from(this.receiveId, 'utf8')]);
+    const pad = BLOCK - (plain.length % BLOCK);
+    const padded = Buffer.concat([plain, Buffer.alloc(pad, pad)]);
+    const cipher = createCipheriv('aes-256-cbc', this.#key, this.#key.subarray(0, 16));
+    cipher.setAutoPadding(false);
+    return Buffer.concat([cipher.update(padded), cipher.final()]).toString('base64');
+  }
+
+  /**
+   * Decrypts and checks the padding, the length field and, unless `checkReceiveId` is false, that the
+   * message is for our receive id.
+   */
+  decrypt(encrypt: string, checkReceiveId = true): Decrypted {
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encrypt)) throw new MalformedCiphertextError('Encrypt is not base64');
+    const data = Buffer.from(encrypt, 'base64');
+    if (data.length === 0 || data.length % 16 !== 0) {
+      throw new MalformedCiphertextError('ciphertext is not a whole number of AES blocks');
+    }
+    const decipher = createDecipheriv('aes-256-cbc', this.#key, this.#key.subarray(0, 16));
+    decipher.setAutoPadding(false);
+    const plain = Buffer.concat([decipher.update(data), decipher.final()]);
+    const pad = plain[plain.length - 1]!;
+    if (pad < 1 || pad > BLOCK || pad > plain.length) throw new BadPaddingError();
+    for (let i = plain.length - pad; i < plain.length; i++) {
+      if (plain[i] !== pad) throw new BadPaddingError();
+    }
+    const content = plain.subarray(0, plain.length - pad);
+    if (content.length < 20) throw new BadPaddingError('decrypted message is too short');
+    const length = content.readUInt32BE(16);
+    if (20 + length > content.length) throw new BadPaddingError('length field exceeds the message: wrong key?');
+    const message = content.subarray(20, 20 + length).toString('utf8');
+    const receiveId = content.subarray(20 + length).toString('utf8');
+    if (checkReceiveId && receiveId !== this.receiveId) throw new AppIdMismatchError(receiveId, this.receiveId);
+    return { message, receiveId };
+  }
+
+  /** The encrypted reply/push envelope WeChat uses: Encrypt, MsgSignature, TimeStamp, Nonce. */
+  sealEnvelope(message: string, timestamp: string, nonce: string, random?: Buffer): { encrypt: string; msgSignature: string } {
+    const encrypt = this.encrypt(message, random);
+    return { encrypt, msgSignature: this.msgSignature(timestamp, nonce, encrypt) };
+  }
+}
