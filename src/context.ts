@@ -1,8 +1,9 @@
 // What a command gets to work with: its streams and printer, the configuration, and the database and
 // WeChat client, each made on first use and closed when the command ends.
 import { systemClock, type Clock } from './clock.js';
-import { loadConfig, type Config } from './config/load.js';
+import { loadConfig, requireComponent, type Config } from './config/load.js';
 import type { Database } from './db/database.js';
+import type { WeChatClient } from './wechat/client.js';
 import { UsageError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { IO } from './output/io.js';
@@ -36,6 +37,8 @@ export interface CommandContext {
   readonly signal: AbortSignal;
   config(): Config;
   db(options?: DbOptions): Promise<Database>;
+  /** The WeChat client, its tokens kept in the database (needs the component appid and appsecret). */
+  wechat(): Promise<WeChatClient>;
   /** Runs when the command ends, whatever the outcome (newest first). */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -57,6 +60,7 @@ export function createContext(
   const closers: Array<() => Promise<void> | void> = [];
   let config: Config | undefined;
   let database: Promise<Database> | undefined;
+  let client: Promise<WeChatClient> | undefined;
 
   const ctx: CommandContext = {
     io,
@@ -88,6 +92,24 @@ export function createContext(
         return db;
       })();
       return database;
+    },
+    wechat() {
+      client ??= (async () => {
+        const config = ctx.config();
+        const { appid, appsecret } = requireComponent(config, ['appid', 'appsecret']);
+        const db = await ctx.db();
+        const [{ WeChatClient }, { TokenRepository }] = await Promise.all([
+          import('./wechat/client.js'),
+          import('./db/repositories/tokens.js'),
+        ]);
+        return new WeChatClient({
+          apiBase: config.apiBase,
+          component: { appid, appsecret: appsecret.reveal() },
+          store: new TokenRepository(db.knex, clock),
+          clock,
+        });
+      })();
+      return client;
     },
     onClose(fn) {
       closers.push(fn);

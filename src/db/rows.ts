@@ -129,3 +129,77 @@ export interface WechatMessageReceiptRecordRow {
   status: number | null;
   created_at: SqlDateTime | null;
 }
+
+// --- wxplat's own tables ---
+
+export interface ComponentCredentialsRow {
+  component_appid: string;
+  verify_ticket: string | null;
+  ticket_received_at: SqlDateTime | null;
+  access_token: string | null;
+  access_token_expires_at: SqlDateTime | null;
+  version: number;
+  lease_owner: string | null;
+  lease_until: SqlDateTime | null;
+  updated_at: SqlDateTime | null;
+}
+
+export interface AuthorizerTokenRow {
+  authorizer_appid: string;
+  access_token: string | null;
+  access_token_expires_at: SqlDateTime | null;
+  refresh_token: string | null;
+  version: number;
+  lease_owner: string | null;
+  lease_until: SqlDateTime | null;
+  needs_reauth: number;
+  reauth_reason: string | null;
+  authorized_at: SqlDateTime | null;
+  updated_at: SqlDateTime | null;
+}
+
+export type DeliveryState = 'pending' | 'sending' | 'sent' | 'failed' | 'unknown' | 'delivered' | 'blocked' | 'system-failed';
+export type JobState = 'preparing' | 'ready' | 'done' | 'stopped';
+
+export interface SendJobRow {
+  job_id: number | string;
+  idempotency_key: string | null;
+  official_account_id: number;
+  appid: string;
+  template_id: string;
+  template_code: string | null;
+  message_json: string;
+  content: string | null;
+  source: string | null;
+  state: JobState;
+  total: number;
+  prepare_owner: string | null;
+  prepare_lease_until: SqlDateTime | null;
+  paused_until: SqlDateTime | null;
+  pause_reason: string | null;
+  created_at: SqlDateTime | null;
+  prepared_at: SqlDateTime | null;
+  finished_at: SqlDateTime | null;
+  updated_at: SqlDateTime | null;
+}
+
+export interface SendDeliveryRow {
+  send_record_id: number;
+  job_id: number | string;
+  official_account_id: number;
+  openid: string;
+  client_msg_id: string;
+  state: DeliveryState;
+  msgid: string | null;
+  errcode: number | null;
+  errmsg: string | null;
+  attempts: number;
+  first_attempt_at: SqlDateTime | null;
+  last_attempt_at: SqlDateTime | null;
+  lease_owner: string | null;
+  lease_until: SqlDateTime | null;
+  receipt_status: string | null;
+  receipt_record_id: number | null;
+  receipt_at: SqlDateTime | null;
+  updated_at: SqlDateTime;
+}

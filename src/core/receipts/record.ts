@@ -1,0 +1,81 @@
+// TEMPLATESENDJOBFINISH → a wechat_message_receipt_records row, linked to the send with that msgid,
+// whose delivery state it settles. Runs inside the caller's transaction, so that the receipt, the
+// delivery update and the inbox row's state commit together.
+import type { Knex } from 'knex';
+import type { DeliveryState, OfficialAccountRow, SendDeliveryRow } from '../../db/rows.js';
+import { toSqlDateTime } from '../../db/time.js';
+
+/** `wechat_message_receipt_records.status`: what the Status text says. */
+export const RECEIPT_STATUS = {
+  success: 1,
+  userBlock: 2,
+  systemFailed: 3,
+  otherFailure: 4,
+} as const;
+
+export interface TemplateReceipt {
+  /** The account's appid (from the callback URL). */
+  appid: string;
+  toUserName: string;
+  fromUserName: string;
+  /** Seconds since the epoch, as WeChat sends it. */
+  createTime: number;
+  msgType: string;
+  event: string;
+  /** The exact digits of MsgID. */
+  msgId: string;
+  status: string;
+}
+
+/** Normalised by prefix: WeChat writes `failed: system failed` with a space and has undocumented variants. */
+export function classifyReceiptStatus(status: string): { code: number; state: DeliveryState } {
+  const s = status.trim().toLowerCase();
+  if (s === 'success') return { code: RECEIPT_STATUS.success, state: 'delivered' };
+  const reason = s.replace(/^failed\s*:\s*/, '');
+  if (reason === 'user block') return { code: RECEIPT_STATUS.userBlock, state: 'blocked' };
+  if (reason === 'system failed') return { code: RECEIPT_STATUS.systemFailed, state: 'system-failed' };
+  return { code: RECEIPT_STATUS.otherFailure, state: 'system-failed' };
+}
+
+export interface RecordedReceipt {
+  receiptId: number;
+  sendRecordId: number | null;
+  state: DeliveryState;
+}
+
+export async function recordTemplateReceipt(trx: Knex, receipt: TemplateReceipt, now: Date): Promise<RecordedReceipt> {
+  const { code, state } = classifyReceiptStatus(receipt.status);
+  const stamp = toSqlDateTime(now);
+  const [id] = await trx('wechat_message_receipt_records').insert({
+    appid: receipt.appid.slice(0, 50),
+    to_user_name: receipt.toUserName.slice(0, 50),
+    from_user_name: receipt.fromUserName.slice(0, 50),
+    create_time: Number.isFinite(receipt.createTime) ? toSqlDateTime(new Date(receipt.createTime * 1000)) : null,
+    msg_type: receipt.msgType.slice(0, 50),
+    event: receipt.event.slice(0, 50),
+    content: receipt.status.slice(0, 1000),
+    msg_id: receipt.msgId.slice(0, 50),
+    status: code,
+    created_at: stamp,
+  });
+  const receiptId = Number(id);
+
+  const account = await trx<OfficialAccountRow>('official_accounts')
+    .select('official_account_id')
+    .where('appid', receipt.appid)
+    .orderBy('official_account_id')
+    .first();
+  const match = trx<SendDeliveryRow>('wxplat_send_deliveries').select('send_record_id').where('msgid', receipt.msgId);
+  if (account) match.andWhere('official_account_id', account.official_account_id);
+  const delivery = await match.first();
+  if (!delivery) return { receiptId, sendRecordId: null, state };
+
+  await trx('wxplat_send_deliveries').where('send_record_id', delivery.send_record_id).update({
+    state,
+    receipt_status: receipt.status.slice(0, 64),
+    receipt_record_id: receiptId,
+    receipt_at: stamp,
+    updated_at: stamp,
+  });
+  return { receiptId, sendRecordId: delivery.send_record_id, state };
+}

@@ -1,0 +1,152 @@
+// The WeChat client the core uses: every endpoint, each with its token from the token keeper and the
+// retry policy of retry.ts. Component calls use the component token; account calls the authorizer's.
+import type { Clock } from '../clock.js';
+import * as component from './api/component.js';
+import * as template from './api/template.js';
+import * as user from './api/user.js';
+import { createHttp, type WeChatHttp } from './http.js';
+import { callWithPolicy, type CallOptions } from './retry.js';
+import { TokenKeeper, type TokenStore } from './tokens.js';
+import type {
+  AddTemplateRequest,
+  AddTemplateResponse,
+  BatchGetUserInfoResponse,
+  CreatePreauthcodeResponse,
+  GetAllPrivateTemplateResponse,
+  GetAuthorizerInfoResponse,
+  GetAuthorizerListResponse,
+  GetIndustryResponse,
+  GetUsersResponse,
+  QueryAuthResponse,
+  TemplateSendRequest,
+  TemplateSendResponse,
+} from './types.js';
+
+export interface WeChatClientOptions {
+  apiBase: string;
+  component: { appid: string; appsecret: string };
+  store: TokenStore;
+  clock: Clock;
+  timeoutMs?: number;
+  /** Retry policy overrides (tests shorten the delays). */
+  retry?: CallOptions;
+  http?: WeChatHttp;
+}
+
+export class WeChatClient {
+  readonly http: WeChatHttp;
+  readonly tokens: TokenKeeper;
+  readonly componentAppid: string;
+  private readonly retry: CallOptions;
+  private readonly appsecret: string;
+
+  constructor(options: WeChatClientOptions) {
+    this.http = options.http ?? createHttp({ apiBase: options.apiBase, timeoutMs: options.timeoutMs });
+    this.retry = options.retry ?? {};
+    this.componentAppid = options.component.appid;
+    this.appsecret = options.component.appsecret;
+    this.tokens = new TokenKeeper({
+      http: this.http,
+      store: options.store,
+      component: options.component,
+      clock: options.clock,
+      retry: this.retry,
+    });
+  }
+
+  private withComponentToken<T>(call: (token: string) => Promise<T>, idempotent = true): Promise<T> {
+    return callWithPolicy(call, this.tokens.componentTokenSource(), { ...this.retry, idempotent });
+  }
+
+  /** Asks WeChat to push a component_verify_ticket now (a new platform, or a lost ticket). */
+  startPushTicket(): Promise<unknown> {
+    return callWithPolicy(
+      () => component.apiStartPushTicket(this.http, { component_appid: this.componentAppid, component_secret: this.appsecret }),
+      null,
+      this.retry,
+    );
+  }
+
+  createPreauthcode(): Promise<CreatePreauthcodeResponse> {
+    return this.withComponentToken((t) => component.apiCreatePreauthcode(this.http, t, { component_appid: this.componentAppid }), false);
+  }
+
+  /** Exchanges an authorization code; single use, so never repeated after a lost answer. */
+  queryAuth(authorizationCode: string): Promise<QueryAuthResponse> {
+    return this.withComponentToken(
+      (t) => component.apiQueryAuth(this.http, t, { component_appid: this.componentAppid, authorization_code: authorizationCode }),
+      false,
+    );
+  }
+
+  getAuthorizerInfo(authorizerAppid: string): Promise<GetAuthorizerInfoResponse> {
+    return this.withComponentToken((t) =>
+      component.apiGetAuthorizerInfo(this.http, t, { component_appid: this.componentAppid, authorizer_appid: authorizerAppid }),
+    );
+  }
+
+  getAuthorizerList(offset: number, count = 500): Promise<GetAuthorizerListResponse> {
+    return this.withComponentToken((t) =>
+      component.apiGetAuthorizerList(this.http, t, { component_appid: this.componentAppid, offset, count }),
+    );
+  }
+
+  account(appid: string): AccountClient {
+    return new AccountClient(this.http, this.tokens, appid, this.retry);
+  }
+}
+
+/** The calls made on behalf of one authorized account. */
+export class AccountClient {
+  constructor(
+    private readonly http: WeChatHttp,
+    private readonly tokens: TokenKeeper,
+    readonly appid: string,
+    private readonly retry: CallOptions,
+  ) {}
+
+  private call<T>(fn: (token: string) => Promise<T>, options: CallOptions = {}): Promise<T> {
+    return callWithPolicy(fn, this.tokens.authorizerTokenSource(this.appid), { ...this.retry, ...options });
+  }
+
+  setIndustry(primary: number, secondary: number): Promise<unknown> {
+    return this.call((t) => template.setIndustry(this.http, t, { industry_id1: String(primary), industry_id2: String(secondary) }));
+  }
+
+  getIndustry(): Promise<GetIndustryResponse> {
+    return this.call((t) => template.getIndustry(this.http, t));
+  }
+
+  addTemplate(request: AddTemplateRequest): Promise<AddTemplateResponse> {
+    return this.call((t) => template.addTemplate(this.http, t, request), { idempotent: false });
+  }
+
+  listTemplates(): Promise<GetAllPrivateTemplateResponse> {
+    return this.call((t) => template.getAllPrivateTemplate(this.http, t));
+  }
+
+  deleteTemplate(templateId: string): Promise<unknown> {
+    return this.call((t) => template.delPrivateTemplate(this.http, t, { template_id: templateId }));
+  }
+
+  /**
+   * Sends one template message. With a client_msg_id WeChat dedupes for 10 minutes, so a retry after a
+   * lost answer cannot double-send; without one, only WeChat-reported failures are retried.
+   */
+  sendTemplate(request: TemplateSendRequest, options: CallOptions = {}): Promise<TemplateSendResponse> {
+    return this.call((t) => template.sendTemplateMessage(this.http, t, request), {
+      idempotent: Boolean(request.client_msg_id),
+      ...options,
+    });
+  }
+
+  getFollowers(nextOpenid?: string): Promise<GetUsersResponse> {
+    return this.call((t) => user.getUsers(this.http, t, nextOpenid));
+  }
+
+  batchGetUsers(openids: readonly string[]): Promise<BatchGetUserInfoResponse> {
+    return this.call((t) =>
+      user.batchGetUserInfo(this.http, t, { user_list: openids.map((openid) => ({ openid, lang: 'zh_CN' as const })) }),
+    );
+  }
+}

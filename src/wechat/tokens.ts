@@ -1,0 +1,299 @@
+// The token keeper. Tokens live in the database, not in memory, so that every process (cron sends on
+// several hosts, the receiver, an operator's command) shares them. A token is refreshed ahead of
+// expiry by one process at a time: a process takes a refresh lease by compare-and-set on the record's
+// version; the winner calls WeChat and stores the result (with any new refresh token, in the same
+// write); a loser re-reads and uses the winner's token. This module knows nothing of knex: it takes a
+// TokenStore, which src/db implements.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { FailedError } from '../errors.js';
+import { apiAuthorizerToken, apiComponentToken, apiGetAuthorizerList } from './api/component.js';
+import { WeChatError } from './errors.js';
+import type { WeChatHttp } from './http.js';
+import { callWithPolicy, realSleep, type CallOptions, type Sleep, type TokenSource } from './retry.js';
+
+export type TokenKind = 'component' | 'authorizer';
+
+export interface TokenRecord {
+  token: string | null;
+  expiresAt: Date | null;
+  version: number;
+  leaseOwner: string | null;
+  leaseUntil: Date | null;
+}
+
+export interface AuthorizerTokenRecord extends TokenRecord {
+  refreshToken: string | null;
+  needsReauth: boolean;
+  reauthReason: string | null;
+}
+
+export interface TicketRecord {
+  ticket: string;
+  receivedAt: Date;
+}
+
+export interface AuthorizerTokens {
+  accessToken: string;
+  expiresAt: Date;
+  refreshToken: string;
+}
+
+export interface TokenStore {
+  readTicket(componentAppid: string): Promise<TicketRecord | null>;
+  saveTicket(componentAppid: string, ticket: string, receivedAt: Date): Promise<void>;
+  readComponentToken(componentAppid: string): Promise<TokenRecord | null>;
+  readAuthorizerToken(authorizerAppid: string): Promise<AuthorizerTokenRecord | null>;
+  /** Takes the refresh lease when the record still has `version`; false when another process got there first. */
+  claimRefresh(kind: TokenKind, appid: string, version: number, owner: string, leaseUntil: Date): Promise<boolean>;
+  releaseRefresh(kind: TokenKind, appid: string, owner: string): Promise<void>;
+  /** Stores the lease holder's fresh component token; false if the lease was lost meanwhile. */
+  saveComponentToken(appid: string, owner: string, token: string, expiresAt: Date): Promise<boolean>;
+  /**
+   * Stores an authorizer's access and refresh token in one write. With an owner, only while that owner
+   * holds the lease; without (a new authorization), unconditionally, clearing any re-authorization mark.
+   */
+  saveAuthorizerTokens(appid: string, owner: string | null, tokens: AuthorizerTokens): Promise<boolean>;
+  /** Marks the token expired, only if it is still the one given (another process may have replaced it). */
+  expireToken(kind: TokenKind, appid: string, token: string): Promise<void>;
+  markNeedsReauth(appid: string, reason: string): Promise<void>;
+  /** The account withdrew its authorization: forget its tokens. */
+  dropAuthorizer(appid: string): Promise<void>;
+}
+
+export const TICKET_LIFETIME_MS = 12 * 3600 * 1000;
+
+/** No usable component_verify_ticket: the one thing only the callback receiver can fix. */
+export class TicketUnavailableError extends FailedError {}
+
+/** The account's refresh token is dead and reconciliation did not find a new one. */
+export class NeedsReauthorizationError extends FailedError {
+  constructor(
+    readonly appid: string,
+    reason: string,
+  ) {
+    super(`account ${appid} needs re-authorization: ${reason}`, 'run `wxplat account authorize` and have its admin scan the code again');
+  }
+}
+
+/** We hold no tokens for this account. */
+export class NotAuthorizedError extends FailedError {
+  constructor(readonly appid: string) {
+    super(`wxplat holds no tokens for ${appid}`, 'authorize it first: `wxplat account authorize`');
+  }
+}
+
+export interface TokenKeeperOptions {
+  http: WeChatHttp;
+  store: TokenStore;
+  component: { appid: string; appsecret: string };
+  clock: Clock;
+  /** Refresh when less than this is left (WeChat suggests refreshing at about 1 h 50 min of 2 h). */
+  refreshMarginMs?: number;
+  leaseMs?: number;
+  pollMs?: number;
+  sleep?: Sleep;
+  retry?: CallOptions;
+}
+
+const REFRESH_FAILED_CODES = new Set([61023, 61003]);
+
+export class TokenKeeper {
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly margin: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly sleep: Sleep;
+
+  constructor(private readonly o: TokenKeeperOptions) {
+    this.margin = o.refreshMarginMs ?? 10 * 60_000;
+    this.leaseMs = o.leaseMs ?? 60_000;
+    this.pollMs = o.pollMs ?? 100;
+    this.sleep = o.sleep ?? realSleep;
+  }
+
+  get componentAppid(): string {
+    return this.o.component.appid;
+  }
+
+  private now(): number {
+    return this.o.clock.now().getTime();
+  }
+
+  private fresh(rec: TokenRecord | null): rec is TokenRecord & { token: string; expiresAt: Date } {
+    return Boolean(rec?.token && rec.expiresAt && rec.expiresAt.getTime() - this.now() > this.margin);
+  }
+
+  private usable(rec: TokenRecord | null): rec is TokenRecord & { token: string; expiresAt: Date } {
+    return Boolean(rec?.token && rec.expiresAt && rec.expiresAt.getTime() - this.now() > 5_000);
+  }
+
+  private leasedByOther(rec: TokenRecord | null): boolean {
+    return Boolean(rec?.leaseOwner && rec.leaseOwner !== this.owner && rec.leaseUntil && rec.leaseUntil.getTime() > this.now());
+  }
+
+  /**
+   * The one loop both kinds of token share: use a fresh token; else take the lease and refresh; if
+   * another process holds the lease, use the current token while it still works, or wait for theirs.
+   */
+  private async obtain<R extends TokenRecord>(
+    kind: TokenKind,
+    appid: string,
+    read: () => Promise<R | null>,
+    check: (rec: R | null) => void,
+    refresh: (rec: R | null) => Promise<string>,
+  ): Promise<string> {
+    for (;;) {
+      const rec = await read();
+      check(rec);
+      if (this.fresh(rec)) return rec.token;
+      if (this.leasedByOther(rec)) {
+        if (this.usable(rec)) return rec.token;
+        await this.sleep(this.pollMs);
+        continue;
+      }
+      const leaseUntil = new Date(this.now() + this.leaseMs);
+      if (!(await this.o.store.claimRefresh(kind, appid, rec?.version ?? 0, this.owner, leaseUntil))) continue;
+      try {
+        return await refresh(rec);
+      } catch (err) {
+        await this.o.store.releaseRefresh(kind, appid, this.owner);
+        throw err;
+      }
+    }
+  }
+
+  async componentToken(): Promise<string> {
+    const appid = this.o.component.appid;
+    return this.obtain(
+      'component',
+      appid,
+      () => this.o.store.readComponentToken(appid),
+      () => {},
+      async () => {
+        const ticket = await this.usableTicket();
+        let res;
+        try {
+          res = await callWithPolicy(
+            () =>
+              apiComponentToken(this.o.http, {
+                component_appid: appid,
+                component_appsecret: this.o.component.appsecret,
+                component_verify_ticket: ticket,
+              }),
+            null,
+            this.o.retry,
+          );
+        } catch (err) {
+          if (err instanceof WeChatError && (err.errcode === 61005 || err.errcode === 61006)) {
+            throw new TicketUnavailableError(
+              `WeChat refused the stored component_verify_ticket (${err.errcode} ${err.errmsg})`,
+              'a new ticket arrives every 10 minutes at the authorization event URL: make sure `wxplat serve` is reachable by WeChat',
+            );
+          }
+          throw err;
+        }
+        const expiresAt = new Date(this.now() + res.expires_in * 1000);
+        if (!(await this.o.store.saveComponentToken(appid, this.owner, res.component_access_token, expiresAt))) {
+          // Our lease was taken over while we waited on WeChat; the newest stored token wins.
+          return this.componentToken();
+        }
+        return res.component_access_token;
+      },
+    );
+  }
+
+  private async usableTicket(): Promise<string> {
+    const ticket = await this.o.store.readTicket(this.o.component.appid);
+    const hint =
+      'WeChat pushes a component_verify_ticket every 10 minutes to the authorization event URL: run `wxplat serve` where WeChat can reach it (POST /wechat/component)';
+    if (!ticket) throw new TicketUnavailableError('no component_verify_ticket has arrived yet', hint);
+    const age = this.now() - ticket.receivedAt.getTime();
+    if (age > TICKET_LIFETIME_MS) {
+      const hours = (age / 3_600_000).toFixed(1);
+      throw new TicketUnavailableError(`the last component_verify_ticket arrived ${hours} h ago; tickets expire after 12 h`, hint);
+    }
+    return ticket.ticket;
+  }
+
+  /** The component token as a TokenSource for callWithPolicy. */
+  componentTokenSource(): TokenSource {
+    return {
+      get: () => this.componentToken(),
+      expire: (token) => this.o.store.expireToken('component', this.o.component.appid, token),
+    };
+  }
+
+  async authorizerToken(appid: string): Promise<string> {
+    return this.obtain(
+      'authorizer',
+      appid,
+      () => this.o.store.readAuthorizerToken(appid),
+      (rec) => {
+        if (rec?.needsReauth) throw new NeedsReauthorizationError(appid, rec.reauthReason ?? 'its refresh token is invalid');
+        if (!rec?.refreshToken) throw new NotAuthorizedError(appid);
+      },
+      async (rec) => this.refreshAuthorizer(appid, rec!.refreshToken!, true),
+    );
+  }
+
+  authorizerTokenSource(appid: string): TokenSource {
+    return {
+      get: () => this.authorizerToken(appid),
+      expire: (token) => this.o.store.expireToken('authorizer', appid, token),
+    };
+  }
+
+  private async refreshAuthorizer(appid: string, refreshToken: string, mayReconcile: boolean): Promise<string> {
+    let res;
+    try {
+      res = await callWithPolicy(
+        (componentToken) =>
+          apiAuthorizerToken(this.o.http, componentToken, {
+            component_appid: this.o.component.appid,
+            authorizer_appid: appid,
+            authorizer_refresh_token: refreshToken,
+          }),
+        this.componentTokenSource(),
+        this.o.retry,
+      );
+    } catch (err) {
+      if (!(err instanceof WeChatError && err.errcode !== null && REFRESH_FAILED_CODES.has(err.errcode))) throw err;
+      // WeChat may have rotated the refresh token (or a re-authorization replaced it): look it up once.
+      const listed = mayReconcile ? await this.listedRefreshToken(appid) : null;
+      if (listed && listed !== refreshToken) return this.refreshAuthorizer(appid, listed, false);
+      const reason = `WeChat refused its refresh token (${err.errcode} ${err.errmsg})${listed === null && mayReconcile ? ' and it is not in the authorizer list' : ''}`;
+      await this.o.store.markNeedsReauth(appid, reason.slice(0, 250));
+      throw new NeedsReauthorizationError(appid, reason);
+    }
+    const tokens: AuthorizerTokens = {
+      accessToken: res.authorizer_access_token,
+      expiresAt: new Date(this.now() + res.expires_in * 1000),
+      refreshToken: res.authorizer_refresh_token || refreshToken,
+    };
+    if (!(await this.o.store.saveAuthorizerTokens(appid, this.owner, tokens))) return this.authorizerToken(appid);
+    return tokens.accessToken;
+  }
+
+  /** The refresh token api_get_authorizer_list holds for the account, or null. */
+  private async listedRefreshToken(appid: string): Promise<string | null> {
+    const source = this.componentTokenSource();
+    for (let offset = 0; ; ) {
+      const page = await callWithPolicy(
+        (token) => apiGetAuthorizerList(this.o.http, token, { component_appid: this.o.component.appid, offset, count: 500 }),
+        source,
+        this.o.retry,
+      );
+      const hit = page.list.find((a) => a.authorizer_appid === appid);
+      if (hit) return hit.refresh_token || null;
+      offset += page.list.length;
+      if (page.list.length === 0 || offset >= page.total_count) return null;
+    }
+  }
+
+  /** A new authorization (api_query_auth): store its tokens, clearing any re-authorization mark. */
+  async storeAuthorization(appid: string, tokens: AuthorizerTokens): Promise<void> {
+    await this.o.store.saveAuthorizerTokens(appid, null, tokens);
+  }
+}
