@@ -5,8 +5,17 @@ import { EXIT, WxplatError, exitCodeFor } from './errors.js';
 import type { ContextOverrides } from './context.js';
 import { colorLevelFor, processIO, type IO } from './output/io.js';
 import type { Runtime } from './commands/runtime.js';
+import { register as registerAccount } from './commands/account/index.js';
 import { register as registerDb } from './commands/db/index.js';
+import { register as registerDemo } from './commands/demo/index.js';
+import { register as registerDoctor } from './commands/doctor/index.js';
+import { register as registerEvents } from './commands/events/index.js';
 import { register as registerIndustry } from './commands/industry/index.js';
+import { register as registerPlatform } from './commands/platform/index.js';
+import { register as registerRecords } from './commands/records/index.js';
+import { register as registerServe } from './commands/serve/index.js';
+import { register as registerTemplate } from './commands/template/index.js';
+import { register as registerUser } from './commands/user/index.js';
 
 export const VERSION = '0.1.0';
 
@@ -35,7 +44,16 @@ WXPLAT_COMPONENT_AES_KEY, WXPLAT_API_BASE, WXPLAT_CALLBACK_MAX_SKEW (environment
 Exit codes: 0 done, 1 failed, 2 bad usage or input (nothing changed), 3 partly done, 130 interrupted.`,
     );
   registerDb(program, rt);
+  registerPlatform(program, rt);
+  registerAccount(program, rt);
   registerIndustry(program, rt);
+  registerTemplate(program, rt);
+  registerUser(program, rt);
+  registerServe(program, rt);
+  registerEvents(program, rt);
+  registerRecords(program, rt);
+  registerDoctor(program, rt);
+  registerDemo(program, rt);
   return program;
 }
 

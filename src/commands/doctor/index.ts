@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+import type { Runtime } from '../runtime.js';
+
+export function register(_program: Command, _rt: Runtime): void {
+  // The doctor commands are registered here.
+}
