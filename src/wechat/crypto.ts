@@ -47,15 +47,22 @@ export class MalformedCiphertextError extends CryptoError {
 }
 
 const BLOCK = 32;
+/** Strict UTF-8: bytes that are not UTF-8 are an error, never U+FFFD; a leading BOM is kept. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** sha1 hex of the parts sorted lexicographically and joined with nothing. */
+/**
+ * sha1 hex of the parts sorted lexicographically by their UTF-8 bytes and joined with nothing.
+ * (Byte order, as the reference says; `Array.prototype.sort` compares UTF-16 code units, which puts
+ * a character above U+FFFF before one in U+E000–U+FFFF.)
+ */
 export function sha1Signature(parts: readonly string[]): string {
-  return createHash('sha1')
-    .update([...parts].sort().join(''))
-    .digest('hex');
+  const sorted = parts.map((p) => Buffer.from(p, 'utf8')).sort(Buffer.compare);
+  return createHash('sha1').update(Buffer.concat(sorted)).digest('hex');
 }
 
-function sameHex(a: string, b: string): boolean {
+function sameHex(a: unknown, b: string): boolean {
+  // A missing query parameter reaches here as undefined: that is a bad signature, not a TypeError.
+  if (typeof a !== 'string') return false;
   const x = Buffer.from(a.toLowerCase());
   const y = Buffer.from(b.toLowerCase());
   return x.length === y.length && timingSafeEqual(x, y);
@@ -130,8 +137,12 @@ export class MessageCrypto {
    * message is for our receive id.
    */
   decrypt(encrypt: string, checkReceiveId = true): Decrypted {
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encrypt)) throw new MalformedCiphertextError('Encrypt is not base64');
+    if (typeof encrypt !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(encrypt) || encrypt.length % 4 !== 0) {
+      throw new MalformedCiphertextError('Encrypt is not base64');
+    }
     const data = Buffer.from(encrypt, 'base64');
+    // Node's decoder skips what it cannot use; only the canonical encoding of the bytes is accepted.
+    if (data.toString('base64') !== encrypt) throw new MalformedCiphertextError('Encrypt is not canonical base64');
     if (data.length === 0 || data.length % 16 !== 0) {
       throw new MalformedCiphertextError('ciphertext is not a whole number of AES blocks');
     }
@@ -147,8 +158,14 @@ export class MessageCrypto {
     if (content.length < 20) throw new BadPaddingError('decrypted message is too short');
     const length = content.readUInt32BE(16);
     if (20 + length > content.length) throw new BadPaddingError('length field exceeds the message: wrong key?');
-    const message = content.subarray(20, 20 + length).toString('utf8');
-    const receiveId = content.subarray(20 + length).toString('utf8');
+    let message: string;
+    let receiveId: string;
+    try {
+      message = UTF8.decode(content.subarray(20, 20 + length));
+      receiveId = UTF8.decode(content.subarray(20 + length));
+    } catch {
+      throw new MalformedCiphertextError('decrypted message is not UTF-8: wrong key or corrupted message');
+    }
     if (checkReceiveId && receiveId !== this.receiveId) throw new AppIdMismatchError(receiveId, this.receiveId);
     return { message, receiveId };
   }

@@ -30,23 +30,78 @@ export const DEFAULT_MAX_XML_BYTES = 64 * 1024;
 
 const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 const NAME = /^[A-Za-z_][\w.-]*$/;
-const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+// A map with no prototype: `&constructor;` or `&__proto__;` must not find Object.prototype's members.
+const PREDEFINED: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
+  lt: '<',
+  gt: '>',
+  amp: '&',
+  quot: '"',
+  apos: "'",
+});
+/** XML's own whitespace (space, tab, CR, LF) — not JavaScript's `\s`, which also matches NBSP, U+2028 and more. */
+const XML_SPACE = /^[ \t\r\n]*$/;
+
+function isXmlSpace(c: string | undefined): boolean {
+  return c === ' ' || c === '\t' || c === '\r' || c === '\n';
+}
+
+/** A code point XML allows in a document (the `Char` production). */
+function isXmlChar(code: number): boolean {
+  return (
+    code === 0x9 ||
+    code === 0xa ||
+    code === 0xd ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    (code >= 0x10000 && code <= 0x10ffff)
+  );
+}
 
 function decodeText(raw: string): string {
   if (!raw.includes('&')) return raw;
-  return raw.replace(/&([^;&\s]{0,12});?/g, (whole, name: string) => {
-    if (!whole.endsWith(';')) throw new XmlRejectedError('malformed', 'a bare & in text');
-    if (name in PREDEFINED) return PREDEFINED[name]!;
-    const num = /^#(?:x([0-9A-Fa-f]{1,6})|([0-9]{1,7}))$/.exec(name);
+  return raw.replace(/&([^;&<\s]*)(;?)/g, (_whole, name: string, semicolon: string) => {
+    if (semicolon !== ';') throw new XmlRejectedError('malformed', 'a bare & in text');
+    if (Object.prototype.hasOwnProperty.call(PREDEFINED, name)) return PREDEFINED[name]!;
+    const num = /^#(?:x([0-9A-Fa-f]+)|([0-9]+))$/.exec(name);
     if (num) {
-      const code = num[1] !== undefined ? parseInt(num[1], 16) : Number(num[2]);
-      if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
-        throw new XmlRejectedError('malformed', 'an invalid character reference');
-      }
+      const code = num[1] !== undefined ? parseInt(num[1], 16) : parseInt(num[2]!, 10);
+      if (!isXmlChar(code)) throw new XmlRejectedError('malformed', 'an invalid character reference');
       return String.fromCodePoint(code);
     }
-    throw new XmlRejectedError('entity', `entity &${name}; is not allowed: WeChat XML uses no entities`);
+    if (!/^[A-Za-z_:][\w.:-]*$/.test(name)) throw new XmlRejectedError('malformed', 'a bad entity or character reference');
+    throw new XmlRejectedError('entity', `entity &${name.slice(0, 40)}; is not allowed: WeChat XML uses no entities`);
   });
+}
+
+/**
+ * Checks what follows the element name in a start tag: nothing but well-formed attributes
+ * (`name="value"` or `name='value'`), which are then ignored — WeChat's XML has none.
+ */
+function checkAttributes(rest: string, element: string): void {
+  let j = 0;
+  const m = rest.length;
+  for (;;) {
+    const start = j;
+    while (j < m && isXmlSpace(rest[j])) j++;
+    if (j >= m) return;
+    if (j === start) throw new XmlRejectedError('malformed', `bad start tag <${element.slice(0, 40)}>`);
+    const attr = /[A-Za-z_:][\w.:-]*/y;
+    attr.lastIndex = j;
+    if (!attr.exec(rest)) throw new XmlRejectedError('malformed', `bad attribute in <${element.slice(0, 40)}>`);
+    j = attr.lastIndex;
+    while (j < m && isXmlSpace(rest[j])) j++;
+    if (rest[j] !== '=') throw new XmlRejectedError('malformed', `bad attribute in <${element.slice(0, 40)}>`);
+    j++;
+    while (j < m && isXmlSpace(rest[j])) j++;
+    const quote = rest[j];
+    if (quote !== '"' && quote !== "'") throw new XmlRejectedError('malformed', `unquoted attribute in <${element.slice(0, 40)}>`);
+    const end = rest.indexOf(quote, j + 1);
+    if (end < 0) throw new XmlRejectedError('malformed', `unterminated attribute in <${element.slice(0, 40)}>`);
+    const value = rest.slice(j + 1, end);
+    if (value.includes('<')) throw new XmlRejectedError('malformed', `"<" in an attribute of <${element.slice(0, 40)}>`);
+    decodeText(value); // refuses entity references here too, though the value is never used
+    j = end + 1;
+  }
 }
 
 interface Frame {
@@ -78,12 +133,13 @@ export function parseXml(text: string, options: ParseOptions = {}): { root: stri
   let root: { name: string; value: XmlElement } | undefined;
 
   const skipSpace = () => {
-    while (i < n && /\s/.test(text[i]!)) i++;
+    while (i < n && isXmlSpace(text[i])) i++;
   };
 
-  skipSpace();
   if (text.startsWith('\uFEFF', i)) i++;
-  if (text.startsWith('<?xml', i)) {
+  skipSpace();
+  // The XML declaration, `<?xml` and a space — not `<?xml-stylesheet …?>`, which is a processing instruction.
+  if (/^<\?xml[ \t\r\n]/.test(text.slice(i, i + 6))) {
     const end = text.indexOf('?>', i);
     if (end < 0) throw new XmlRejectedError('malformed', 'unterminated XML declaration');
     i = end + 2;
@@ -95,7 +151,7 @@ export function parseXml(text: string, options: ParseOptions = {}): { root: stri
     if (chunk.length > 0) {
       const top = stack[stack.length - 1];
       if (top) top.text += decodeText(chunk);
-      else if (chunk.trim() !== '') throw new XmlRejectedError('malformed', 'text outside the root element');
+      else if (!XML_SPACE.test(chunk)) throw new XmlRejectedError('malformed', 'text outside the root element');
     }
     if (lt < 0) break;
     i = lt;
@@ -128,11 +184,14 @@ export function parseXml(text: string, options: ParseOptions = {}): { root: stri
     i = close + 1;
 
     if (inner.startsWith('/')) {
-      const name = inner.slice(1).trim();
+      // Trailing XML whitespace only (a loop: `/[ \t\r\n]+$/` backtracks quadratically on a long run of spaces).
+      let end = inner.length;
+      while (end > 1 && isXmlSpace(inner[end - 1])) end--;
+      const name = inner.slice(1, end);
       const frame = stack.pop();
-      if (!frame || frame.name !== name) throw new XmlRejectedError('malformed', `unexpected </${name}>`);
+      if (!frame || frame.name !== name) throw new XmlRejectedError('malformed', `unexpected </${name.slice(0, 40)}>`);
       const value: XmlValue = frame.hasElements ? frame.children : frame.text;
-      if (frame.hasElements && frame.text.trim() !== '') {
+      if (frame.hasElements && !XML_SPACE.test(frame.text)) {
         throw new XmlRejectedError('malformed', `<${name}> mixes text and elements`);
       }
       const parent = stack[stack.length - 1];
@@ -154,9 +213,10 @@ export function parseXml(text: string, options: ParseOptions = {}): { root: stri
 
     const selfClosing = inner.endsWith('/');
     const body = selfClosing ? inner.slice(0, -1) : inner;
-    const name = /^[^\s/]+/.exec(body)?.[0] ?? '';
+    const name = /^[^ \t\r\n/]*/.exec(body)![0];
     if (!NAME.test(name)) throw new XmlRejectedError('malformed', `bad element name "${name.slice(0, 40)}"`);
     if (FORBIDDEN_NAMES.has(name)) throw new XmlRejectedError('forbidden-name', `element name "${name}" is not allowed`);
+    checkAttributes(body.slice(name.length), name);
     if (root) throw new XmlRejectedError('malformed', 'more than one root element');
     const parent = stack[stack.length - 1];
     if (parent) parent.hasElements = true;
@@ -194,8 +254,10 @@ function cdata(value: string): string {
 
 /** `<xml>` with one child per field: strings in CDATA, numbers bare (as WeChat writes them). */
 export function buildXml(fields: Record<string, string | number | bigint>, root = 'xml'): string {
+  if (!NAME.test(root) || FORBIDDEN_NAMES.has(root)) throw new Error(`bad element name ${root}`);
   const parts = Object.entries(fields).map(([k, v]) => {
     if (!NAME.test(k) || FORBIDDEN_NAMES.has(k)) throw new Error(`bad element name ${k}`);
+    if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`${k} is not a finite number`);
     return `<${k}>${typeof v === 'string' ? cdata(v) : String(v)}</${k}>`;
   });
   return `<${root}>${parts.join('')}</${root}>`;
