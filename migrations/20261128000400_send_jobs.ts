@@ -22,13 +22,16 @@ export async function up(knex: Knex): Promise<void> {
     /** The rendered text stored in each record's `content`. */
     t.string('content', 2000).nullable();
     t.string('source', 255).nullable();
+    /** Random per job: client_msg_id = j<job>-<this>-<hash of openid>, unique across installations. */
+    t.string('client_msg_prefix', 16).notNullable();
     /** preparing → ready → done; or stopped (quota). */
     t.string('state', 16).notNullable();
     t.integer('total').notNullable().defaultTo(0);
     t.string('prepare_owner', 100).nullable();
     t.datetime('prepare_lease_until').nullable();
+    /** Quota: not before this time. */
     t.datetime('paused_until').nullable();
-    t.string('pause_reason', 255).nullable();
+    t.string('stop_reason', 255).nullable();
     t.datetime('created_at').nullable();
     t.datetime('prepared_at').nullable();
     t.datetime('finished_at').nullable();
@@ -49,6 +52,8 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('errcode').nullable();
     t.string('errmsg', 255).nullable();
     t.smallint('attempts').notNullable().defaultTo(0);
+    /** 1 once an attempt ended without an answer (timeout, dropped connection, crash): WeChat may have sent it. */
+    t.smallint('maybe_sent').notNullable().defaultTo(0);
     t.datetime('first_attempt_at').nullable();
     t.datetime('last_attempt_at').nullable();
     t.string('lease_owner', 100).nullable();

@@ -71,7 +71,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   const program = buildProgram(rt);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return rt.signal.aborted ? EXIT.interrupted : EXIT.ok;
+    return rt.exitCode ?? (rt.signal.aborted ? EXIT.interrupted : EXIT.ok);
   } catch (err) {
     if (err instanceof CommanderError) {
       // help and version end with 0; every other parse error is bad usage.

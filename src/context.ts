@@ -35,6 +35,12 @@ export interface CommandContext {
   readonly logger: Logger;
   /** Aborted on Ctrl-C / SIGTERM; long work stops at the next safe point. */
   readonly signal: AbortSignal;
+  /**
+   * The exit code when the command ends without an error but not wholly done (3: partly done). Set it
+   * after printing the result; errors still go through the error classes. A command that treats Ctrl-C
+   * as its normal end (serve, records tail --follow) sets 0.
+   */
+  exitCode: number | undefined;
   config(): Config;
   db(options?: DbOptions): Promise<Database>;
   /** The WeChat client, its tokens kept in the database (needs the component appid and appsecret). */
@@ -70,6 +76,7 @@ export function createContext(
     clock,
     logger: stderrLogger(out, () => clock.now()),
     signal,
+    exitCode: undefined,
     config() {
       config ??= loadConfig({ env: io.env, cwd: io.cwd, dbFlag: globals.db });
       return config;

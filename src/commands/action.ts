@@ -29,6 +29,7 @@ export function lazy(runtime: Runtime, load: () => Promise<VerbModule>) {
     try {
       const mod = await load();
       await mod.run(ctx, { args, opts: command.opts() });
+      runtime.exitCode = ctx.exitCode;
     } finally {
       await ctx.close();
     }

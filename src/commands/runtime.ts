@@ -8,4 +8,6 @@ export interface Runtime {
   overrides: ContextOverrides;
   /** The context of the command being run, for the error printer. */
   current?: CommandContext;
+  /** What the command asked to exit with when it ended without an error. */
+  exitCode?: number;
 }

@@ -171,12 +171,13 @@ export interface SendJobRow {
   message_json: string;
   content: string | null;
   source: string | null;
+  client_msg_prefix: string;
   state: JobState;
   total: number;
   prepare_owner: string | null;
   prepare_lease_until: SqlDateTime | null;
   paused_until: SqlDateTime | null;
-  pause_reason: string | null;
+  stop_reason: string | null;
   created_at: SqlDateTime | null;
   prepared_at: SqlDateTime | null;
   finished_at: SqlDateTime | null;
@@ -194,6 +195,7 @@ export interface SendDeliveryRow {
   errcode: number | null;
   errmsg: string | null;
   attempts: number;
+  maybe_sent: number;
   first_attempt_at: SqlDateTime | null;
   last_attempt_at: SqlDateTime | null;
   lease_owner: string | null;
@@ -201,5 +203,30 @@ export interface SendDeliveryRow {
   receipt_status: string | null;
   receipt_record_id: number | null;
   receipt_at: SqlDateTime | null;
+  updated_at: SqlDateTime;
+}
+
+export type InboxState = 'pending' | 'done' | 'ignored' | 'failed';
+export type InboxRoute = 'component' | 'account';
+
+export interface CallbackInboxRow {
+  id: number | string;
+  dedupe_key: string;
+  route: InboxRoute;
+  appid: string | null;
+  event_type: string;
+  message_time: SqlDateTime | null;
+  query_string: string | null;
+  raw_body: string;
+  decrypted_xml: string;
+  state: InboxState;
+  attempts: number;
+  next_attempt_at: SqlDateTime;
+  lease_owner: string | null;
+  last_error: string | null;
+  outcome: string | null;
+  batch_tag: string | null;
+  received_at: SqlDateTime;
+  processed_at: SqlDateTime | null;
   updated_at: SqlDateTime;
 }
