@@ -1,0 +1,25 @@
+import { requireComponent } from '../../config/load.js';
+import type { CommandContext } from '../../context.js';
+import { replayInboxRow } from '../../core/callbacks/replay.js';
+import { FailedError, UsageError } from '../../errors.js';
+import type { Input } from '../action.js';
+
+export async function run(ctx: CommandContext, { args }: Input<[string], {}>): Promise<void> {
+  const [raw] = args;
+  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) throw new UsageError(`the inbox row id must be a positive number (got "${raw}")`);
+  const { appid } = requireComponent(ctx.config(), ['appid']);
+  const db = await ctx.db();
+  const result = await replayInboxRow({ db, wechat: () => ctx.wechat(), clock: ctx.clock, logger: ctx.logger, componentAppid: appid }, Number(raw));
+  const doc = { ...result, retryAt: result.retryAt?.toISOString() ?? null };
+  ctx.out.result(doc, (r) => {
+    const who = r.appid ? ` ${r.appid}` : '';
+    ctx.out.line(`inbox row ${r.id}: ${r.eventType}${who} (attempt ${r.attempts})`);
+    ctx.out.line(`${r.state}${r.outcome ? `: ${r.outcome}` : ''}`);
+  });
+  if (result.state === 'pending' || result.state === 'failed') {
+    throw new FailedError(
+      `processing inbox row ${result.id} failed: ${result.error}`,
+      result.retryAt ? `the receiver will try it again from ${result.retryAt.toISOString()}` : 'it will not be tried again automatically',
+    );
+  }
+}

@@ -1,0 +1,46 @@
+import { requireComponent } from '../../config/load.js';
+import type { CommandContext } from '../../context.js';
+import { sendTrigger, type TriggerType } from '../../core/callbacks/trigger.js';
+import { FailedError } from '../../errors.js';
+import type { Input } from '../action.js';
+
+interface Opts {
+  forwardTo: string;
+  appid?: string;
+  msgid?: string;
+  openid?: string;
+  status?: string;
+  authCode?: string;
+}
+
+export async function run(ctx: CommandContext, { args, opts }: Input<[TriggerType], Opts>): Promise<void> {
+  const [type] = args;
+  const c = requireComponent(ctx.config(), ['appid', 'token', 'aesKey']);
+  let result;
+  try {
+    result = await sendTrigger({
+      type,
+      forwardTo: opts.forwardTo,
+      appid: opts.appid,
+      msgid: opts.msgid,
+      openid: opts.openid,
+      status: opts.status,
+      authCode: opts.authCode,
+      component: { appid: c.appid, token: c.token, encodingAesKey: c.aesKey.reveal() },
+      now: ctx.clock.now(),
+    });
+  } catch (err) {
+    if (err instanceof Error && !(err as { exitCode?: number }).exitCode) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new FailedError(`could not reach ${opts.forwardTo}: ${cause?.code ?? cause?.message ?? err.message}`);
+    }
+    throw err;
+  }
+  ctx.out.result(result, (r) => {
+    ctx.out.line(`POST ${r.target} (${r.type})`);
+    ctx.out.line(`${r.status} ${r.body.trim()}`);
+  });
+  if (!result.accepted) {
+    throw new FailedError(`the receiver did not accept the event (HTTP ${result.status})`, 'its log line names the check that failed');
+  }
+}

@@ -1,0 +1,48 @@
+import { requireComponent } from '../../config/load.js';
+import type { CommandContext } from '../../context.js';
+import { startServe } from '../../core/callbacks/service.js';
+import { UsageError } from '../../errors.js';
+import type { Input } from '../action.js';
+
+interface Opts {
+  host: string;
+  port: string;
+  process: boolean;
+}
+
+function parsePort(value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`--port must be a number from 0 to 65535 (got "${value}")`);
+  return Number(value);
+}
+
+export async function run(ctx: CommandContext, { opts }: Input<[], Opts>): Promise<void> {
+  const config = ctx.config();
+  const component = requireComponent(config, ['appid', 'token', 'aesKey', 'appsecret']);
+  const port = parsePort(opts.port);
+  const db = await ctx.db({ poolSize: 16 });
+  const serve = await startServe(
+    { db, wechat: () => ctx.wechat(), clock: ctx.clock, logger: ctx.logger },
+    {
+      host: opts.host,
+      port,
+      component: { appid: component.appid, token: component.token, encodingAesKey: component.aesKey.reveal() },
+      maxSkewSeconds: config.callbackMaxSkewSeconds,
+      process: opts.process,
+    },
+  );
+  ctx.out.result({ url: serve.url, database: db.target.display, processing: opts.process }, (r) =>
+    ctx.out.line(`listening on ${r.url} (${r.database}${r.processing ? '' : '; receiving only'})`),
+  );
+  if (!ctx.signal.aborted) await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+  ctx.logger.info('stopping: finishing the requests in flight');
+  await serve.stop();
+  const { writer, processor } = serve;
+  ctx.logger.info('stopped', {
+    stored: writer.stats.rows,
+    batches: writer.stats.batches,
+    processed: processor.stats.processed,
+    failed: processor.stats.failed,
+  });
+  // SIGINT/SIGTERM is how a receiver is meant to end.
+  ctx.exitCode = 0;
+}

@@ -1,0 +1,311 @@
+// Processing, separate from receiving: a worker claims due inbox rows (a batch at a time, with a
+// lease), runs each row's handler, and marks the row — in the same transaction as the handler's
+// writes, for the handlers that only touch the database. Several `serve` processes, on one host or
+// many, share one database: the claim gives each row to one worker (inbox repository).
+//
+// A handler that fails leaves its row pending with the error, to be tried again after a backoff; after
+// the last attempt, or at once when the message itself cannot be processed, the row is `failed`.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../clock.js';
+import type { Database } from '../../db/database.js';
+import { writeTransaction } from '../../db/locks.js';
+import { InboxRepository, type InboxEntry } from '../../db/repositories/inbox.js';
+import type { InboxRoute, InboxState } from '../../db/rows.js';
+import type { Logger } from '../../logger.js';
+import type { WeChatClient } from '../../wechat/client.js';
+import { parseFlatXml } from '../../wechat/xml.js';
+import { DEFAULT_BACKOFF, nextAttemptAt, type BackoffPolicy } from './backoff.js';
+import { UnprocessableEventError, handlerFor, type Handled, type HandlerInput } from './handlers/index.js';
+import type { DbHandler, WeChatHandler } from './handlers/types.js';
+
+export interface ProcessorDeps {
+  db: Database;
+  /** Made on first use: only authorization events need WeChat. */
+  wechat: () => Promise<WeChatClient>;
+  clock: Clock;
+  logger: Logger;
+  componentAppid: string;
+}
+
+export interface ProcessorOptions {
+  /** Rows claimed at a time. */
+  batchSize?: number;
+  /** How long a claim lasts before another worker may take the row. */
+  leaseMs?: number;
+  /** How often an idle worker looks for due rows (it is also woken by every commit in this process). */
+  idleMs?: number;
+  backoff?: BackoffPolicy;
+  random?: () => number;
+}
+
+export interface ProcessResult {
+  id: number;
+  route: InboxRoute;
+  eventType: string;
+  appid: string | null;
+  state: InboxState;
+  outcome: string | null;
+  error: string | null;
+  attempts: number;
+  /** When it will be tried again (pending after a failure). */
+  retryAt: Date | null;
+}
+
+class LeaseLostError extends Error {
+  constructor(id: number) {
+    super(`the claim on inbox row ${id} ran out before it was finished; another worker has it`);
+  }
+}
+
+function errorText(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && /^(ER_|SQLITE_)/.test(code) && !text.includes(code) ? `${code}: ${text}` : text;
+}
+
+const MAX_DECRYPTED = 1024 * 1024;
+
+export class InboxProcessor {
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+  private readonly idleMs: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly random: () => number;
+  private seq = 0;
+  private stopping = false;
+  private loopDone: Promise<void> | null = null;
+  private waiter: { resolve: () => void; timer: NodeJS.Timeout } | null = null;
+  private woken = false;
+  /** Rows finished and failed since start, for the log and the tests. */
+  readonly stats = { processed: 0, failed: 0 };
+
+  constructor(
+    private readonly deps: ProcessorDeps,
+    options: ProcessorOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 100;
+    this.leaseMs = options.leaseMs ?? 5 * 60_000;
+    this.idleMs = options.idleMs ?? 1_000;
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.random = options.random ?? Math.random;
+  }
+
+  private get repo(): InboxRepository {
+    return new InboxRepository(this.deps.db.knex, this.deps.db.dialect);
+  }
+
+  private leaseFrom(now: Date): Date {
+    return new Date(now.getTime() + this.leaseMs);
+  }
+
+  /** Starts the loop: claim due rows, process them, wait for more. */
+  start(): void {
+    if (this.loopDone) return;
+    this.stopping = false;
+    this.loopDone = this.loop();
+  }
+
+  /** Finishes the batch in hand, then stops. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.loopDone;
+    this.loopDone = null;
+  }
+
+  /** New rows were committed: look now rather than at the next poll. */
+  wake(): void {
+    if (this.waiter) {
+      clearTimeout(this.waiter.timer);
+      const { resolve } = this.waiter;
+      this.waiter = null;
+      resolve();
+    } else {
+      this.woken = true;
+    }
+  }
+
+  private waitForWork(): Promise<void> {
+    if (this.woken || this.stopping) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiter = null;
+        resolve();
+      }, this.idleMs);
+      this.waiter = { resolve, timer };
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      let claimed = 0;
+      try {
+        claimed = await this.runOnce();
+      } catch (err) {
+        this.deps.logger.error('inbox processing failed; trying again shortly', { error: errorText(err) });
+      }
+      if (this.stopping) break;
+      if (claimed < this.batchSize) await this.waitForWork();
+    }
+  }
+
+  /** Claims one batch of due rows and processes it; returns how many rows it claimed. */
+  async runOnce(): Promise<number> {
+    const token = `${this.owner}/${++this.seq}`;
+    const now = this.deps.clock.now();
+    const entries = await this.repo.claimDue(token, now, this.leaseFrom(now), this.batchSize);
+    if (entries.length === 0) return 0;
+    await this.processClaimed(entries, token);
+    return entries.length;
+  }
+
+  /** Processes every due row until none is left (tests, `events` tooling). */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.runOnce();
+      total += n;
+      if (n === 0) return total;
+    }
+  }
+
+  /**
+   * Runs one row again whatever its state (`events replay`), unless a worker holds a live claim on it.
+   * Null when there is no such row.
+   */
+  async replay(id: number): Promise<{ result: ProcessResult } | { heldBy: string; until: Date } | null> {
+    const token = `${this.owner}/replay-${++this.seq}`;
+    const now = this.deps.clock.now();
+    const claim = await this.repo.claimOne(id, token, now, this.leaseFrom(now));
+    if (!claim) return null;
+    if (claim.held) return { heldBy: claim.entry.leaseOwner ?? 'another worker', until: claim.entry.nextAttemptAt };
+    const [result] = await this.processClaimed([claim.entry], token);
+    return { result: result! };
+  }
+
+  /** Processes rows this worker has claimed with `token`; returns their results in the order given. */
+  async processClaimed(entries: readonly InboxEntry[], token: string): Promise<ProcessResult[]> {
+    const results = new Map<number, ProcessResult>();
+    const dbRows: Array<{ entry: InboxEntry; input: HandlerInput; handler: DbHandler }> = [];
+    const wechatRows: Array<{ entry: InboxEntry; input: HandlerInput; handler: WeChatHandler }> = [];
+    const now = this.deps.clock.now();
+    for (const entry of entries) {
+      let fields: Record<string, string>;
+      try {
+        fields = parseFlatXml(entry.decryptedXml, { maxBytes: MAX_DECRYPTED });
+      } catch (err) {
+        results.set(entry.id, await this.failed(entry, token, new UnprocessableEventError(`stored message unreadable: ${errorText(err)}`)));
+        continue;
+      }
+      const input: HandlerInput = { entry, fields, componentAppid: this.deps.componentAppid, clock: this.deps.clock, now };
+      const handler = handlerFor(entry.route, entry.eventType);
+      if (handler.kind === 'db') dbRows.push({ entry, input, handler });
+      else wechatRows.push({ entry, input, handler });
+    }
+
+    for (const r of await this.processDbRows(dbRows, token)) results.set(r.id, r);
+
+    const unstarted: number[] = [];
+    for (const { entry, input, handler } of wechatRows) {
+      if (this.stopping) {
+        unstarted.push(entry.id);
+        continue;
+      }
+      let result: ProcessResult;
+      try {
+        const handled = await handler.run({ db: this.deps.db, wechat: this.deps.wechat, clock: this.deps.clock }, input);
+        if (!(await this.repo.finish(entry.id, token, handled.state, handled.outcome, this.deps.clock.now()))) {
+          throw new LeaseLostError(entry.id);
+        }
+        result = this.succeeded(entry, handled);
+      } catch (err) {
+        result = await this.failed(entry, token, err);
+      }
+      results.set(entry.id, result);
+    }
+    if (unstarted.length > 0) {
+      await this.repo.release(unstarted, token, this.deps.clock.now());
+      for (const entry of wechatRows.filter((r) => unstarted.includes(r.entry.id)).map((r) => r.entry)) {
+        results.set(entry.id, { ...this.base(entry), state: 'pending', outcome: null, error: 'not started: stopping', retryAt: null });
+      }
+    }
+    return entries.map((e) => results.get(e.id)!);
+  }
+
+  /**
+   * The database-only rows of a batch in one transaction (one commit); if any of them fails, the
+   * transaction is rolled back and each row runs again in its own, so that one bad row does not hold
+   * up the others.
+   */
+  private async processDbRows(
+    rows: ReadonlyArray<{ entry: InboxEntry; input: HandlerInput; handler: DbHandler }>,
+    token: string,
+  ): Promise<ProcessResult[]> {
+    if (rows.length === 0) return [];
+    const { db } = this.deps;
+    try {
+      const handled = await writeTransaction(db, async (trx) => {
+        const repo = new InboxRepository(trx, db.dialect);
+        const out: Handled[] = [];
+        for (const { entry, input, handler } of rows) {
+          const h = await handler.run(trx, db.dialect, input);
+          if (!(await repo.finish(entry.id, token, h.state, h.outcome, input.now))) throw new LeaseLostError(entry.id);
+          out.push(h);
+        }
+        return out;
+      });
+      return rows.map(({ entry }, i) => this.succeeded(entry, handled[i]!));
+    } catch (err) {
+      if (rows.length > 1) {
+        const results: ProcessResult[] = [];
+        for (const row of rows) results.push(...(await this.processDbRows([row], token)));
+        return results;
+      }
+      return [await this.failed(rows[0]!.entry, token, err)];
+    }
+  }
+
+  private base(entry: InboxEntry) {
+    return { id: entry.id, route: entry.route, eventType: entry.eventType, appid: entry.appid, attempts: entry.attempts };
+  }
+
+  private succeeded(entry: InboxEntry, handled: Handled): ProcessResult {
+    this.stats.processed++;
+    const fields = { id: entry.id, type: entry.eventType, appid: entry.appid ?? undefined, state: handled.state, outcome: handled.outcome };
+    // Authorization events are rare and matter; account events come by the thousand.
+    if (entry.route === 'component') this.deps.logger.info('processed', fields);
+    else this.deps.logger.debug('processed', fields);
+    return { ...this.base(entry), state: handled.state, outcome: handled.outcome, error: null, retryAt: null };
+  }
+
+  private async failed(entry: InboxEntry, token: string, err: unknown): Promise<ProcessResult> {
+    this.stats.failed++;
+    const error = errorText(err);
+    const now = this.deps.clock.now();
+    if (err instanceof LeaseLostError) {
+      this.deps.logger.warn('processing abandoned', { id: entry.id, type: entry.eventType, error });
+      return { ...this.base(entry), state: 'pending', outcome: null, error, retryAt: null };
+    }
+    const retryAt = err instanceof UnprocessableEventError ? null : nextAttemptAt(this.backoff, entry.attempts, now, this.random);
+    try {
+      await this.repo.fail(entry.id, token, error, retryAt, now);
+    } catch (writeErr) {
+      // The row stays claimed; it is due again when the lease runs out.
+      this.deps.logger.error('could not record a processing failure', { id: entry.id, error: errorText(writeErr) });
+    }
+    this.deps.logger.warn('processing failed', {
+      id: entry.id,
+      type: entry.eventType,
+      appid: entry.appid ?? undefined,
+      attempt: entry.attempts,
+      retry: retryAt ? retryAt.toISOString() : 'no (failed)',
+      error,
+    });
+    return { ...this.base(entry), state: retryAt ? 'pending' : 'failed', outcome: null, error, retryAt };
+  }
+}

@@ -1,0 +1,15 @@
+// `wxplat events replay <id>`: runs one inbox row again, through the same handlers as the receiver.
+import { NotFoundError, FailedError } from '../../errors.js';
+import { InboxProcessor, type ProcessorDeps, type ProcessResult } from './processor.js';
+
+export async function replayInboxRow(deps: ProcessorDeps, id: number): Promise<ProcessResult> {
+  const outcome = await new InboxProcessor(deps).replay(id);
+  if (!outcome) throw new NotFoundError(`there is no inbox row ${id}`, 'list the inbox with `wxplat records tail events`');
+  if ('heldBy' in outcome) {
+    throw new FailedError(
+      `inbox row ${id} is being processed right now (by ${outcome.heldBy}, claimed until ${outcome.until.toISOString()})`,
+      'try again when that claim has ended',
+    );
+  }
+  return outcome.result;
+}

@@ -1,0 +1,191 @@
+// The HTTP side of the receiver (node's own http): the routes of DESIGN §4, the 64 KiB limit, one log
+// line per request (method, path, appid, type, outcome, milliseconds — never a secret or message
+// content). An accepted request is answered `success` only after the inbox has committed it.
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Clock } from '../../clock.js';
+import type { InboxRoute } from '../../db/rows.js';
+import type { Logger } from '../../logger.js';
+import type { MessageCrypto } from '../../wechat/crypto.js';
+import { describeMessage } from './message.js';
+import { CallbackRejectedError, MAX_BODY_BYTES, verifyCallback, verifyEcho } from './verify.js';
+import type { InboxWriter } from './writer.js';
+
+export interface HealthReport {
+  ok: boolean;
+  body: Record<string, unknown>;
+}
+
+export interface ReceiverOptions {
+  crypto: MessageCrypto;
+  maxSkewSeconds: number;
+  clock: Clock;
+  logger: Logger;
+  writer: InboxWriter;
+  health: () => Promise<HealthReport>;
+}
+
+export interface Receiver {
+  server: http.Server;
+  /** Answers from now on close their connection (the server is stopping). */
+  drain(): void;
+  /** Requests being handled right now. */
+  readonly inFlight: number;
+}
+
+type Route = { kind: 'health' } | { kind: InboxRoute; appid: string | null };
+
+const ACCOUNT_PATH = /^\/wechat\/accounts\/([A-Za-z0-9_-]{1,32})\/?$/;
+
+function matchRoute(pathname: string): Route | null {
+  if (pathname === '/healthz') return { kind: 'health' };
+  if (pathname === '/wechat/component' || pathname === '/wechat/component/') return { kind: 'component', appid: null };
+  const m = ACCOUNT_PATH.exec(pathname);
+  return m ? { kind: 'account', appid: m[1]! } : null;
+}
+
+class TooLargeError extends Error {}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new TooLargeError());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        reject(new TooLargeError());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!over) resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', reject);
+  });
+}
+
+export function createReceiver(o: ReceiverOptions): Receiver {
+  let draining = false;
+  let inFlight = 0;
+
+  const send = (res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
+    const type = body.startsWith('{') ? 'application/json' : 'text/plain; charset=utf-8';
+    res.writeHead(status, {
+      'content-type': type,
+      'content-length': String(Buffer.byteLength(body)),
+      ...(draining ? { connection: 'close' } : {}),
+      ...headers,
+    });
+    res.end(body);
+  };
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const started = performance.now();
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const pathname = q < 0 ? url : url.slice(0, q);
+    const search = q < 0 ? '' : url.slice(q + 1);
+    const log: Record<string, unknown> = {};
+    let status = 500;
+
+    const finish = (code: number, body: string, outcome: string, headers?: Record<string, string>) => {
+      status = code;
+      log.outcome = outcome;
+      send(res, code, body, headers);
+    };
+
+    try {
+      const route = matchRoute(pathname);
+      if (!route) {
+        finish(404, 'not found\n', 'not-found');
+      } else if (route.kind === 'health') {
+        if (method !== 'GET' && method !== 'HEAD') finish(405, 'method not allowed\n', 'method', { allow: 'GET, HEAD' });
+        else {
+          const report = await o.health();
+          const ok = report.ok && !draining;
+          finish(ok ? 200 : 503, `${JSON.stringify({ ...report.body, status: draining ? 'stopping' : report.body.status })}\n`, ok ? 'ok' : 'unhealthy');
+        }
+      } else {
+        log.appid = route.appid ?? undefined;
+        if (method === 'GET') {
+          const echo = verifyEcho(new URLSearchParams(search), o.crypto);
+          finish(200, echo, 'echo');
+        } else if (method === 'POST') {
+          const body = await readBody(req, MAX_BODY_BYTES);
+          const verified = verifyCallback(new URLSearchParams(search), body, {
+            crypto: o.crypto,
+            maxSkewSeconds: o.maxSkewSeconds,
+            now: o.clock.now(),
+            route: route.kind,
+          });
+          const message = describeMessage(route.kind, route.appid, verified.fields, verified.xml);
+          log.type = message.eventType;
+          if (route.kind === 'component') log.appid = message.appid ?? undefined;
+          let stored;
+          try {
+            stored = await o.writer.submit({
+              dedupeKey: message.dedupeKey,
+              route: route.kind,
+              appid: message.appid,
+              eventType: message.eventType,
+              messageTime: message.messageTime,
+              queryString: search,
+              rawBody: body,
+              decryptedXml: verified.xml,
+            });
+          } catch (err) {
+            log.error = (err as { code?: string }).code ?? (err as Error).message;
+            // Not stored, so not acknowledged: WeChat will send it again.
+            finish(503, 'inbox unavailable\n', 'db-error');
+            return;
+          }
+          log.id = stored.id;
+          finish(200, 'success', stored.duplicate ? 'duplicate' : 'stored');
+        } else {
+          finish(405, 'method not allowed\n', 'method', { allow: 'GET, POST' });
+        }
+      }
+    } catch (err) {
+      if (err instanceof TooLargeError) {
+        // Stop reading a body we refuse: answer, then close the connection.
+        res.once('finish', () => req.socket.destroy());
+        finish(413, `body over ${MAX_BODY_BYTES} bytes\n`, 'rejected:too-large', { connection: 'close' });
+      } else if (err instanceof CallbackRejectedError) {
+        log.detail = err.message;
+        finish(err.status, `rejected: ${err.reason}\n`, `rejected:${err.reason}`);
+      } else {
+        log.error = err instanceof Error ? err.message : String(err);
+        if (!res.headersSent) finish(500, 'internal error\n', 'error');
+      }
+    } finally {
+      const ms = Math.round((performance.now() - started) * 10) / 10;
+      const path = pathname.length > 200 ? `${pathname.slice(0, 200)}…` : pathname;
+      const fields = { status, ...log, ms };
+      if (status >= 500) o.logger.error(`${method} ${path}`, fields);
+      else o.logger.info(`${method} ${path}`, fields);
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    inFlight++;
+    res.once('close', () => inFlight--);
+    void handle(req, res);
+  });
+  server.keepAliveTimeout = 30_000;
+  return {
+    server,
+    drain() {
+      draining = true;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+  };
+}

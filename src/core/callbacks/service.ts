@@ -1,0 +1,131 @@
+// `wxplat serve` as one object: the HTTP receiver, the inbox writer (group commit) and the inbox
+// processor, started together and stopped in order — stop accepting, answer what is in flight, let
+// the processor finish its batch. Closing the database is the caller's.
+import type { AddressInfo } from 'node:net';
+import type { Clock } from '../../clock.js';
+import type { Database } from '../../db/database.js';
+import { InboxRepository } from '../../db/repositories/inbox.js';
+import type { Logger } from '../../logger.js';
+import type { WeChatClient } from '../../wechat/client.js';
+import { MessageCrypto } from '../../wechat/crypto.js';
+import { InboxProcessor, type ProcessorOptions } from './processor.js';
+import { createReceiver, type HealthReport } from './server.js';
+import { InboxWriter } from './writer.js';
+
+export interface ServeDeps {
+  db: Database;
+  wechat: () => Promise<WeChatClient>;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface ComponentKeys {
+  appid: string;
+  token: string;
+  /** The EncodingAESKey itself (revealed by the caller, used only to build the cipher). */
+  encodingAesKey: string;
+}
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  component: ComponentKeys;
+  /** WXPLAT_CALLBACK_MAX_SKEW: seconds; 0 turns the check off. */
+  maxSkewSeconds: number;
+  /** Process the inbox in this process too (default yes). */
+  process?: boolean;
+  processor?: ProcessorOptions;
+  /** Rows per INSERT, and INSERTs at once. */
+  writer?: { maxBatch?: number; concurrency?: number };
+  /** How long stop() waits for open requests before it cuts their connections. */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningServe {
+  url: string;
+  port: number;
+  processor: InboxProcessor;
+  writer: InboxWriter;
+  stop(): Promise<void>;
+}
+
+export async function startServe(deps: ServeDeps, options: ServeOptions): Promise<RunningServe> {
+  const { db, clock, logger } = deps;
+  const crypto = new MessageCrypto({
+    token: options.component.token,
+    encodingAesKey: options.component.encodingAesKey,
+    receiveId: options.component.appid,
+  });
+  const repo = new InboxRepository(db.knex, db.dialect);
+  const processor = new InboxProcessor(
+    { db, wechat: deps.wechat, clock, logger, componentAppid: options.component.appid },
+    options.processor,
+  );
+  const processing = options.process !== false;
+  const writer = new InboxWriter({
+    repo,
+    clock,
+    maxBatch: options.writer?.maxBatch,
+    // SQLite has one writer at a time; MySQL overlaps commits (and groups them in its log).
+    concurrency: options.writer?.concurrency ?? (db.dialect === 'mysql' ? 4 : 1),
+    onCommit: processing ? () => processor.wake() : undefined,
+  });
+
+  const health = async (): Promise<HealthReport> => {
+    try {
+      const backlog = await repo.backlog();
+      return {
+        ok: true,
+        body: {
+          status: 'ok',
+          database: { dialect: db.dialect, target: db.target.display, reachable: true },
+          inbox: {
+            pending: backlog.pending,
+            failed: backlog.failed,
+            oldestPendingAt: backlog.oldestPendingAt?.toISOString() ?? null,
+          },
+          processing,
+        },
+      };
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      return {
+        ok: false,
+        body: {
+          status: 'unavailable',
+          database: { dialect: db.dialect, target: db.target.display, reachable: false, error: code ?? 'unreachable' },
+        },
+      };
+    }
+  };
+
+  const receiver = createReceiver({ crypto, maxSkewSeconds: options.maxSkewSeconds, clock, logger, writer, health });
+  const { server } = receiver;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  if (processing) processor.start();
+
+  let stopped: Promise<void> | null = null;
+  const stop = () => {
+    stopped ??= (async () => {
+      receiver.drain();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 15_000);
+      await closed;
+      clearTimeout(grace);
+      await writer.drain();
+      await processor.stop();
+    })();
+    return stopped;
+  };
+  return { url, port: address.port, processor, writer, stop };
+}

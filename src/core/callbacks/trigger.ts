@@ -1,0 +1,184 @@
+// `wxplat events trigger`: sends a signed, encrypted event to a receiver exactly as WeChat would — the
+// component's token, AES key and appid; the query WeChat uses (signature, timestamp, nonce,
+// encrypt_type=aes, msg_signature, and openid for an account's user events); the envelope of each URL
+// — so that an operator can test a deployed receiver end to end.
+import { randomBytes, randomInt } from 'node:crypto';
+import { UsageError } from '../../errors.js';
+import { MessageCrypto } from '../../wechat/crypto.js';
+import { buildXml } from '../../wechat/xml.js';
+
+export const TRIGGER_TYPES = [
+  'component_verify_ticket',
+  'authorized',
+  'updateauthorized',
+  'unauthorized',
+  'templatesendjobfinish',
+  'subscribe',
+  'unsubscribe',
+] as const;
+export type TriggerType = (typeof TRIGGER_TYPES)[number];
+
+export interface TriggerInput {
+  type: TriggerType;
+  /** The receiver: its base URL, a URL with WeChat's `$APPID$`, or the exact route. */
+  forwardTo: string;
+  /** The account (authorized, unauthorized, template receipts, subscriptions). */
+  appid?: string;
+  /** MsgID of a TEMPLATESENDJOBFINISH (default: a random 19-digit id). */
+  msgid?: string;
+  /** The follower (template receipts, subscriptions). */
+  openid?: string;
+  /** Status of a TEMPLATESENDJOBFINISH (default success). */
+  status?: string;
+  /** AuthorizationCode of an authorized event. */
+  authCode?: string;
+  /** The account's original id (gh_…) for ToUserName. */
+  originalId?: string;
+  component: { appid: string; token: string; encodingAesKey: string };
+  now: Date;
+}
+
+export interface TriggerRequest {
+  url: string;
+  /** The URL without its query, for printing. */
+  target: string;
+  body: string;
+  /** The event's fields (what the receiver will decrypt). */
+  event: Record<string, string>;
+}
+
+const APPID = /^wx[0-9A-Za-z]{16}$/;
+
+function randomDigits(n: number): string {
+  let s = String(randomInt(1, 10));
+  while (s.length < n) s += String(randomInt(0, 10));
+  return s;
+}
+
+function needAppid(input: TriggerInput): string {
+  if (!input.appid) throw new UsageError(`${input.type} is about an account: give it with --appid wx…`);
+  if (!APPID.test(input.appid)) throw new UsageError(`--appid must be "wx" and 16 letters or digits (got "${input.appid}")`);
+  return input.appid;
+}
+
+function targetUrl(forwardTo: string, route: string, appid: string | null): URL {
+  let url: URL;
+  try {
+    url = new URL(forwardTo.replaceAll('$APPID$', appid ?? '$APPID$'));
+  } catch {
+    throw new UsageError(`--forward-to is not a URL: ${forwardTo}`, 'e.g. --forward-to http://127.0.0.1:8080');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError('--forward-to must be an http(s) URL');
+  if (url.pathname === '/' || url.pathname === '') url.pathname = route;
+  return url;
+}
+
+export function buildTrigger(input: TriggerInput): TriggerRequest {
+  const created = String(Math.floor(input.now.getTime() / 1000));
+  const c = input.component;
+  let event: Record<string, string>;
+  let route: string;
+  let appid: string | null = null;
+  let openid: string | undefined;
+  switch (input.type) {
+    case 'component_verify_ticket':
+      route = '/wechat/component';
+      event = {
+        AppId: c.appid,
+        CreateTime: created,
+        InfoType: 'component_verify_ticket',
+        ComponentVerifyTicket: `ticket@@@wxplat-trigger-${randomBytes(24).toString('base64url')}`,
+      };
+      break;
+    case 'authorized':
+    case 'updateauthorized':
+      appid = needAppid(input);
+      route = '/wechat/component';
+      event = {
+        AppId: c.appid,
+        CreateTime: created,
+        InfoType: input.type,
+        AuthorizerAppid: appid,
+        AuthorizationCode: input.authCode ?? `queryauthcode@@@wxplat-trigger-${randomBytes(24).toString('base64url')}`,
+        AuthorizationCodeExpiredTime: String(Number(created) + 3600),
+        PreAuthCode: `preauthcode@@@wxplat-trigger-${randomBytes(12).toString('base64url')}`,
+      };
+      break;
+    case 'unauthorized':
+      appid = needAppid(input);
+      route = '/wechat/component';
+      event = { AppId: c.appid, CreateTime: created, InfoType: 'unauthorized', AuthorizerAppid: appid };
+      break;
+    case 'templatesendjobfinish':
+    case 'subscribe':
+    case 'unsubscribe': {
+      appid = needAppid(input);
+      route = `/wechat/accounts/${appid}`;
+      openid = input.openid ?? `o${randomBytes(20).toString('base64url').slice(0, 27)}`;
+      const base = {
+        ToUserName: input.originalId ?? 'gh_000000000000',
+        FromUserName: openid,
+        CreateTime: created,
+        MsgType: 'event',
+      };
+      if (input.type === 'templatesendjobfinish') {
+        if (input.msgid !== undefined && !/^\d{1,20}$/.test(input.msgid)) throw new UsageError('--msgid must be digits');
+        event = { ...base, Event: 'TEMPLATESENDJOBFINISH', MsgID: input.msgid ?? randomDigits(19), Status: input.status ?? 'success' };
+      } else {
+        event = { ...base, Event: input.type, EventKey: '' };
+      }
+      break;
+    }
+  }
+
+  const crypto = new MessageCrypto({ token: c.token, encodingAesKey: c.encodingAesKey, receiveId: c.appid });
+  const timestamp = created;
+  const nonce = String(randomInt(100_000_000, 2_000_000_000));
+  // WeChat writes numbers bare and text in CDATA: CreateTime and MsgID are numbers.
+  const xmlFields: Record<string, string | bigint> = {};
+  for (const [k, v] of Object.entries(event)) xmlFields[k] = (k === 'CreateTime' || k === 'MsgID') && /^\d+$/.test(v) ? BigInt(v) : v;
+  const { encrypt, msgSignature } = crypto.sealEnvelope(buildXml(xmlFields), timestamp, nonce);
+  const envelope =
+    route === '/wechat/component'
+      ? buildXml({ AppId: c.appid, Encrypt: encrypt })
+      : buildXml({ ToUserName: String(event.ToUserName), Encrypt: encrypt });
+  const url = targetUrl(input.forwardTo, route, appid);
+  url.searchParams.set('signature', crypto.signature(timestamp, nonce));
+  url.searchParams.set('timestamp', timestamp);
+  url.searchParams.set('nonce', nonce);
+  if (openid) url.searchParams.set('openid', openid);
+  url.searchParams.set('encrypt_type', 'aes');
+  url.searchParams.set('msg_signature', msgSignature);
+  return { url: url.toString(), target: `${url.origin}${url.pathname}`, body: envelope, event };
+}
+
+export interface TriggerResult {
+  type: TriggerType;
+  target: string;
+  status: number;
+  body: string;
+  /** The receiver answered 200 `success`. */
+  accepted: boolean;
+  /** The event's fields, without the ticket or authorization code. */
+  event: Record<string, string>;
+}
+
+const HIDDEN = new Set(['ComponentVerifyTicket', 'AuthorizationCode', 'PreAuthCode']);
+
+export async function sendTrigger(
+  input: TriggerInput,
+  fetchImpl: typeof fetch = fetch,
+  timeoutMs = 15_000,
+): Promise<TriggerResult> {
+  const req = buildTrigger(input);
+  const res = await fetchImpl(req.url, {
+    method: 'POST',
+    headers: { 'content-type': 'text/xml; charset=utf-8', 'user-agent': 'wxplat events trigger' },
+    body: req.body,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = (await res.text()).slice(0, 2000);
+  const event: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.event)) event[k] = HIDDEN.has(k) ? '…' : v;
+  return { type: input.type, target: req.target, status: res.status, body: text, accepted: res.status === 200 && text.trim() === 'success', event };
+}

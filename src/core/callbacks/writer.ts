@@ -1,0 +1,95 @@
+// Group commit for the inbox. Requests that arrive together are stored by one multi-row INSERT — one
+// commit — and each is answered only once that commit is done. While a batch is being written the next
+// one gathers, so a busy receiver writes big batches and an idle one writes single rows at once.
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../clock.js';
+import type { InboxRepository, NewInboxEntry, StoredEntry } from '../../db/repositories/inbox.js';
+
+export interface InboxWriterOptions {
+  repo: InboxRepository;
+  clock: Clock;
+  /** Most rows in one INSERT. */
+  maxBatch?: number;
+  /** Batches written at the same time (1 on SQLite, a few on MySQL, whose commits overlap). */
+  concurrency?: number;
+  /** Called after each committed batch (the processor wakes up). */
+  onCommit?: (stored: number) => void;
+}
+
+interface Waiting {
+  entry: NewInboxEntry;
+  resolve: (stored: StoredEntry) => void;
+  reject: (err: unknown) => void;
+}
+
+export class InboxWriter {
+  private queue: Waiting[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+  private seq = 0;
+  private readonly prefix = randomBytes(6).toString('hex');
+  private readonly maxBatch: number;
+  private readonly concurrency: number;
+  private idle: Array<() => void> = [];
+  /** Batches and rows written, for the log and the tests. */
+  readonly stats = { batches: 0, rows: 0, largestBatch: 0 };
+
+  constructor(private readonly o: InboxWriterOptions) {
+    this.maxBatch = o.maxBatch ?? 500;
+    this.concurrency = o.concurrency ?? 1;
+  }
+
+  /** Resolves once the entry is committed (or was already in the inbox). */
+  submit(entry: NewInboxEntry): Promise<StoredEntry> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ entry, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // Everything that arrives in this turn of the event loop joins the batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.concurrency && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.inFlight++;
+      void this.write(batch).finally(() => {
+        this.inFlight--;
+        if (this.queue.length > 0) this.pump();
+        else if (this.inFlight === 0) for (const done of this.idle.splice(0)) done();
+      });
+    }
+  }
+
+  private async write(batch: Waiting[]): Promise<void> {
+    const tag = `${this.prefix}-${++this.seq}`;
+    try {
+      const stored = await this.o.repo.store(
+        batch.map((w) => w.entry),
+        tag,
+        this.o.clock.now(),
+      );
+      this.stats.batches++;
+      this.stats.rows += batch.length;
+      this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+      batch.forEach((w, i) => w.resolve(stored[i]!));
+      if (stored.some((s) => !s.duplicate)) this.o.onCommit?.(stored.length);
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+    }
+  }
+
+  /** Resolves when everything submitted so far is written (or failed). */
+  drain(): Promise<void> {
+    if (this.queue.length === 0 && this.inFlight === 0 && !this.scheduled) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+}

@@ -1,0 +1,350 @@
+// wxplat_callback_inbox: the callbacks `wxplat serve` accepted, and their processing state.
+//
+// Storing: a batch of accepted requests is one multi-row INSERT (one commit); the unique dedupe key
+// makes a retried push — or two copies arriving at once on two processes — one row. Every row of a
+// batch carries the batch's tag, so that reading the keys back tells a new row from a duplicate.
+//
+// Claiming: a worker takes due rows by writing a claim token into lease_owner and moving
+// next_attempt_at to the end of its lease, and finishes a row only while the token is still there.
+// MySQL: SELECT … FOR UPDATE SKIP LOCKED, so that workers on several hosts take disjoint rows without
+// waiting on each other. SQLite: the claim is a transaction whose first statement is the UPDATE, so it
+// holds the write lock from the start and no two processes can take the same row.
+import type { Knex } from 'knex';
+import type { Dialect } from '../database.js';
+import type { CallbackInboxRow, InboxRoute, InboxState } from '../rows.js';
+import { fromSqlDateTime, toSqlDateTime } from '../time.js';
+
+const INBOX = 'wxplat_callback_inbox';
+
+export interface NewInboxEntry {
+  dedupeKey: string;
+  route: InboxRoute;
+  appid: string | null;
+  eventType: string;
+  messageTime: Date | null;
+  queryString: string | null;
+  rawBody: string;
+  decryptedXml: string;
+}
+
+export interface StoredEntry {
+  id: number;
+  /** The push was already in the inbox (or earlier in the same batch): nothing new was stored. */
+  duplicate: boolean;
+}
+
+/** An inbox row without its bodies: what lists show. */
+export interface InboxSummary {
+  id: number;
+  route: InboxRoute;
+  appid: string | null;
+  eventType: string;
+  state: InboxState;
+  attempts: number;
+  messageTime: Date | null;
+  receivedAt: Date;
+  processedAt: Date | null;
+  nextAttemptAt: Date;
+  outcome: string | null;
+  lastError: string | null;
+  dedupeKey: string;
+}
+
+export interface InboxEntry extends InboxSummary {
+  leaseOwner: string | null;
+  queryString: string | null;
+  rawBody: string;
+  decryptedXml: string;
+}
+
+export interface InboxListFilter {
+  /** Rows with an id above this one. */
+  afterId?: number;
+  state?: InboxState;
+  appid?: string;
+  eventType?: string;
+  /** Rows received at or after this time. */
+  receivedSince?: Date;
+  /** Most rows to return (default 100). */
+  limit?: number;
+}
+
+const SUMMARY_COLUMNS = [
+  'id',
+  'route',
+  'appid',
+  'event_type',
+  'state',
+  'attempts',
+  'message_time',
+  'received_at',
+  'processed_at',
+  'next_attempt_at',
+  'outcome',
+  'last_error',
+  'dedupe_key',
+] as const;
+
+function summary(row: Pick<CallbackInboxRow, (typeof SUMMARY_COLUMNS)[number]>): InboxSummary {
+  return {
+    id: Number(row.id),
+    route: row.route,
+    appid: row.appid,
+    eventType: row.event_type,
+    state: row.state,
+    attempts: Number(row.attempts),
+    messageTime: fromSqlDateTime(row.message_time),
+    receivedAt: fromSqlDateTime(row.received_at)!,
+    processedAt: fromSqlDateTime(row.processed_at),
+    nextAttemptAt: fromSqlDateTime(row.next_attempt_at)!,
+    outcome: row.outcome,
+    lastError: row.last_error,
+    dedupeKey: row.dedupe_key,
+  };
+}
+
+function entry(row: CallbackInboxRow): InboxEntry {
+  return {
+    ...summary(row),
+    leaseOwner: row.lease_owner,
+    queryString: row.query_string,
+    rawBody: row.raw_body,
+    decryptedXml: row.decrypted_xml,
+  };
+}
+
+function clip(value: string | null, max: number): string | null {
+  if (value === null) return null;
+  return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
+}
+
+/** Keys are read back in chunks, well under every driver's limit on bound parameters. */
+const KEY_CHUNK = 500;
+
+export class InboxRepository {
+  constructor(
+    private readonly knex: Knex,
+    private readonly dialect: Dialect,
+  ) {}
+
+  /**
+   * Stores a batch in one INSERT (one commit). Returns, in the order given, each entry's row id and
+   * whether it was a duplicate. `tag` must be unique to this call.
+   */
+  async store(entries: readonly NewInboxEntry[], tag: string, now: Date): Promise<StoredEntry[]> {
+    if (entries.length === 0) return [];
+    const stamp = toSqlDateTime(now);
+    const firstIndex = new Map<string, number>();
+    entries.forEach((e, i) => {
+      if (!firstIndex.has(e.dedupeKey)) firstIndex.set(e.dedupeKey, i);
+    });
+    // One row per key, in key order: concurrent batches then take the unique index's locks in the same
+    // order on MySQL and cannot deadlock on each other.
+    const keys = [...firstIndex.keys()].sort();
+    const rows = keys.map((key) => {
+      const e = entries[firstIndex.get(key)!]!;
+      return {
+        dedupe_key: e.dedupeKey,
+        route: e.route,
+        appid: e.appid,
+        event_type: clip(e.eventType, 64)!,
+        message_time: e.messageTime ? toSqlDateTime(e.messageTime) : null,
+        query_string: clip(e.queryString, 1000),
+        raw_body: e.rawBody,
+        decrypted_xml: e.decryptedXml,
+        state: 'pending',
+        attempts: 0,
+        next_attempt_at: stamp,
+        batch_tag: tag,
+        received_at: stamp,
+        updated_at: stamp,
+      };
+    });
+    const insert = this.knex(INBOX).insert(rows).onConflict('dedupe_key');
+    // MySQL: ON DUPLICATE KEY UPDATE (a no-op) rather than INSERT IGNORE, which would also turn real
+    // errors (a value too long) into warnings. SQLite: ON CONFLICT DO NOTHING, which only skips conflicts.
+    await (this.dialect === 'mysql' ? insert.merge(['dedupe_key']) : insert.ignore());
+
+    const found = new Map<string, { id: number; tag: string | null }>();
+    for (let i = 0; i < keys.length; i += KEY_CHUNK) {
+      const chunk = keys.slice(i, i + KEY_CHUNK);
+      const got = await this.knex<CallbackInboxRow>(INBOX).select('id', 'dedupe_key', 'batch_tag').whereIn('dedupe_key', chunk);
+      for (const r of got) found.set(r.dedupe_key, { id: Number(r.id), tag: r.batch_tag });
+    }
+    return entries.map((e, i) => {
+      const row = found.get(e.dedupeKey);
+      if (!row) throw new Error(`inbox row for a stored key is missing`);
+      return { id: row.id, duplicate: row.tag !== tag || firstIndex.get(e.dedupeKey) !== i };
+    });
+  }
+
+  /**
+   * Claims up to `limit` due pending rows for `token` until `leaseUntil`, counting an attempt on each.
+   * Returns them oldest first.
+   */
+  async claimDue(token: string, now: Date, leaseUntil: Date, limit: number): Promise<InboxEntry[]> {
+    const stamp = toSqlDateTime(now);
+    const lease = {
+      lease_owner: token,
+      next_attempt_at: toSqlDateTime(leaseUntil),
+      attempts: this.knex.raw('attempts + 1'),
+      updated_at: stamp,
+    };
+    const rows = await this.knex.transaction(async (trx) => {
+      if (this.dialect === 'mysql') {
+        const due = await trx<CallbackInboxRow>(INBOX)
+          .select('id')
+          .where('state', 'pending')
+          .andWhere('next_attempt_at', '<=', stamp)
+          .orderBy([{ column: 'next_attempt_at' }, { column: 'id' }])
+          .limit(limit)
+          .forUpdate()
+          .skipLocked();
+        if (due.length === 0) return [];
+        const ids = due.map((r) => r.id);
+        await trx(INBOX).whereIn('id', ids).update(lease);
+        return trx<CallbackInboxRow>(INBOX).select('*').whereIn('id', ids);
+      }
+      // SQLite: the UPDATE comes first, so this transaction holds the write lock from its first statement.
+      const changed = await trx(INBOX)
+        .whereIn(
+          'id',
+          trx(INBOX)
+            .select('id')
+            .where('state', 'pending')
+            .andWhere('next_attempt_at', '<=', stamp)
+            .orderBy([{ column: 'next_attempt_at' }, { column: 'id' }])
+            .limit(limit),
+        )
+        .update(lease);
+      if (changed === 0) return [];
+      return trx<CallbackInboxRow>(INBOX).select('*').where('lease_owner', token);
+    });
+    return rows.map(entry).sort((a, b) => a.id - b.id);
+  }
+
+  /**
+   * Claims one row whatever its state (`events replay`), unless a worker holds a live claim on it.
+   * Returns the row, or the current row with `held: true` when someone else holds it, or null.
+   */
+  async claimOne(
+    id: number,
+    token: string,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<{ entry: InboxEntry; held: boolean } | null> {
+    const stamp = toSqlDateTime(now);
+    const changed = await this.knex(INBOX)
+      .where('id', id)
+      .andWhere((q) =>
+        q.whereNot('state', 'pending').orWhereNull('lease_owner').orWhere('next_attempt_at', '<=', stamp),
+      )
+      .update({
+        lease_owner: token,
+        next_attempt_at: toSqlDateTime(leaseUntil),
+        attempts: this.knex.raw('attempts + 1'),
+        updated_at: stamp,
+      });
+    const row = await this.findById(id);
+    if (!row) return null;
+    return { entry: row, held: changed === 0 || row.leaseOwner !== token };
+  }
+
+  /** Marks a claimed row processed; false when the claim was lost (nothing changed). */
+  async finish(id: number, token: string, state: 'done' | 'ignored', outcome: string, now: Date): Promise<boolean> {
+    const stamp = toSqlDateTime(now);
+    const changed = await this.knex(INBOX).where({ id, lease_owner: token }).update({
+      state,
+      outcome: clip(outcome, 255),
+      last_error: null,
+      lease_owner: null,
+      processed_at: stamp,
+      updated_at: stamp,
+    });
+    return changed === 1;
+  }
+
+  /**
+   * Records a failed attempt on a claimed row: pending again from `retryAt`, or `failed` when
+   * `retryAt` is null (no more automatic attempts).
+   */
+  async fail(id: number, token: string, error: string, retryAt: Date | null, now: Date): Promise<boolean> {
+    const stamp = toSqlDateTime(now);
+    const changed = await this.knex(INBOX)
+      .where({ id, lease_owner: token })
+      .update({
+        state: retryAt ? 'pending' : 'failed',
+        last_error: clip(error, 1000),
+        lease_owner: null,
+        next_attempt_at: toSqlDateTime(retryAt ?? now),
+        updated_at: stamp,
+      });
+    return changed === 1;
+  }
+
+  /** Gives a claim back untouched (a worker stopping before it got to the row). */
+  async release(ids: readonly number[], token: string, now: Date): Promise<void> {
+    if (ids.length === 0) return;
+    const stamp = toSqlDateTime(now);
+    await this.knex(INBOX)
+      .whereIn('id', ids)
+      .andWhere('lease_owner', token)
+      .update({ lease_owner: null, next_attempt_at: stamp, attempts: this.knex.raw('attempts - 1'), updated_at: stamp });
+  }
+
+  async findById(id: number): Promise<InboxEntry | null> {
+    const row = await this.knex<CallbackInboxRow>(INBOX).where('id', id).first();
+    return row ? entry(row) : null;
+  }
+
+  /**
+   * A component event about `appid`, of one of `eventTypes`, that WeChat made after `after` and that is
+   * done or still to be processed: it supersedes an older event that is processed late.
+   */
+  async laterEvent(appid: string, eventTypes: readonly string[], after: Date, excludeId: number): Promise<number | null> {
+    const row = await this.knex<CallbackInboxRow>(INBOX)
+      .select('id')
+      .where({ appid, route: 'component' })
+      .whereIn('event_type', [...eventTypes])
+      .whereIn('state', ['pending', 'done'])
+      .andWhere('message_time', '>', toSqlDateTime(after))
+      .andWhereNot('id', excludeId)
+      .orderBy('id')
+      .first();
+    return row ? Number(row.id) : null;
+  }
+
+  /** Inbox rows in id order, without their bodies (for `records tail events`). */
+  async list(filter: InboxListFilter = {}): Promise<InboxSummary[]> {
+    const q = this.knex<CallbackInboxRow>(INBOX)
+      .select(...SUMMARY_COLUMNS)
+      .orderBy('id')
+      .limit(filter.limit ?? 100);
+    if (filter.afterId !== undefined) q.where('id', '>', filter.afterId);
+    if (filter.state !== undefined) q.where('state', filter.state);
+    if (filter.appid !== undefined) q.where('appid', filter.appid);
+    if (filter.eventType !== undefined) q.where('event_type', filter.eventType);
+    if (filter.receivedSince !== undefined) q.where('received_at', '>=', toSqlDateTime(filter.receivedSince));
+    const rows = await q;
+    return rows.map(summary);
+  }
+
+  /** How many rows wait (pending), and since when the oldest of them. */
+  async backlog(): Promise<{ pending: number; oldestPendingAt: Date | null; failed: number }> {
+    const pending = await this.knex(INBOX)
+      .where('state', 'pending')
+      .select(this.knex.raw('count(*) as n'), this.knex.raw('min(received_at) as oldest'))
+      .first();
+    const failed = await this.knex(INBOX).where('state', 'failed').count({ n: '*' }).first();
+    return {
+      pending: Number((pending as { n: unknown } | undefined)?.n ?? 0),
+      oldestPendingAt: fromSqlDateTime((pending as { oldest: string | null } | undefined)?.oldest ?? null),
+      failed: Number((failed as { n: unknown } | undefined)?.n ?? 0),
+    };
+  }
+}
+
+/** The inbox in id order with filters, for `records tail events`. */
+export function listInbox(knex: Knex, dialect: Dialect, filter: InboxListFilter = {}): Promise<InboxSummary[]> {
+  return new InboxRepository(knex, dialect).list(filter);
+}
