@@ -25,6 +25,13 @@ export const MIGRATIONS_DIR = path.resolve(here, '../../migrations');
 
 export const MIGRATIONS_TABLE = 'wxplat_migrations';
 
+/** The migrations compiled into the shipped bundle (scripts/bundle-entry.ts), by name. */
+let bundled: ReadonlyMap<string, MigrationModule> | null = null;
+
+export function useBundledMigrations(list: ReadonlyArray<{ name: string; module: MigrationModule }>): void {
+  bundled = new Map(list.map((m) => [m.name, m.module]));
+}
+
 export class ExtensionlessMigrationSource implements Knex.MigrationSource<MigrationFile> {
   constructor(
     private readonly dir: string = MIGRATIONS_DIR,
@@ -32,6 +39,7 @@ export class ExtensionlessMigrationSource implements Knex.MigrationSource<Migrat
   ) {}
 
   async getMigrations(): Promise<MigrationFile[]> {
+    if (bundled) return [...bundled.keys()].sort().map((file) => ({ file }));
     const files = await readdir(this.dir);
     return files
       .filter((f) => f.endsWith(this.ext) && !f.endsWith('.d.ts'))
@@ -44,6 +52,8 @@ export class ExtensionlessMigrationSource implements Knex.MigrationSource<Migrat
   }
 
   async getMigration(migration: MigrationFile): Promise<MigrationModule> {
+    const compiled = bundled?.get(migration.file);
+    if (compiled) return compiled;
     return import(pathToFileURL(path.join(this.dir, migration.file + this.ext)).href) as Promise<MigrationModule>;
   }
 }

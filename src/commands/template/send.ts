@@ -1,0 +1,124 @@
+// `wxplat template send <account> --template … (--to … | --to-file … | --all-followers) …`
+import { readFile } from 'node:fs/promises';
+import type { CommandContext } from '../../context.js';
+import { sendTemplate, type DryRunPreview, type SendSummary } from '../../core/sending/send.js';
+import { UsageError } from '../../errors.js';
+import { startProgress, type Progress } from '../../output/progress.js';
+import type { Input } from '../action.js';
+
+export interface SendOptions {
+  template?: string;
+  to?: string[];
+  toFile?: string;
+  allFollowers?: boolean;
+  data?: string[];
+  dataFile?: string;
+  url?: string;
+  miniprogram?: string;
+  idempotencyKey?: string;
+  dryRun?: boolean;
+  concurrency?: string;
+  rate?: string;
+  leaseSeconds?: string;
+}
+
+function positiveInt(value: string | undefined, flag: string, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) throw new UsageError(`${flag} must be a whole number from 1 to ${max}`);
+  return Number(value);
+}
+
+async function readDataFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new UsageError(`--data-file ${path}: cannot read it`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`--data-file ${path} is not JSON: ${(err as Error).message}`);
+  }
+}
+
+export async function run(ctx: CommandContext, { args: [account], opts }: Input<[string], SendOptions>): Promise<void> {
+  if (!opts.template) throw new UsageError('--template is required: a catalogue code or one of the account\'s template_ids');
+  const concurrency = positiveInt(opts.concurrency, '--concurrency', 512);
+  const rate = opts.rate === undefined ? undefined : positiveInt(opts.rate, '--rate', 100_000);
+  const lease = positiveInt(opts.leaseSeconds, '--lease-seconds', 3600);
+  const dataFile = opts.dataFile === undefined ? undefined : await readDataFile(opts.dataFile);
+
+  let bar: Progress | undefined;
+  const result = await sendTemplate(
+    {
+      db: await ctx.db(),
+      wechat: await ctx.wechat(),
+      clock: ctx.clock,
+      logger: ctx.logger,
+      signal: ctx.signal,
+      onWarning: (w) => ctx.out.warn(w),
+      onPhase: async (phase, total) => {
+        bar?.stop();
+        bar = await startProgress(ctx.io, phase === 'preparing' ? 'writing recipients' : 'sending', total, !ctx.out.json);
+      },
+      onProgress: (done) => bar?.update(done),
+    },
+    {
+      account,
+      template: opts.template,
+      to: opts.to,
+      toFile: opts.toFile,
+      allFollowers: opts.allFollowers,
+      message: { dataPairs: opts.data ?? [], dataFile, dataFileName: opts.dataFile, url: opts.url, miniprogram: opts.miniprogram },
+      idempotencyKey: opts.idempotencyKey,
+      dryRun: opts.dryRun,
+      settings: {
+        ...(concurrency ? { concurrency } : {}),
+        ...(rate ? { ratePerSecond: rate } : {}),
+        ...(lease ? { leaseMs: lease * 1000 } : {}),
+      },
+    },
+  ).finally(() => bar?.stop());
+
+  if (result.dryRun) {
+    ctx.out.result(result, (p) => printPreview(ctx, p));
+    return;
+  }
+  ctx.out.result(result, (s) => printSummary(ctx, s));
+  if (result.exitCode !== 0) ctx.exitCode = result.exitCode;
+}
+
+function printPreview(ctx: CommandContext, p: DryRunPreview): void {
+  const { out } = ctx;
+  out.line(`dry run: nothing stored, nothing sent`);
+  out.line(`account   ${p.account.appid} (${p.account.nickname ?? 'no nickname'})`);
+  out.line(`template  ${p.template.templateId}${p.template.code ? ` (catalogue ${p.template.code})` : ''}${p.template.title ? ` ${p.template.title}` : ''}`);
+  if (p.message.url) out.line(`url       ${p.message.url}`);
+  if (p.message.miniprogram) out.line(`mini app  ${p.message.miniprogram.appid}:${p.message.miniprogram.pagepath ?? ''}`);
+  out.line('message');
+  for (const line of p.content.split('\n')) out.line(`  ${line}`);
+  out.line(`recipients ${p.recipients}${p.firstRecipients.length ? `, first: ${p.firstRecipients.join(', ')}` : ''}`);
+}
+
+function printSummary(ctx: CommandContext, s: SendSummary): void {
+  const { out } = ctx;
+  const c = out.c;
+  out.line(
+    `job ${s.jobId}${s.idempotencyKey ? ` (key ${s.idempotencyKey})` : ''} · ${s.account.appid} · template ${s.template.code ?? s.template.templateId} · ${s.state}`,
+  );
+  const parts = [
+    c.green(`${s.sent} sent`),
+    s.failed ? c.red(`${s.failed} failed`) : `${s.failed} failed`,
+    s.unknown ? c.yellow(`${s.unknown} unknown`) : `${s.unknown} unknown`,
+    s.pending + s.sending ? c.yellow(`${s.pending + s.sending} left`) : '0 left',
+  ];
+  out.line(`  ${s.total} recipients: ${parts.join(', ')}${s.skipped ? ` (${s.skipped} duplicates skipped)` : ''}`);
+  if (s.delivered || s.blocked || s.systemFailed) {
+    out.line(`  receipts so far: ${s.delivered} delivered, ${s.blocked} blocked, ${s.systemFailed} failed at WeChat`);
+  }
+  out.line(`  this run: ${s.run.sent} sent, ${s.run.failed} failed in ${s.run.seconds.toFixed(1)} s (${s.run.perSecond.toFixed(0)}/s)${s.run.resumed ? ', resuming the job' : ''}`);
+  if (s.stopReason) out.line(`  stopped: ${s.stopReason}${s.pausedUntil ? `; resumable after ${s.pausedUntil}` : ''}`);
+  for (const f of s.failures) out.line(`  ${f.state} ${f.openid}: ${f.errcode ?? ''} ${f.errmsg ?? ''}`.trimEnd());
+  if (s.exitCode === 3) out.note('some recipients failed or are left: run the same command with the same --idempotency-key to carry on');
+}
