@@ -1,6 +1,40 @@
 import type { Command } from 'commander';
+import { lazy } from '../action.js';
 import type { Runtime } from '../runtime.js';
 
-export function register(_program: Command, _rt: Runtime): void {
-  // The template commands are registered here.
+export function register(program: Command, rt: Runtime): void {
+  const template = program.command('template').description("the platform's template catalogue, each account's templates, and sending");
+  const system = template.command('system').description("the platform's catalogue of templates (system_message_templates)");
+  system
+    .command('list')
+    .description('the catalogue, with each entry\'s industry, placeholders and keywords')
+    .option('--all', 'include removed entries')
+    .action(lazy(rt, () => import('./system-list.js')));
+  system
+    .command('add')
+    .description('add a template of WeChat\'s library to the catalogue')
+    .option('--code <code>', "WeChat's library number (template_id_short)")
+    .option('--title <title>', 'its title, as WeChat shows it')
+    .option('--industry <code>', 'the industry code it belongs to (`wxplat industry list`)')
+    .option('--content <text>', 'its content, with {{name.DATA}} placeholders')
+    .option('--keywords <k1,k2>', 'keyword_name_list, in order: what new category templates are added with')
+    .action(lazy(rt, () => import('./system-add.js')));
+  system
+    .command('remove')
+    .description('remove an entry from the catalogue (status -2); accounts keep their templates')
+    .argument('[code]', 'the entry\'s code')
+    .action(lazy(rt, () => import('./system-remove.js')));
+  template
+    .command('sync')
+    .description("give an account every catalogue template of its industries, and map them (exit 3 when partly done)")
+    .argument('[account]', 'id, appid or original id')
+    .option('--all', 'every account (one failure does not stop the rest)')
+    .option('--dry-run', 'show what would change; change nothing at WeChat or here')
+    .action(lazy(rt, () => import('./sync.js')));
+  template
+    .command('list')
+    .description("an account's templates, with catalogue code and placeholders")
+    .argument('[account]', 'id, appid or original id')
+    .option('--all', 'include removed ones')
+    .action(lazy(rt, () => import('./list.js')));
 }

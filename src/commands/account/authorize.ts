@@ -1,0 +1,99 @@
+import { authorizeWithCode } from '../../core/accounts/authorize-code.js';
+import {
+  authCodeFromAnswer,
+  authCodeFromRedirectUrl,
+  checkAuthCode,
+  checkRedirectUri,
+  parseAuthType,
+  startAuthorization,
+} from '../../core/accounts/links.js';
+import { showAccount } from '../../core/accounts/show.js';
+import type { CommandContext } from '../../context.js';
+import { UsageError } from '../../errors.js';
+import type { Input } from '../action.js';
+import { valueOrAsk } from './ask.js';
+import { accountFields, printFields } from './print.js';
+import { qrCode } from './qr.js';
+
+interface Opts {
+  authCode?: string;
+  redirectUrl?: string;
+  authType?: string;
+  redirectUri?: string;
+  urlOnly?: boolean;
+}
+
+function validator(check: (value: string) => unknown): (value: string) => true | string {
+  return (value) => {
+    try {
+      check(value);
+      return true;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+}
+
+export async function run(ctx: CommandContext, { opts }: Input<[], Opts>): Promise<void> {
+  // Everything the command line says is checked before WeChat is asked anything.
+  if (opts.authCode !== undefined && opts.redirectUrl !== undefined) {
+    throw new UsageError('give --auth-code or --redirect-url, not both');
+  }
+  let code =
+    opts.authCode !== undefined
+      ? checkAuthCode(opts.authCode)
+      : opts.redirectUrl !== undefined
+        ? authCodeFromRedirectUrl(opts.redirectUrl)
+        : undefined;
+  const authType = parseAuthType(opts.authType);
+  if (opts.redirectUri !== undefined) checkRedirectUri(opts.redirectUri);
+  if (code !== undefined && opts.urlOnly) throw new UsageError('--url-only makes a new link: it takes no --auth-code or --redirect-url');
+
+  const db = await ctx.db();
+  const wechat = await ctx.wechat();
+  if (code === undefined) {
+    if (!ctx.prompter.canPrompt && opts.redirectUri === undefined) {
+      throw new UsageError(
+        'missing --redirect-uri (the page WeChat sends the admin to afterwards), or --auth-code / --redirect-url to finish an authorization',
+        'there is no terminal to ask on',
+      );
+    }
+    const redirectUri = await valueOrAsk(ctx, opts.redirectUri, {
+      flag: '--redirect-uri',
+      question: 'Redirect URI (the page on the platform domain WeChat sends the admin to):',
+      validate: validator(checkRedirectUri),
+    });
+    const links = await startAuthorization(wechat, { redirectUri: redirectUri.trim(), authType });
+    if (opts.urlOnly && ctx.out.json) {
+      ctx.out.document(links);
+      return;
+    }
+    // With --json the links are for the operator, not the document: stderr.
+    const say = (text: string) => (ctx.out.json ? ctx.out.note(text) : ctx.out.line(text));
+    say(`Open on a computer (the admin scans the code with WeChat):\n  ${links.pc}`);
+    say(`Or open inside WeChat on the admin's phone:\n  ${links.mobile}`);
+    if (ctx.out.stdoutIsTerminal) say(qrCode(links.mobile));
+    say(`The links work once, for ${Math.round(links.expiresIn / 60)} minutes.`);
+    if (opts.urlOnly) return;
+    if (!ctx.prompter.canPrompt) {
+      throw new UsageError(
+        'no authorization code: run again with --auth-code CODE or --redirect-url URL once the admin has confirmed',
+        'there is no terminal to ask on (with `wxplat serve` running, WeChat\'s authorized event completes it too)',
+      );
+    }
+    const answer = await ctx.prompter.input(
+      'After confirming, WeChat opens the redirect page: paste its whole address, or just the auth_code:',
+      validator(authCodeFromAnswer),
+    );
+    code = authCodeFromAnswer(answer);
+  }
+
+  const result = await authorizeWithCode({ db, wechat, clock: ctx.clock }, code);
+  const account = await showAccount({ db, clock: ctx.clock }, result.account);
+  ctx.out.result({ created: result.created, account }, (r) => {
+    ctx.out.line(
+      `${r.created ? 'Authorized' : 'Re-authorized'} account ${r.account.id} ${r.account.appid ?? ''} (${r.account.nickname ?? ''})`,
+    );
+    printFields(ctx.out, accountFields(r.account, ctx.out));
+  });
+}

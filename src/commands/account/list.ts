@@ -1,0 +1,28 @@
+import { listAccounts } from '../../core/accounts/list.js';
+import type { CommandContext } from '../../context.js';
+import type { Input } from '../action.js';
+import { styleStatus, styleToken, tokenWords } from './print.js';
+
+export async function run(ctx: CommandContext, { opts }: Input<[], { all?: boolean }>): Promise<void> {
+  const accounts = await listAccounts({ db: await ctx.db(), clock: ctx.clock }, { includeRemoved: Boolean(opts.all) });
+  ctx.out.result(accounts, (rows) => {
+    if (rows.length === 0) {
+      ctx.out.note(opts.all ? 'no accounts' : 'no accounts yet: run `wxplat account authorize` (`--all` shows removed ones)');
+      return;
+    }
+    ctx.out.table(
+      [
+        { header: 'id', value: (a) => a.id },
+        { header: 'appid', value: (a) => a.appid },
+        { header: 'nickname', value: (a) => a.nickname },
+        { header: 'original id', value: (a) => a.originalId },
+        { header: 'service type', value: (a) => a.serviceType },
+        { header: 'verify type', value: (a) => a.verifyType },
+        { header: 'func ids', value: (a) => a.funcIds.join(',') },
+        { header: 'status', value: (a) => a.status, style: (t, a, c) => styleStatus(t, a.status, c) },
+        { header: 'token', value: (a) => tokenWords(a.token.state), style: (t, a, c) => styleToken(t, a.token.state, c) },
+      ],
+      rows,
+    );
+  });
+}

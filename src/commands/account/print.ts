@@ -1,0 +1,54 @@
+// Human renderings shared by the account commands.
+import type { ChalkInstance } from 'chalk';
+import { TOKEN_STATE_WORDS, type AccountDetail, type AccountSummary, type TokenState } from '../../core/accounts/view.js';
+import type { Output } from '../../output/output.js';
+
+export function tokenWords(state: TokenState): string {
+  return TOKEN_STATE_WORDS[state];
+}
+
+export function styleToken(text: string, state: TokenState, c: ChalkInstance): string {
+  if (state === 'valid') return c.green(text);
+  if (state === 'expiring') return c.yellow(text);
+  return c.red(text);
+}
+
+export function styleStatus(text: string, status: AccountSummary['status'], c: ChalkInstance): string {
+  return status === 'valid' ? text : c.dim(text);
+}
+
+/** `label   value` lines, labels aligned. */
+export function printFields(out: Output, fields: Array<[string, string | number | null | undefined]>): void {
+  const width = Math.max(...fields.map(([label]) => label.length)) + 2;
+  for (const [label, value] of fields) {
+    out.line(`${out.c.dim(label.padEnd(width))}${value === null || value === undefined || value === '' ? '—' : value}`);
+  }
+}
+
+function yesNo(value: boolean | null): string | null {
+  return value === null ? null : value ? 'yes' : 'no';
+}
+
+export function accountFields(a: AccountDetail, out: Output): Array<[string, string | number | null]> {
+  const token = styleToken(tokenWords(a.token.state), a.token.state, out.c);
+  const expires = a.token.expiresAt ? ` (access token until ${a.token.expiresAt})` : '';
+  const reason = a.token.reason ? ` — ${a.token.reason}` : '';
+  return [
+    ['id', a.id],
+    ['appid', a.appid],
+    ['nickname', a.nickname],
+    ['original id', a.originalId],
+    ['alias', a.alias],
+    ['principal', a.principalName],
+    ['service type', a.serviceType],
+    ['verify type', a.verifyType],
+    ['func ids', a.funcIds.join(',')],
+    ['status', a.status],
+    ['token', `${token}${expires}${reason}`],
+    ['pay enabled', yesNo(a.business.pay)],
+    ['qrcode url', a.qrcodeUrl],
+    ['avatar url', a.avatarUrl],
+    ['created', a.createdAt],
+    ['updated', a.updatedAt],
+  ];
+}

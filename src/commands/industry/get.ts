@@ -1,0 +1,36 @@
+import { getAccountIndustries, type LocalIndustry, type WeChatIndustry } from '../../core/industries/get.js';
+import { accountLabel } from '../../core/accounts/view.js';
+import type { CommandContext } from '../../context.js';
+import type { Input } from '../action.js';
+import { accountArgument } from '../account/ask.js';
+
+function wechatText(side: WeChatIndustry | null | undefined): string {
+  if (!side) return '—';
+  return `${side.code ?? '?'}  ${side.firstClass} / ${side.secondClass}`;
+}
+
+function localText(side: LocalIndustry | null | undefined): string {
+  if (!side) return '—';
+  return `${side.code}  ${side.main ?? '?'} / ${side.sub ?? '?'}`;
+}
+
+export async function run(ctx: CommandContext, { args }: Input<[string | undefined], {}>): Promise<void> {
+  const row = await accountArgument(ctx, args[0]);
+  const result = await getAccountIndustries({ db: await ctx.db(), wechat: await ctx.wechat() }, row);
+  ctx.out.result(result, (r) => {
+    ctx.out.line(`account ${accountLabel(row)}`);
+    ctx.out.table(
+      [
+        { header: '', value: (x) => x.which },
+        { header: 'at WeChat (code  names)', value: (x) => x.wechat },
+        { header: `recorded here${r.local?.updatedAt ? ` (${r.local.updatedAt.slice(0, 10)})` : ''}`, value: (x) => x.local },
+      ],
+      [
+        { which: 'primary', wechat: wechatText(r.wechat?.primary), local: localText(r.local?.primary) },
+        { which: 'secondary', wechat: wechatText(r.wechat?.secondary), local: localText(r.local?.secondary) },
+      ],
+    );
+    if (r.note) ctx.out.note(r.note);
+    if (r.inSync === false) ctx.out.warn('WeChat and the local record differ: `wxplat industry set` records what you set');
+  });
+}

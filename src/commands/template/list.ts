@@ -1,0 +1,26 @@
+import { accountLabel } from '../../core/accounts/view.js';
+import { listAccountTemplates } from '../../core/templates/list.js';
+import type { CommandContext } from '../../context.js';
+import type { Input } from '../action.js';
+import { accountArgument } from '../account/ask.js';
+
+export async function run(ctx: CommandContext, { args, opts }: Input<[string | undefined], { all?: boolean }>): Promise<void> {
+  const row = await accountArgument(ctx, args[0]);
+  const { templates } = await listAccountTemplates({ db: await ctx.db() }, row, { includeRemoved: Boolean(opts.all) });
+  ctx.out.result(templates, (rows) => {
+    if (rows.length === 0) {
+      ctx.out.note(`account ${accountLabel(row)} has no templates here: run \`wxplat template sync ${row.official_account_id}\``);
+      return;
+    }
+    ctx.out.table(
+      [
+        { header: 'code', value: (t) => t.code },
+        { header: 'title', value: (t) => t.title },
+        { header: 'template id', value: (t) => t.templateId },
+        { header: 'placeholders', value: (t) => t.placeholders.map((p) => `{{${p}.DATA}}`).join(' ') },
+        ...(opts.all ? [{ header: 'status', value: (t: (typeof rows)[number]) => t.status }] : []),
+      ],
+      rows,
+    );
+  });
+}
