@@ -4,6 +4,7 @@ import { systemClock, type Clock } from './clock.js';
 import { loadConfig, requireComponent, type Config } from './config/load.js';
 import type { Database } from './db/database.js';
 import type { WeChatClient } from './wechat/client.js';
+import type { CallOptions } from './wechat/retry.js';
 import { UsageError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { IO } from './output/io.js';
@@ -53,6 +54,8 @@ export interface CommandContext {
 export interface ContextOverrides {
   clock?: Clock;
   prompter?: Prompter;
+  /** Retry timing for the WeChat client (tests shorten the backoff). */
+  retry?: CallOptions;
 }
 
 export function createContext(
@@ -114,6 +117,7 @@ export function createContext(
           component: { appid, appsecret: appsecret.reveal() },
           store: new TokenRepository(db.knex, clock),
           clock,
+          retry: overrides.retry,
         });
       })();
       return client;

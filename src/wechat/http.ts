@@ -25,6 +25,15 @@ export interface WeChatHttp {
   call<T>(request: WeChatRequest): Promise<T>;
 }
 
+/** What went wrong below HTTP, in a few words: undici nests the system error two causes deep. */
+function networkReason(err: unknown, timeoutMs: number): string {
+  const chain: Array<{ name?: string; code?: unknown; message?: string }> = [];
+  for (let e = err as { cause?: unknown } | undefined, i = 0; e && i < 4; e = e.cause as typeof e, i++) chain.push(e as never);
+  if (chain.some((e) => e.name === 'TimeoutError' || e.name === 'AbortError')) return `timed out after ${timeoutMs} ms`;
+  const code = chain.map((e) => e.code).find((c) => typeof c === 'string');
+  return (code as string | undefined) ?? chain[chain.length - 1]?.message ?? 'network error';
+}
+
 export function createHttp(options: HttpOptions): WeChatHttp {
   const base = options.apiBase.replace(/\/+$/, '');
   const timeout = options.timeoutMs ?? 15_000;
@@ -44,13 +53,9 @@ export function createHttp(options: HttpOptions): WeChatHttp {
           retry: 0,
         });
       } catch (err) {
-        const e = err as FetchError & { cause?: { code?: string } };
+        const e = err as FetchError;
         const status = e.response?.status ?? e.statusCode;
-        const reason = status
-          ? `HTTP ${status}`
-          : e.name === 'AbortError' || e.name === 'TimeoutError'
-            ? `timed out after ${timeout} ms`
-            : (e.cause?.code ?? e.message ?? 'network error');
+        const reason = status ? `HTTP ${status}` : networkReason(err, timeout);
         throw new WeChatError({
           errcode: null,
           errmsg: scrub(String(reason), secrets),
