@@ -78,7 +78,8 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
         ok: true,
         body: {
           status: 'ok',
-          database: { dialect: db.dialect, target: db.target.display, reachable: true },
+          // No host, name or user of the database: /healthz faces the internet with the callback routes.
+          database: { dialect: db.dialect, reachable: true },
           inbox: {
             pending: backlog.pending,
             failed: backlog.failed,
@@ -93,7 +94,7 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
         ok: false,
         body: {
           status: 'unavailable',
-          database: { dialect: db.dialect, target: db.target.display, reachable: false, error: code ?? 'unreachable' },
+          database: { dialect: db.dialect, reachable: false, error: code ?? 'unreachable' },
         },
       };
     }
