@@ -82,7 +82,7 @@ export async function run(ctx: CommandContext, { opts }: Input<[], Opts>): Promi
       );
     }
     const answer = await ctx.prompter.input(
-      'After confirming, WeChat opens the redirect page: paste its whole address, or just the auth_code:',
+      'Once the admin has confirmed, paste the address WeChat redirected to (or its auth_code):',
       validator(authCodeFromAnswer),
     );
     code = authCodeFromAnswer(answer);
