@@ -1,0 +1,313 @@
+// Pushes to the platform's callback URLs, signed and encrypted as WeChat does (wechat-api.md §2, §3):
+// query signature/timestamp/nonce/encrypt_type=aes/msg_signature, body <xml><AppId|ToUserName/><Encrypt/></xml>,
+// the plaintext encrypted with the component's token and key and the component appid as receive id.
+// An answer other than `success`, an error or no answer within the timeout is retried: three attempts
+// in all. Jobs wait in a queue and go out with bounded concurrency, so that a burst of sends never waits
+// for its receipts.
+import http from 'node:http';
+import https from 'node:https';
+import { MessageCrypto } from '../wechat/crypto.js';
+import { buildXml } from '../wechat/xml.js';
+import { templateSendJobFinishEvent } from './events.js';
+import type { Random } from './random.js';
+import type { SandboxTime } from './time.js';
+
+export type ComponentPushKind = 'component_verify_ticket' | 'authorized' | 'updateauthorized' | 'unauthorized';
+export type PushKind = ComponentPushKind | 'TEMPLATESENDJOBFINISH';
+export type PushOutcome = 'delivered' | 'failed' | 'skipped';
+
+export interface PushRecord {
+  kind: PushKind;
+  /** The receiver URL without its query. */
+  url: string;
+  attempts: number;
+  outcome: PushOutcome;
+  /** HTTP status of the last answer, if there was one. */
+  status?: number;
+  /** Why the last attempt did not count (an answer other than success, an error, a timeout). */
+  error?: string;
+  /** Sandbox clock, ms. */
+  at: number;
+}
+
+export interface PushCounts {
+  delivered: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface PushStats extends PushCounts {
+  queued: number;
+  inFlight: number;
+  attempts: number;
+  byKind: Partial<Record<PushKind, PushCounts>>;
+}
+
+type Job =
+  | { kind: ComponentPushKind; xml: string; done?: (record: PushRecord) => void }
+  | {
+      kind: 'TEMPLATESENDJOBFINISH';
+      appid: string;
+      userName: string;
+      openid: string;
+      msgid: string;
+      status: string;
+      createTime: number;
+      done?: (record: PushRecord) => void;
+    };
+
+export interface PusherOptions {
+  component: { appid: string; token: string; encodingAesKey: string };
+  time: SandboxTime;
+  random: Random;
+  callbackUrl?: string;
+  concurrency?: number;
+  /** Per attempt; WeChat gives up on an answer after 5 s. */
+  timeoutMs?: number;
+  /** Pause before attempt n+1 is n times this. */
+  retryDelayMs?: number;
+}
+
+const ATTEMPTS = 3;
+const RECENT = 100;
+
+export class Pusher {
+  readonly #crypto: MessageCrypto;
+  readonly #componentAppid: string;
+  readonly #time: SandboxTime;
+  readonly #random: Random;
+  readonly #concurrency: number;
+  readonly #timeoutMs: number;
+  readonly #retryDelayMs: number;
+  #callbackUrl: string | undefined;
+  #queue: Job[] = [];
+  #head = 0;
+  #inFlight = 0;
+  #closed = false;
+  #waiters: Array<() => void> = [];
+  #recent: PushRecord[] = [];
+  #recentAt = 0;
+  #attempts = 0;
+  #totals: PushCounts = { delivered: 0, failed: 0, skipped: 0 };
+  #byKind: Partial<Record<PushKind, PushCounts>> = {};
+  #httpAgent: http.Agent;
+  #httpsAgent: https.Agent | undefined;
+
+  constructor(options: PusherOptions) {
+    this.#crypto = new MessageCrypto({
+      token: options.component.token,
+      encodingAesKey: options.component.encodingAesKey,
+      receiveId: options.component.appid,
+    });
+    this.#componentAppid = options.component.appid;
+    this.#time = options.time;
+    this.#random = options.random;
+    this.#concurrency = options.concurrency ?? 32;
+    this.#timeoutMs = options.timeoutMs ?? 5000;
+    this.#retryDelayMs = options.retryDelayMs ?? 1000;
+    this.#callbackUrl = normalizeCallback(options.callbackUrl);
+    this.#httpAgent = new http.Agent({ keepAlive: true, maxSockets: this.#concurrency });
+  }
+
+  get callbackUrl(): string | undefined {
+    return this.#callbackUrl;
+  }
+
+  set callbackUrl(url: string | undefined) {
+    this.#callbackUrl = normalizeCallback(url);
+  }
+
+  /** A component event (ticket, authorization); resolves with its outcome once it is settled. */
+  pushComponentEvent(kind: ComponentPushKind, xml: string): Promise<PushRecord> {
+    return new Promise((resolve) => this.#enqueue({ kind, xml, done: resolve }));
+  }
+
+  /** A delivery receipt for one send; fire and forget (the send path must not wait). */
+  pushSendReceipt(appid: string, userName: string, openid: string, msgid: string, status: string, createTime: number): void {
+    this.#enqueue({ kind: 'TEMPLATESENDJOBFINISH', appid, userName, openid, msgid, status, createTime });
+  }
+
+  /** Resolves when nothing is queued or being delivered (retries included). */
+  settled(): Promise<void> {
+    if (this.#pending() === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  stats(): PushStats {
+    const byKind: PushStats['byKind'] = {};
+    for (const [kind, counts] of Object.entries(this.#byKind)) byKind[kind as PushKind] = { ...counts };
+    return {
+      ...this.#totals,
+      queued: this.#queue.length - this.#head,
+      inFlight: this.#inFlight,
+      attempts: this.#attempts,
+      byKind,
+    };
+  }
+
+  /** The last pushes (at most 100), oldest first. */
+  recent(): PushRecord[] {
+    return [...this.#recent.slice(this.#recentAt), ...this.#recent.slice(0, this.#recentAt)];
+  }
+
+  resetCounts(): void {
+    this.#attempts = 0;
+    this.#totals = { delivered: 0, failed: 0, skipped: 0 };
+    this.#byKind = {};
+    this.#recent = [];
+    this.#recentAt = 0;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#queue = [];
+    this.#head = 0;
+    this.#httpAgent.destroy();
+    this.#httpsAgent?.destroy();
+    this.#wake();
+  }
+
+  #pending(): number {
+    return this.#queue.length - this.#head + this.#inFlight;
+  }
+
+  #enqueue(job: Job): void {
+    if (this.#closed) return;
+    if (this.#callbackUrl === undefined) {
+      this.#finish(job, { kind: job.kind, url: '', attempts: 0, outcome: 'skipped', at: this.#time.now() });
+      return;
+    }
+    this.#queue.push(job);
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (this.#inFlight < this.#concurrency && this.#head < this.#queue.length && !this.#closed) {
+      const job = this.#queue[this.#head]!;
+      this.#queue[this.#head++] = undefined as unknown as Job;
+      if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#head);
+        this.#head = 0;
+      }
+      this.#inFlight++;
+      void this.#deliver(job).then((record) => {
+        this.#inFlight--;
+        this.#finish(job, record);
+        this.#pump();
+      });
+    }
+    this.#wake();
+  }
+
+  #finish(job: Job, record: PushRecord): void {
+    this.#totals[record.outcome]++;
+    const counts = (this.#byKind[job.kind] ??= { delivered: 0, failed: 0, skipped: 0 });
+    counts[record.outcome]++;
+    if (this.#recent.length < RECENT) this.#recent.push(record);
+    else {
+      this.#recent[this.#recentAt] = record;
+      this.#recentAt = (this.#recentAt + 1) % RECENT;
+    }
+    job.done?.(record);
+    this.#wake();
+  }
+
+  #wake(): void {
+    if (this.#waiters.length === 0 || (this.#pending() !== 0 && !this.#closed)) return;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+
+  async #deliver(job: Job): Promise<PushRecord> {
+    const base = this.#callbackUrl;
+    const at = this.#time.now();
+    if (base === undefined) return { kind: job.kind, url: '', attempts: 0, outcome: 'skipped', at };
+    const account = job.kind === 'TEMPLATESENDJOBFINISH';
+    const url = account ? `${base}/wechat/accounts/${encodeURIComponent(job.appid)}` : `${base}/wechat/component`;
+    const xml = account ? templateSendJobFinishEvent(job.userName, job.openid, job.createTime, job.msgid, job.status) : job.xml;
+
+    // Sealed once: a retry carries the same message, as WeChat's do, so receivers can dedupe it.
+    const timestamp = String(this.#time.seconds());
+    const nonce = this.#random.digits(10);
+    const encrypt = this.#crypto.encrypt(xml);
+    let query = `signature=${this.#crypto.signature(timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}`;
+    if (account) query += `&openid=${encodeURIComponent(job.openid)}`;
+    query += `&encrypt_type=aes&msg_signature=${this.#crypto.msgSignature(timestamp, nonce, encrypt)}`;
+    const body = account
+      ? buildXml({ ToUserName: job.userName, Encrypt: encrypt })
+      : buildXml({ AppId: this.#componentAppid, Encrypt: encrypt });
+
+    const record: PushRecord = { kind: job.kind, url, attempts: 0, outcome: 'failed', at };
+    for (let attempt = 1; attempt <= ATTEMPTS && !this.#closed; attempt++) {
+      record.attempts = attempt;
+      this.#attempts++;
+      try {
+        const answer = await this.#post(`${url}?${query}`, body);
+        record.status = answer.status;
+        if (answer.status === 200 && answer.text.trim() === 'success') {
+          record.outcome = 'delivered';
+          delete record.error;
+          return record;
+        }
+        record.error = `HTTP ${answer.status}: ${JSON.stringify(answer.text.slice(0, 80))}`;
+      } catch (err) {
+        delete record.status;
+        record.error = (err as Error).message;
+      }
+      if (attempt < ATTEMPTS && !this.#closed) await delay(this.#retryDelayMs * attempt);
+    }
+    return record;
+  }
+
+  #post(url: string, body: string): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const secure = url.startsWith('https:');
+      const agent = secure ? (this.#httpsAgent ??= new https.Agent({ keepAlive: true, maxSockets: this.#concurrency })) : this.#httpAgent;
+      const req = (secure ? https : http).request(url, {
+        method: 'POST',
+        agent,
+        headers: { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(body), 'User-Agent': 'Mozilla/4.0' },
+      });
+      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+      req.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (text.length < 4096) text += chunk;
+        });
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, text });
+        });
+        res.on('error', (err) => {
+          clearTimeout(timer);
+          reject(err);
+        });
+      });
+      req.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      req.end(body);
+    });
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** `http://host:port` or a base with a path; no trailing slash. Undefined or '' means: do not push. */
+export function normalizeCallback(url: string | undefined): string | undefined {
+  if (url === undefined || url === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TypeError(`callback URL ${JSON.stringify(url)} is not a URL (e.g. http://127.0.0.1:8080)`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError('callback URL must be http or https');
+  if (parsed.search || parsed.hash) throw new TypeError('callback URL must have no query or fragment');
+  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+}

@@ -1,0 +1,66 @@
+// What every endpoint module shares: the simulator's parts, the shape of a route, and the two ways a
+// request carries its input (the query string and a JSON body).
+import { ApiError } from './errors.js';
+import type { Faults } from './faults.js';
+import type { RequestLog } from './log.js';
+import type { Pusher } from './pushes.js';
+import type { Account, World } from './state.js';
+
+export interface Sim {
+  world: World;
+  faults: Faults;
+  pusher: Pusher;
+  log: RequestLog;
+}
+
+export interface ApiRequest {
+  /** The raw query string, without `?`. */
+  readonly query: string;
+  /** The raw body ('' for GET). */
+  readonly body: string;
+}
+
+/** Which token a route takes and which permission set (funcscope) the account must have granted. */
+export type Route =
+  | { method: 'GET' | 'POST'; auth: 'none' | 'component'; handle(req: ApiRequest): string }
+  | { method: 'GET' | 'POST'; auth: 'account'; needs: 'template' | 'user'; handle(req: ApiRequest, account: Account): string };
+
+/** One query parameter, decoded; undefined when absent. Scans the string: no URLSearchParams per request. */
+export function param(query: string, name: string): string | undefined {
+  let from = 0;
+  while (from <= query.length) {
+    const at = query.indexOf(name, from);
+    if (at < 0) return undefined;
+    const end = at + name.length;
+    if ((at === 0 || query.charCodeAt(at - 1) === 0x26 /* & */) && query.charCodeAt(end) === 0x3d /* = */) {
+      const amp = query.indexOf('&', end + 1);
+      const raw = amp < 0 ? query.slice(end + 1) : query.slice(end + 1, amp);
+      if (raw.indexOf('%') < 0 && raw.indexOf('+') < 0) return raw;
+      try {
+        return decodeURIComponent(raw.replace(/\+/g, ' '));
+      } catch {
+        return raw;
+      }
+    }
+    from = at + 1;
+  }
+  return undefined;
+}
+
+/** The body as a JSON object: 44002 when empty, 47001 when not a JSON object. */
+export function jsonBody(req: ApiRequest): Record<string, unknown> {
+  if (req.body.length === 0) throw new ApiError(44002);
+  let value: unknown;
+  try {
+    value = JSON.parse(req.body);
+  } catch {
+    throw new ApiError(47001);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ApiError(47001);
+  return value as Record<string, unknown>;
+}
+
+/** A JSON text for WeChat's success bodies. */
+export function json(value: unknown): string {
+  return JSON.stringify(value);
+}

@@ -1,0 +1,362 @@
+// The simulated WeChat's memory: the platform's ticket and token, the codes of the authorization flow,
+// and the official accounts with their tokens, industries, templates, followers and send counters.
+// Everything the endpoints decide is decided here or in the endpoint modules; nothing is persisted.
+import { ApiError, SandboxError } from './errors.js';
+import { Deliveries } from './deliveries.js';
+import { Followers } from './followers.js';
+import { TemplateLibrary, type LibraryKeyword } from './library.js';
+import type { Random } from './random.js';
+import { SandboxTime } from './time.js';
+
+export interface ComponentCredentials {
+  appid: string;
+  appsecret: string;
+  token: string;
+  encodingAesKey: string;
+}
+
+export const TOKEN_TTL_S = 7200;
+export const TICKET_TTL_S = 12 * 3600;
+export const PRE_AUTH_CODE_TTL_S = 600;
+/** The redirect says expires_in=600 and the event carries the same instant (real pushes show ≈1 h). */
+export const AUTH_CODE_TTL_S = 600;
+export const MAX_TEMPLATES = 25;
+/** WeChat's own msgids are 19 digits, beyond 2^53; the sandbox counts up from a real one. */
+export const FIRST_MSGID = 3717005636572528642n;
+
+const KEEP_TICKETS = 200;
+
+export type AuthorizationState = 'never' | 'authorized' | 'revoked';
+
+export interface PrivateTemplate {
+  templateId: string;
+  shortId: string;
+  title: string;
+  industryCode: number;
+  keywords: LibraryKeyword[];
+  content: string;
+  example: string;
+}
+
+export interface SentMessage {
+  msgid: string;
+  at: number;
+}
+
+export interface Account {
+  readonly appid: string;
+  /** The original id, gh_ + 12 hex: ToUserName of the account's pushes. */
+  readonly userName: string;
+  nickname: string;
+  serviceType: number;
+  verifyType: number;
+  funcIds: number[];
+  principalName: string;
+  alias: string;
+  headImg: string;
+  qrcodeUrl: string;
+  createdAt: number;
+  authorization: AuthorizationState;
+  /** Seconds: when the current authorization was made. */
+  authTime: number;
+  /** Set by api_query_auth; gone when the account unauthorizes. */
+  refreshToken: string | undefined;
+  accessToken: string | undefined;
+  accessExpiresAt: number;
+  industry: { primary: number; secondary: number; changedMonth: number } | undefined;
+  templates: Map<string, PrivateTemplate>;
+  followers: Followers;
+  quotaDay: number;
+  quotaUsed: number;
+  /** openid → errcode that send answers for it (43101, 43004, 40003 …). */
+  refusals: Map<string, number>;
+  /** openid → the failure Status its TEMPLATESENDJOBFINISH reports. */
+  failures: Map<string, string>;
+  /** `openid \n client_msg_id` → the first send, for the 10-minute dedupe window (oldest first). */
+  recentSends: Map<string, SentMessage>;
+  deliveries: Deliveries;
+}
+
+export interface AccountInput {
+  appid?: string;
+  nickname?: string;
+  serviceType?: number;
+  verifyType?: number;
+  funcIds?: number[];
+  followers?: number;
+  principalName?: string;
+  alias?: string;
+}
+
+/** What tests and the control API see of an account (no tokens). */
+export interface AccountView {
+  appid: string;
+  userName: string;
+  nickname: string;
+  serviceType: number;
+  verifyType: number;
+  funcIds: number[];
+  principalName: string;
+  alias: string;
+  authorization: AuthorizationState;
+  /** api_query_auth has been called for the current authorization. */
+  exchanged: boolean;
+  followers: number;
+  templates: number;
+  industry: { primary: number; secondary: number } | null;
+  sentToday: number;
+  deliveries: number;
+}
+
+export const DEFAULT_FUNC_IDS = [1, 2, 3, 4, 7, 11, 15];
+const SERVICE_TYPES = new Set([0, 1, 2]);
+const VERIFY_TYPES = new Set([-1, 0, 1, 2, 3, 4, 5]);
+
+export interface WorldOptions {
+  component: ComponentCredentials;
+  time: SandboxTime;
+  random: Random;
+  dailySendQuota: number;
+  /** Followers of an account created by the authorization page. */
+  defaultFollowers: number;
+}
+
+export class World {
+  readonly component: ComponentCredentials;
+  readonly time: SandboxTime;
+  readonly random: Random;
+  readonly library = new TemplateLibrary();
+  readonly accounts = new Map<string, Account>();
+  dailySendQuota: number;
+  defaultFollowers: number;
+
+  #tickets = new Map<string, number>();
+  #latestTicket: string | undefined;
+  #componentToken: { value: string; expiresAt: number } | undefined;
+  #preAuthCodes = new Map<string, number>();
+  #authCodes = new Map<string, { appid: string; expiresAt: number }>();
+  #byAccessToken = new Map<string, Account>();
+  #msgids = 0;
+
+  constructor(options: WorldOptions) {
+    this.component = options.component;
+    this.time = options.time;
+    this.random = options.random;
+    this.dailySendQuota = options.dailySendQuota;
+    this.defaultFollowers = options.defaultFollowers;
+  }
+
+  // --- the ticket and the component token ---
+
+  issueTicket(): string {
+    const ticket = `ticket@@@${this.random.urlSafe(86)}`;
+    this.#tickets.set(ticket, this.time.now());
+    this.#latestTicket = ticket;
+    if (this.#tickets.size > KEEP_TICKETS) this.#tickets.delete(this.#tickets.keys().next().value!);
+    return ticket;
+  }
+
+  get latestTicket(): string | undefined {
+    return this.#latestTicket;
+  }
+
+  checkTicket(ticket: unknown): void {
+    const issuedAt = typeof ticket === 'string' ? this.#tickets.get(ticket) : undefined;
+    if (issuedAt === undefined) throw new ApiError(61006);
+    if (this.time.now() - issuedAt > TICKET_TTL_S * 1000) throw new ApiError(61005);
+  }
+
+  /** A new component token; the previous one stops working at once. */
+  issueComponentToken(): string {
+    const value = this.random.urlSafe(86);
+    this.#componentToken = { value, expiresAt: this.time.now() + TOKEN_TTL_S * 1000 };
+    return value;
+  }
+
+  checkComponentToken(token: string | undefined): void {
+    if (token === undefined || token === '') throw new ApiError(41001);
+    const current = this.#componentToken;
+    if (current === undefined || current.value !== token) throw new ApiError(40001);
+    if (this.time.now() >= current.expiresAt) throw new ApiError(42001);
+  }
+
+  revokeComponentToken(): void {
+    this.#componentToken = undefined;
+  }
+
+  componentTokenExpiresAt(): number | undefined {
+    return this.#componentToken?.expiresAt;
+  }
+
+  // --- authorization ---
+
+  createPreAuthCode(): string {
+    const now = this.time.now();
+    if (this.#preAuthCodes.size > 1000) {
+      for (const [code, expiresAt] of this.#preAuthCodes) if (expiresAt <= now) this.#preAuthCodes.delete(code);
+    }
+    const code = `preauthcode@@@${this.random.urlSafe(86)}`;
+    this.#preAuthCodes.set(code, now + PRE_AUTH_CODE_TTL_S * 1000);
+    return code;
+  }
+
+  createAccount(input: AccountInput = {}): Account {
+    const appid = input.appid ?? `wx${this.random.hex(16)}`;
+    if (typeof appid !== 'string' || !/^wx[0-9a-zA-Z]{16}$/.test(appid)) {
+      throw new SandboxError('appid must be "wx" followed by 16 letters or digits');
+    }
+    if (this.accounts.has(appid)) throw new SandboxError(`account ${appid} already exists`, 409);
+    const serviceType = input.serviceType ?? 2;
+    const verifyType = input.verifyType ?? 0;
+    if (!SERVICE_TYPES.has(serviceType)) throw new SandboxError('serviceType must be 0, 1 or 2 (2 = 服务号)');
+    if (!VERIFY_TYPES.has(verifyType)) throw new SandboxError('verifyType must be -1 (unverified) or 0 to 5');
+    const funcIds = input.funcIds ?? DEFAULT_FUNC_IDS;
+    if (!Array.isArray(funcIds) || !funcIds.every((id) => Number.isInteger(id) && id > 0)) {
+      throw new SandboxError('funcIds must be an array of permission-set ids');
+    }
+    const n = this.accounts.size + 1;
+    const account: Account = {
+      appid,
+      userName: `gh_${this.random.hex(12)}`,
+      nickname: input.nickname ?? `沙箱服务号${n}`,
+      serviceType,
+      verifyType,
+      funcIds: [...funcIds],
+      principalName: input.principalName ?? '沙箱科技有限公司',
+      alias: input.alias ?? `sandbox_${n}`,
+      headImg: `http://wx.qlogo.cn/mmopen/${this.random.urlSafe(40)}/0`,
+      qrcodeUrl: `http://mmbiz.qpic.cn/mmbiz_jpg/${this.random.urlSafe(40)}/0`,
+      createdAt: this.time.now(),
+      authorization: 'never',
+      authTime: 0,
+      refreshToken: undefined,
+      accessToken: undefined,
+      accessExpiresAt: 0,
+      industry: undefined,
+      templates: new Map(),
+      followers: new Followers(appid),
+      quotaDay: 0,
+      quotaUsed: 0,
+      refusals: new Map(),
+      failures: new Map(),
+      recentSends: new Map(),
+      deliveries: new Deliveries(),
+    };
+    account.followers.setCount(input.followers ?? 0);
+    this.accounts.set(appid, account);
+    return account;
+  }
+
+  account(appid: unknown): Account {
+    const account = typeof appid === 'string' ? this.accounts.get(appid) : undefined;
+    if (!account) throw new SandboxError(`no account ${String(appid)} in the sandbox`, 404);
+    return account;
+  }
+
+  /**
+   * The admin scans the QR code and confirms: the pre-auth code is used up, the account (an existing
+   * one, one with the given appid, or a new one) is authorized, and an authorization code is made.
+   */
+  authorize(preAuthCode: unknown, appid?: string): { account: Account; authCode: string; expiresAt: number; infoType: 'authorized' | 'updateauthorized' } {
+    const now = this.time.now();
+    const expiresAt = typeof preAuthCode === 'string' ? this.#preAuthCodes.get(preAuthCode) : undefined;
+    if (expiresAt === undefined) throw new SandboxError('pre_auth_code is unknown or already used (it is single-use)');
+    this.#preAuthCodes.delete(preAuthCode as string);
+    if (now >= expiresAt) throw new SandboxError('pre_auth_code has expired (it lives 600 s)');
+    const account =
+      appid === undefined
+        ? this.createAccount({ followers: this.defaultFollowers })
+        : (this.accounts.get(appid) ?? this.createAccount({ appid, followers: this.defaultFollowers }));
+    const infoType = account.authorization === 'authorized' ? 'updateauthorized' : 'authorized';
+    if (infoType === 'authorized') {
+      // A new authorization gets a new refresh token, made when the code is exchanged.
+      account.refreshToken = undefined;
+      account.authTime = Math.floor(now / 1000);
+    }
+    account.authorization = 'authorized';
+    const authCode = `queryauthcode@@@${this.random.urlSafe(86)}`;
+    const codeExpiresAt = now + AUTH_CODE_TTL_S * 1000;
+    this.#authCodes.set(authCode, { appid: account.appid, expiresAt: codeExpiresAt });
+    return { account, authCode, expiresAt: codeExpiresAt, infoType };
+  }
+
+  /** api_query_auth: the code is used up; the account gets a new access token (and a refresh token). */
+  exchangeAuthCode(code: unknown): Account {
+    const entry = typeof code === 'string' ? this.#authCodes.get(code) : undefined;
+    if (!entry) throw new ApiError(61009);
+    if (this.time.now() >= entry.expiresAt) throw new ApiError(61010);
+    this.#authCodes.delete(code as string);
+    const account = this.accounts.get(entry.appid);
+    if (!account || account.authorization !== 'authorized') throw new ApiError(61009);
+    account.refreshToken ??= `refreshtoken@@@${this.random.urlSafe(43)}`;
+    this.#issueAccessToken(account);
+    return account;
+  }
+
+  /** api_authorizer_token: a new access token; the old one stops working. */
+  refreshAuthorizerToken(appid: unknown, refreshToken: unknown): Account {
+    const account = typeof appid === 'string' ? this.accounts.get(appid) : undefined;
+    if (!account || account.authorization === 'never') throw new ApiError(61003);
+    if (account.authorization !== 'authorized' || account.refreshToken === undefined || account.refreshToken !== refreshToken) {
+      throw new ApiError(61023);
+    }
+    this.#issueAccessToken(account);
+    return account;
+  }
+
+  unauthorize(appid: string): Account {
+    const account = this.account(appid);
+    if (account.authorization !== 'authorized') throw new SandboxError(`account ${appid} is not authorized`, 409);
+    account.authorization = 'revoked';
+    account.refreshToken = undefined;
+    this.revokeAccessToken(account);
+    return account;
+  }
+
+  #issueAccessToken(account: Account): void {
+    if (account.accessToken !== undefined) this.#byAccessToken.delete(account.accessToken);
+    account.accessToken = this.random.urlSafe(107);
+    account.accessExpiresAt = this.time.now() + TOKEN_TTL_S * 1000;
+    this.#byAccessToken.set(account.accessToken, account);
+  }
+
+  revokeAccessToken(account: Account): void {
+    if (account.accessToken !== undefined) this.#byAccessToken.delete(account.accessToken);
+    account.accessToken = undefined;
+    account.accessExpiresAt = 0;
+  }
+
+  /** The account an authorizer access token belongs to: 41001 missing, 40001 unknown or replaced, 42001 expired. */
+  accountForToken(token: string | undefined): Account {
+    if (token === undefined || token === '') throw new ApiError(41001);
+    const account = this.#byAccessToken.get(token);
+    if (account === undefined) throw new ApiError(40001);
+    if (this.time.now() >= account.accessExpiresAt) throw new ApiError(42001);
+    return account;
+  }
+
+  nextMsgid(): string {
+    return (FIRST_MSGID + BigInt(this.#msgids++)).toString();
+  }
+
+  view(account: Account): AccountView {
+    const today = SandboxTime.day(this.time.now());
+    return {
+      appid: account.appid,
+      userName: account.userName,
+      nickname: account.nickname,
+      serviceType: account.serviceType,
+      verifyType: account.verifyType,
+      funcIds: [...account.funcIds],
+      principalName: account.principalName,
+      alias: account.alias,
+      authorization: account.authorization,
+      exchanged: account.refreshToken !== undefined,
+      followers: account.followers.total,
+      templates: account.templates.size,
+      industry: account.industry ? { primary: account.industry.primary, secondary: account.industry.secondary } : null,
+      sentToday: account.quotaDay === today ? account.quotaUsed : 0,
+      deliveries: account.deliveries.total,
+    };
+  }
+}
