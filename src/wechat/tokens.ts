@@ -133,11 +133,33 @@ export class TokenKeeper {
     return Boolean(rec?.leaseOwner && rec.leaseOwner !== this.owner && rec.leaseUntil && rec.leaseUntil.getTime() > this.now());
   }
 
+  /** Calls in flight in this process, by token: concurrent callers share one read or refresh. */
+  private readonly inflight = new Map<string, Promise<string>>();
+
+  /**
+   * Within a process, one obtain per token at a time (the lease orders processes; this orders the
+   * workers of one process, which share an owner name and so cannot tell each other's leases apart).
+   */
+  private obtain<R extends TokenRecord>(
+    kind: TokenKind,
+    appid: string,
+    read: () => Promise<R | null>,
+    check: (rec: R | null) => void,
+    refresh: (rec: R | null) => Promise<string>,
+  ): Promise<string> {
+    const key = `${kind}:${appid}`;
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const promise = this.obtainOnce(kind, appid, read, check, refresh).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, promise);
+    return promise;
+  }
+
   /**
    * The one loop both kinds of token share: use a fresh token; else take the lease and refresh; if
    * another process holds the lease, use the current token while it still works, or wait for theirs.
    */
-  private async obtain<R extends TokenRecord>(
+  private async obtainOnce<R extends TokenRecord>(
     kind: TokenKind,
     appid: string,
     read: () => Promise<R | null>,
@@ -197,7 +219,7 @@ export class TokenKeeper {
         const expiresAt = new Date(this.now() + res.expires_in * 1000);
         if (!(await this.o.store.saveComponentToken(appid, this.owner, res.component_access_token, expiresAt))) {
           // Our lease was taken over while we waited on WeChat; the newest stored token wins.
-          return this.componentToken();
+          return this.readStoredToken('component', appid);
         }
         return res.component_access_token;
       },
@@ -272,8 +294,18 @@ export class TokenKeeper {
       expiresAt: new Date(this.now() + res.expires_in * 1000),
       refreshToken: res.authorizer_refresh_token || refreshToken,
     };
-    if (!(await this.o.store.saveAuthorizerTokens(appid, this.owner, tokens))) return this.authorizerToken(appid);
+    if (!(await this.o.store.saveAuthorizerTokens(appid, this.owner, tokens))) return this.readStoredToken('authorizer', appid);
     return tokens.accessToken;
+  }
+
+  /** After losing a lease: whatever the process that took it over stored (waiting for it if need be). */
+  private async readStoredToken(kind: TokenKind, appid: string): Promise<string> {
+    for (;;) {
+      const rec = kind === 'component' ? await this.o.store.readComponentToken(appid) : await this.o.store.readAuthorizerToken(appid);
+      if (this.usable(rec)) return rec.token;
+      if (!this.leasedByOther(rec)) throw new FailedError(`the ${kind} token for ${appid} could not be refreshed: another process took over and stored none`);
+      await this.sleep(this.pollMs);
+    }
   }
 
   /** The refresh token api_get_authorizer_list holds for the account, or null. */

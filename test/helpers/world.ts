@@ -5,6 +5,7 @@ import type { Test } from 'tap';
 import { systemClock, type Clock } from '../../src/clock.js';
 import { completeAuthorization } from '../../src/core/accounts/authorize.js';
 import type { Database } from '../../src/db/database.js';
+import { seed as seedIndustryCodes } from '../../seeds/01_industry_codes.js';
 import { TokenRepository } from '../../src/db/repositories/tokens.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { WeChatClient } from '../../src/wechat/client.js';
@@ -47,6 +48,7 @@ export async function startWorld(
   const sandbox = await startSandbox({ component: { ...COMPONENT }, seed: 7, ...options.sandbox });
   t.teardown(() => sandbox.close());
   const db = await openTestDatabase(t, tdb);
+  await seedIndustryCodes(db.knex, clock.now());
   const tokens = new TokenRepository(db.knex, clock);
   const wechat = new WeChatClient({
     apiBase: sandbox.url,

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { lazy } from '../action.js';
 import type { Runtime } from '../runtime.js';
 
@@ -37,4 +37,22 @@ export function register(program: Command, rt: Runtime): void {
     .argument('[account]', 'id, appid or original id')
     .option('--all', 'include removed ones')
     .action(lazy(rt, () => import('./list.js')));
+  template
+    .command('send')
+    .description('send a template message to many recipients, exactly once, resumable (cron-safe)')
+    .argument('<account>', 'id, appid or original id')
+    .option('--template <code|template_id>', 'a catalogue code or one of the account\'s template_ids')
+    .option('--to <openid...>', 'recipients')
+    .option('--to-file <file>', 'recipients, one openid a line (# comments and blank lines skipped)')
+    .option('--all-followers', 'every follower of the account (status 1)')
+    .option('--data <key=value>', 'a keyword value (repeat for each keyword)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--data-file <file>', 'keyword values as JSON: {"k":"v"} or {"k":{"value":"v"}}')
+    .option('--url <url>', 'where the message opens (http or https)')
+    .option('--miniprogram <appid:pagepath>', 'open a linked mini program instead')
+    .option('--idempotency-key <key>', 'the same key finds the same job and carries it on (use one per cron run)')
+    .option('--dry-run', 'show the rendered message and the recipients; store and send nothing')
+    .option('--concurrency <n>', 'requests in flight at once (default 16)')
+    .option('--rate <n>', 'at most n messages a second from this process')
+    .addOption(new Option('--lease-seconds <n>', 'how long a claimed row is held').hideHelp())
+    .action(lazy(rt, () => import('./send.js')));
 }

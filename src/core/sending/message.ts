@@ -2,6 +2,7 @@
 // made before anything is stored or sent (exit 2) and the warnings WeChat's 2023 rules call for.
 import { UsageError } from '../../errors.js';
 import type { TemplateSendRequest } from '../../wechat/types.js';
+import { fillPlaceholders } from '../templates/placeholders.js';
 
 export interface MessageInput {
   /** `--data key=value`, in order. */
@@ -130,7 +131,7 @@ export function buildMessage(input: MessageInput, templateId: string, placeholde
 export function renderContent(templateContent: string | null, body: MessageBody): string {
   const data = body.data;
   if (templateContent) {
-    return templateContent.replace(/\{\s*\{\s*(\w+)\.DATA\s*\}\s*\}/g, (_, key: string) => data[key]?.value ?? '');
+    return fillPlaceholders(templateContent, Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.value])));
   }
   return Object.entries(data)
     .map(([k, v]) => `${k}: ${v.value}`)

@@ -2,9 +2,10 @@
 // by `template sync`) or one of the account's template_ids. WeChat's own list is the last word: the
 // template must still be there, and its content gives the placeholders the data must fill.
 import type { Database } from '../../db/database.js';
-import { STATUS, type AccountMessageTemplateRow, type SystemMessageTemplateRow } from '../../db/rows.js';
+import { TemplateRepository } from '../../db/repositories/templates.js';
 import { NotFoundError, UsageError } from '../../errors.js';
 import type { AccountClient } from '../../wechat/client.js';
+import { placeholdersOf } from '../templates/placeholders.js';
 
 export interface ResolvedTemplate {
   templateId: string;
@@ -13,14 +14,6 @@ export interface ResolvedTemplate {
   title: string | null;
   content: string;
   placeholders: string[];
-}
-
-const PLACEHOLDER = /\{\s*\{\s*(\w+)\.DATA\s*\}\s*\}/g;
-
-export function placeholdersIn(content: string): string[] {
-  const keys: string[] = [];
-  for (const m of content.matchAll(PLACEHOLDER)) if (!keys.includes(m[1]!)) keys.push(m[1]!);
-  return keys;
 }
 
 function looksLikeTemplateId(value: string): boolean {
@@ -32,30 +25,23 @@ export async function findAccountTemplate(
   db: Database,
   accountId: number,
   ref: string,
-): Promise<{ templateId: string; code: string | null; catalogue: SystemMessageTemplateRow | null }> {
-  const k = db.knex;
+): Promise<{ templateId: string; code: string | null; title: string | null }> {
+  const templates = new TemplateRepository(db.knex);
+  const mine = await templates.accountTemplates(accountId, false);
   if (looksLikeTemplateId(ref)) {
-    const row = await k<AccountMessageTemplateRow>('account_message_templates')
-      .where({ official_account_id: accountId, template_id: ref, status: STATUS.valid })
-      .first();
+    const row = mine.find((m) => m.template_id === ref);
     if (!row) throw new NotFoundError(`template ${ref} is not one of this account's templates`, 'run `wxplat template list <account>` to see them');
-    const catalogue = row.system_message_template_id
-      ? ((await k<SystemMessageTemplateRow>('system_message_templates').where('system_message_template_id', row.system_message_template_id).first()) ?? null)
-      : null;
-    return { templateId: row.template_id, code: catalogue?.code ?? null, catalogue };
+    return { templateId: row.template_id, code: row.code, title: row.title };
   }
-  const catalogue = await k<SystemMessageTemplateRow>('system_message_templates').where({ code: ref, status: STATUS.valid }).first();
+  const catalogue = await templates.findSystemByCode(ref);
   if (!catalogue) {
     throw new NotFoundError(`no catalogue template has code "${ref}" and it is not a template_id`, '`wxplat template system list` shows the codes');
   }
-  const row = await k<AccountMessageTemplateRow>('account_message_templates')
-    .where({ official_account_id: accountId, system_message_template_id: catalogue.system_message_template_id, status: STATUS.valid })
-    .orderBy('account_message_template_id', 'desc')
-    .first();
+  const row = mine.filter((m) => m.system_message_template_id === catalogue.system_message_template_id).pop();
   if (!row) {
     throw new NotFoundError(`catalogue template ${ref} is not on this account yet`, 'run `wxplat template sync <account>` first');
   }
-  return { templateId: row.template_id, code: catalogue.code, catalogue };
+  return { templateId: row.template_id, code: catalogue.code, title: catalogue.title };
 }
 
 export async function resolveTemplate(db: Database, account: AccountClient, accountId: number, ref: string): Promise<ResolvedTemplate> {
@@ -71,8 +57,8 @@ export async function resolveTemplate(db: Database, account: AccountClient, acco
   return {
     templateId: local.templateId,
     code: local.code,
-    title: remote.title ?? local.catalogue?.title ?? null,
+    title: remote.title ?? local.title,
     content: remote.content,
-    placeholders: placeholdersIn(remote.content),
+    placeholders: placeholdersOf(remote.content),
   };
 }

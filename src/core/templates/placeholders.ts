@@ -15,3 +15,8 @@ export function samePlaceholders(a: readonly string[], b: readonly string[]): bo
   const set = new Set(a);
   return b.every((name) => set.has(name));
 }
+
+/** The content with each placeholder replaced by its value (an empty string when there is none). */
+export function fillPlaceholders(content: string, values: Readonly<Record<string, string>>): string {
+  return content.replace(PLACEHOLDER, (_, name: string) => values[name] ?? '');
+}
