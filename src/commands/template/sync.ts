@@ -14,14 +14,26 @@ function printResult(ctx: CommandContext, r: SyncResult): void {
   }
   const source = r.industrySource === 'none' ? 'no industries' : `industries ${r.industries.join(', ')} (${r.industrySource === 'local' ? 'local record' : 'from WeChat'})`;
   ctx.out.line(`${who}: ${source}`);
-  const line = (label: string, code: string | null, title: string | null, rest: string) =>
-    ctx.out.line(`  ${label.padEnd(8)} ${(code ?? '—').padEnd(16)} ${(title ?? '').padEnd(12)} ${rest}`);
   const would = r.dryRun ? 'would add' : 'added';
-  for (const i of r.added) line(would, i.code, i.title, i.templateId ?? '');
-  for (const i of r.kept) line(i.adopted ? 'mapped' : 'kept', i.code, i.title, i.templateId ?? '');
-  for (const i of r.removed) line(r.dryRun ? 'gone' : 'removed', i.code, i.title, `${i.templateId ?? ''} (no longer at WeChat)`);
-  for (const f of r.failed) line('failed', f.code, f.title, c.red(f.error));
-  for (const u of r.unmapped) line('other', null, u.title, `${u.templateId} (not in the catalogue; left alone)`);
+  const rows: Array<{ action: string; code: string | null; title: string | null; templateId: string | null; note: string; bad?: boolean }> = [
+    ...r.added.map((i) => ({ action: would, code: i.code, title: i.title, templateId: i.templateId, note: '' })),
+    ...r.kept.map((i) => ({ action: i.adopted ? 'mapped' : 'kept', code: i.code, title: i.title, templateId: i.templateId, note: i.adopted ? 'already at WeChat' : '' })),
+    ...r.removed.map((i) => ({ action: r.dryRun ? 'gone' : 'removed', code: i.code, title: i.title, templateId: i.templateId, note: 'no longer at WeChat' })),
+    ...r.failed.map((f) => ({ action: 'failed', code: f.code, title: f.title, templateId: null, note: f.error, bad: true })),
+    ...r.unmapped.map((u) => ({ action: 'other', code: null, title: u.title, templateId: u.templateId, note: 'not in the catalogue; left alone' })),
+  ];
+  if (rows.length > 0) {
+    ctx.out.table(
+      [
+        { header: '', value: (x) => x.action, style: (t, x, c) => (x.bad ? c.red(t) : t) },
+        { header: 'code', value: (x) => x.code ?? '—' },
+        { header: 'title', value: (x) => x.title },
+        { header: 'template id', value: (x) => x.templateId },
+        { header: '', value: (x) => x.note, style: (t, x, c) => (x.bad ? c.red(t) : c.dim(t)) },
+      ],
+      rows,
+    );
+  }
   for (const w of r.warnings) ctx.out.warn(w);
   const counts = `${r.added.length} ${would}, ${r.kept.length} kept, ${r.removed.length} removed, ${r.failed.length} failed`;
   ctx.out.line(`  ${counts}${r.dryRun ? ' — dry run: nothing was changed' : ''}`);
@@ -38,8 +50,13 @@ export async function run(
     const row = await accountArgument(ctx, args[0], { missing: '<account> (or --all)' });
     const result = await syncAccountTemplates({ db, wechat: await ctx.wechat(), clock: ctx.clock }, row, { dryRun });
     ctx.out.result(result, (r) => printResult(ctx, r));
-    if (result.outcome === 'failed') throw new FailedError(`no template could be added to account ${result.account.id}`);
-    if (result.outcome === 'partial') ctx.exitCode = EXIT.partial;
+    if (result.outcome === 'failed') throw new FailedError(
+        `template sync of account ${result.account.id}: WeChat refused ${result.failed.length} template(s) and none of the catalogue's is in place`,
+      );
+    if (result.outcome === 'partial') {
+      ctx.out.warn(`${result.failed.length} template(s) could not be added; the rest is done`);
+      ctx.exitCode = EXIT.partial;
+    }
     return;
   }
   const rows = await new AccountRepository(db.knex).list(false);

@@ -184,7 +184,9 @@ export async function syncAccountTemplates(
   }
 
   result.unmapped = onWechat.filter((t) => !used.has(t.template_id)).map((t) => ({ templateId: t.template_id, title: t.title }));
-  if (result.failed.length > 0) result.outcome = result.added.length > 0 ? 'partial' : 'failed';
+  // Partly done when some of what the catalogue wants is in place; failed when none of it is.
+  const inPlace = result.added.length + result.kept.filter((k) => k.code !== null).length;
+  if (result.failed.length > 0) result.outcome = inPlace > 0 ? 'partial' : 'failed';
   return result;
 }
 
