@@ -13,6 +13,7 @@ import { register as registerEvents } from './commands/events/index.js';
 import { register as registerIndustry } from './commands/industry/index.js';
 import { register as registerPlatform } from './commands/platform/index.js';
 import { register as registerRecords } from './commands/records/index.js';
+import { register as registerSandbox } from './commands/sandbox/index.js';
 import { register as registerServe } from './commands/serve/index.js';
 import { register as registerTemplate } from './commands/template/index.js';
 import { register as registerUser } from './commands/user/index.js';
@@ -54,6 +55,7 @@ Exit codes: 0 done, 1 failed, 2 bad usage or input (nothing changed), 3 partly d
   registerRecords(program, rt);
   registerDoctor(program, rt);
   registerDemo(program, rt);
+  registerSandbox(program, rt);
   return program;
 }
 

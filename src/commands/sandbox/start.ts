@@ -1,0 +1,95 @@
+import path from 'node:path';
+import type { CommandContext } from '../../context.js';
+import { EXIT, FailedError, UsageError } from '../../errors.js';
+import { VARIABLES } from '../../config/load.js';
+import { SandboxError, startSandbox } from '../../sandbox/index.js';
+import type { Input } from '../action.js';
+import { addToEnvFile, sandboxCredentials, type EnvFileChange } from './credentials.js';
+
+interface Options {
+  port: string;
+  callback?: string;
+  ticketInterval: string;
+  latency: string;
+  followers: string;
+}
+
+function whole(flag: string, value: string, max: number): number {
+  if (!/^\d+$/.test(value) || Number(value) > max) throw new UsageError(`${flag} must be a whole number from 0 to ${max} (got "${value}")`);
+  return Number(value);
+}
+
+export async function run(ctx: CommandContext, { opts }: Input<[], Options>): Promise<void> {
+  const port = whole('--port', opts.port, 65_535);
+  const ticketInterval = whole('--ticket-interval', opts.ticketInterval, 86_400);
+  const latency = whole('--latency', opts.latency, 60_000);
+  const followers = whole('--followers', opts.followers, 10_000_000);
+  const credentials = sandboxCredentials(ctx.config().component);
+
+  const sandbox = await startSandbox({
+    port,
+    component: credentials,
+    callbackUrl: opts.callback,
+    ticketIntervalSeconds: opts.callback ? ticketInterval : 0,
+    latencyMs: latency,
+    defaultFollowers: followers,
+  }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE') throw new FailedError(`port ${port} is in use`, 'pass --port 0 for any free port, or stop what listens there');
+    if (err instanceof SandboxError) throw new UsageError(err.message);
+    throw err;
+  });
+  ctx.onClose(() => sandbox.close());
+
+  // Made-up credentials only make sense together with the sandbox's URL; configured ones stay untouched.
+  const envFile = path.join(ctx.io.cwd, '.env');
+  const generated = credentials.generated.length > 0;
+  const env: EnvFileChange = generated
+    ? addToEnvFile(envFile, [...credentials.generated, [VARIABLES.apiBase, sandbox.url]], `wxplat sandbox credentials (${ctx.clock.now().toISOString()})`)
+    : { wrote: [], kept: {} };
+  const keptBase = env.kept[VARIABLES.apiBase];
+
+  ctx.out.result(
+    {
+      url: sandbox.url,
+      appid: credentials.appid,
+      envFile,
+      wrote: env.wrote,
+      credentials: generated ? 'generated' : 'configured',
+      callbackUrl: sandbox.callbackUrl ?? null,
+      ticketIntervalSeconds: opts.callback ? ticketInterval : 0,
+      controlUrl: `${sandbox.url}/sandbox`,
+    },
+    (r) => {
+      ctx.out.line(`WeChat sandbox listening on ${r.url}`);
+      const source = generated ? (credentials.generated.length === 4 ? 'made up for the sandbox' : 'partly made up for the sandbox') : 'from the configuration';
+      ctx.out.line(`  component appid   ${r.appid} (${source})`);
+      if (env.wrote.length > 0) ctx.out.line(`  wrote to ${envFile}: ${env.wrote.join(', ')}`);
+      if (r.callbackUrl) {
+        const every = r.ticketIntervalSeconds > 0 ? `, then every ${r.ticketIntervalSeconds} s` : '';
+        ctx.out.line(`  pushes            to ${r.callbackUrl}/wechat/… (a component_verify_ticket now${every})`);
+      } else {
+        ctx.out.line('  pushes            none (no --callback); POST /sandbox/tickets makes a ticket');
+      }
+      ctx.out.line(`  control API       ${r.controlUrl}/state`);
+      ctx.out.line('');
+      ctx.out.line('Point wxplat at it:');
+      ctx.out.line(`  export ${VARIABLES.apiBase}=${r.url}`);
+      ctx.out.line('');
+      ctx.out.line('Stop it with Ctrl-C (or SIGTERM).');
+    },
+  );
+  if (keptBase !== undefined && keptBase !== sandbox.url) {
+    ctx.out.warn(`.env keeps ${VARIABLES.apiBase}=${keptBase} (not changed): export the line above to use this sandbox`);
+  }
+  const fromEnv = ctx.io.env[VARIABLES.apiBase];
+  if (fromEnv && fromEnv !== sandbox.url) ctx.out.warn(`${VARIABLES.apiBase} in the environment is ${fromEnv}: export the line above to use this sandbox`);
+
+  await new Promise<void>((resolve) => {
+    if (ctx.signal.aborted) resolve();
+    else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await sandbox.close();
+  ctx.out.note('sandbox stopped');
+  // Ctrl-C / SIGTERM is how a sandbox is meant to end.
+  ctx.exitCode = EXIT.ok;
+}

@@ -1,0 +1,190 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { parseEnv } from 'node:util';
+import t from 'tap';
+import { main } from '../../src/cli.js';
+import { MessageCrypto } from '../../src/wechat/crypto.js';
+import { parseFlatXml } from '../../src/wechat/xml.js';
+import { BIN, Capture } from '../helpers/cli.js';
+
+const SECRET_VARS = ['WXPLAT_COMPONENT_APPSECRET', 'WXPLAT_COMPONENT_TOKEN', 'WXPLAT_COMPONENT_AES_KEY'];
+
+function tempDir(t: { teardown(fn: () => void): void }): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'wxplat-sandbox-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** `wxplat sandbox …` in this process, running until stop() (which is Ctrl-C). */
+function startCommand(argv: string[], cwd: string, env: Record<string, string> = {}) {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const stdin = new PassThrough();
+  stdin.end('');
+  const controller = new AbortController();
+  const done = main(['sandbox', ...argv], { io: { stdout, stderr, stdin, env: { ...env }, cwd }, signal: controller.signal });
+  return {
+    stdout,
+    stderr,
+    done,
+    async stop(): Promise<number> {
+      controller.abort();
+      return done;
+    },
+  };
+}
+
+function readEnv(dir: string): Record<string, string> {
+  return parseEnv(readFileSync(path.join(dir, '.env'), 'utf8')) as Record<string, string>;
+}
+
+t.test('--json: one object; made-up credentials go to .env; no secret is printed; Ctrl-C ends it with 0', async (t) => {
+  const dir = tempDir(t);
+  const run = startCommand(['--port', '0', '--json'], dir);
+  await until(() => run.stdout.text.includes('\n'), 'the JSON line');
+  const info = JSON.parse(run.stdout.text);
+  t.same(Object.keys(info), ['url', 'appid', 'envFile', 'wrote', 'credentials', 'callbackUrl', 'ticketIntervalSeconds', 'controlUrl']);
+  t.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  t.equal(info.envFile, path.join(dir, '.env'));
+  t.same(info.wrote, ['WXPLAT_COMPONENT_APPID', 'WXPLAT_COMPONENT_APPSECRET', 'WXPLAT_COMPONENT_TOKEN', 'WXPLAT_COMPONENT_AES_KEY', 'WXPLAT_API_BASE']);
+
+  const env = readEnv(dir);
+  t.equal(env.WXPLAT_API_BASE, info.url);
+  t.equal(env.WXPLAT_COMPONENT_APPID, info.appid);
+  t.match(env.WXPLAT_COMPONENT_APPID, /^wx[0-9a-f]{16}$/, 'values wxplat’s configuration accepts');
+  t.match(env.WXPLAT_COMPONENT_APPSECRET, /^[0-9a-zA-Z]{32}$/);
+  t.match(env.WXPLAT_COMPONENT_TOKEN, /^[0-9a-zA-Z]{3,32}$/);
+  t.match(env.WXPLAT_COMPONENT_AES_KEY, /^[0-9a-zA-Z]{43}$/);
+
+  // The sandbox runs with exactly those credentials.
+  const state = (await (await fetch(`${info.url}/sandbox/state`)).json()) as { componentAppid: string };
+  t.equal(state.componentAppid, info.appid);
+  const ticket = ((await (await fetch(`${info.url}/sandbox/tickets`, { method: 'POST' })).json()) as { ticket: string }).ticket;
+  const token = await fetch(`${info.url}/cgi-bin/component/api_component_token`, {
+    method: 'POST',
+    body: JSON.stringify({ component_appid: env.WXPLAT_COMPONENT_APPID, component_appsecret: env.WXPLAT_COMPONENT_APPSECRET, component_verify_ticket: ticket }),
+  });
+  t.ok(((await token.json()) as { component_access_token?: string }).component_access_token);
+
+  t.equal(await run.stop(), 0, 'Ctrl-C is the normal end');
+  for (const name of SECRET_VARS) {
+    t.notOk(run.stdout.text.includes(env[name]!), `${name} not on stdout`);
+    t.notOk(run.stderr.text.includes(env[name]!), `${name} not on stderr`);
+  }
+  t.equal((await fetch(`${info.url}/sandbox/state`).catch(() => null)) ?? null, null, 'closed');
+});
+
+t.test('an existing .env keeps its lines; only the missing ones are added', async (t) => {
+  const dir = tempDir(t);
+  const before = '# mine\nWXPLAT_COMPONENT_APPID=wx1111222233334444\nWXPLAT_API_BASE=http://127.0.0.1:1\nOTHER=1';
+  writeFileSync(path.join(dir, '.env'), before);
+  const run = startCommand(['--port', '0'], dir);
+  await until(() => run.stdout.text.includes('Stop it'), 'the summary');
+  const text = readFileSync(path.join(dir, '.env'), 'utf8');
+  t.ok(text.startsWith(`${before}\n`), 'the old lines, unchanged, first');
+  const env = readEnv(dir);
+  t.equal(env.WXPLAT_COMPONENT_APPID, 'wx1111222233334444');
+  t.equal(env.WXPLAT_API_BASE, 'http://127.0.0.1:1', 'not overwritten');
+  t.equal(text.match(/^WXPLAT_COMPONENT_APPID=/gm)?.length, 1);
+  t.match(run.stdout.text, /component appid\s+wx1111222233334444 \(partly made up/);
+  t.match(run.stdout.text, /wrote to .*\.env: WXPLAT_COMPONENT_APPSECRET, WXPLAT_COMPONENT_TOKEN, WXPLAT_COMPONENT_AES_KEY\n/);
+  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stdout.text)![1];
+  t.match(run.stdout.text, new RegExp(`^  export WXPLAT_API_BASE=${url}$`, 'm'), 'the exact export line');
+  t.match(run.stderr.text, /\.env keeps WXPLAT_API_BASE=http:\/\/127\.0\.0\.1:1 \(not changed\)/);
+  t.equal(await run.stop(), 0);
+  for (const name of SECRET_VARS) t.notOk(run.stdout.text.includes(env[name]!) || run.stderr.text.includes(env[name]!), `${name} not printed`);
+});
+
+t.test('configured credentials are used and .env is left alone; pushes go to --callback', async (t) => {
+  const dir = tempDir(t);
+  const component = {
+    WXPLAT_COMPONENT_APPID: 'wx0123456789abcdef',
+    WXPLAT_COMPONENT_APPSECRET: 'S3cr3tS3cr3tS3cr3tS3cr3tS3cr3t00',
+    WXPLAT_COMPONENT_TOKEN: 'sandboxToken42',
+    WXPLAT_COMPONENT_AES_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+  };
+  const crypto = new MessageCrypto({ token: component.WXPLAT_COMPONENT_TOKEN, encodingAesKey: component.WXPLAT_COMPONENT_AES_KEY, receiveId: component.WXPLAT_COMPONENT_APPID });
+  const tickets: string[] = [];
+  const receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const event = parseFlatXml(crypto.decrypt(parseFlatXml(body).Encrypt!).message);
+      if (event.InfoType === 'component_verify_ticket') tickets.push(event.ComponentVerifyTicket!);
+      res.end('success');
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+  t.teardown(() => new Promise<void>((r) => receiver.close(() => r())));
+  const callback = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+
+  const run = startCommand(['--port', '0', '--callback', callback], dir, component);
+  await until(() => run.stdout.text.includes('Stop it') && tickets.length > 0, 'the summary and a ticket');
+  t.notOk(existsSync(path.join(dir, '.env')), 'no .env written');
+  t.match(run.stdout.text, /component appid\s+wx0123456789abcdef \(from the configuration\)/);
+  t.match(run.stdout.text, new RegExp(`pushes\\s+to ${callback}/wechat/… \\(a component_verify_ticket now, then every 600 s\\)`));
+  t.match(tickets[0], /^ticket@@@/);
+  t.equal(await run.stop(), 0);
+  for (const value of [component.WXPLAT_COMPONENT_APPSECRET, component.WXPLAT_COMPONENT_TOKEN, component.WXPLAT_COMPONENT_AES_KEY]) {
+    t.notOk(run.stdout.text.includes(value) || run.stderr.text.includes(value), 'no secret printed');
+  }
+});
+
+t.test('bad flags are exit 2; a port in use is exit 1 with what to do', async (t) => {
+  const dir = tempDir(t);
+  for (const argv of [['--port', 'abc'], ['--port', '70000'], ['--latency', '-5'], ['--port', '0', '--callback', 'not a url']]) {
+    const run = startCommand(argv, dir);
+    t.equal(await run.done, 2, argv.join(' '));
+    t.match(run.stderr.text, /^error: /m);
+  }
+  const busy = http.createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+  t.teardown(() => new Promise<void>((r) => busy.close(() => r())));
+  const run = startCommand(['--port', String((busy.address() as AddressInfo).port)], dir);
+  t.equal(await run.done, 1);
+  t.match(run.stderr.text, /port \d+ is in use\n\s+pass --port 0/);
+});
+
+const bundle = fileURLToPath(new URL('../../dist/bundle/wxplat.cjs', import.meta.url));
+
+t.test('the real binary: prints where it listens, writes .env, ends with 0 on SIGTERM', { skip: existsSync(bundle) ? false : 'not built: run `npm run build` first' }, async (t) => {
+  const dir = tempDir(t);
+  const child = spawn(process.execPath, [BIN, 'sandbox', '--port', '0'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  await until(() => stdout.includes('Stop it') || child.exitCode !== null, 'the summary', 60_000);
+  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+  t.ok(url, `printed its URL (stderr: ${stderr.trim()})`);
+  t.match(stdout, new RegExp(`^  export WXPLAT_API_BASE=${url}$`, 'm'));
+  const res = await fetch(`${url}/sandbox/state`);
+  t.equal(res.status, 200);
+  const env = readEnv(dir);
+  t.equal(env.WXPLAT_API_BASE, url);
+  child.kill('SIGTERM');
+  t.equal(await exited, 0, 'SIGTERM: a clean stop');
+  for (const name of SECRET_VARS) t.notOk(stdout.includes(env[name]!) || stderr.includes(env[name]!), `${name} not printed`);
+});
