@@ -3,8 +3,9 @@
 //   1. read the account's private templates from WeChat;
 //   2. a mapped template WeChat no longer has becomes status -2 (removed);
 //   3. each catalogue entry of the account's industries without a live mapping is mapped to a WeChat
-//      template of the same title and placeholders when the account has one (added by hand, or by an
-//      earlier run whose answer was lost), else added with api_add_template;
+//      template of the same title (and placeholders, when several share the title) when the account
+//      has one (added by hand, or by an earlier run whose answer was lost), else added with
+//      api_add_template;
 //   4. WeChat templates that map to nothing are reported, never deleted.
 // --dry-run reads WeChat and the database and writes to neither.
 import type { Clock } from '../../clock.js';
@@ -138,25 +139,32 @@ export async function syncAccountTemplates(
   if (!options.dryRun && gone.length > 0) {
     await repo.setAccountTemplateStatus(gone.map((g) => Number(g.account_message_template_id)), STATUS.deleted, stamp());
   }
-  result.kept = live.map(item);
-  for (const m of live) {
-    if (m.catalogue_content === null) continue;
-    const wechatKeys = placeholdersOf(byId.get(m.template_id)!.content ?? '');
-    if (!samePlaceholders(wechatKeys, placeholdersOf(m.catalogue_content))) {
+  // The sender fills the catalogue's placeholders: say so when WeChat's template asks for others.
+  const comparePlaceholders = (code: string | null, template: PrivateTemplate, catalogueContent: string | null) => {
+    if (catalogueContent === null) return;
+    const wechatKeys = placeholdersOf(template.content ?? '');
+    const catalogueKeys = placeholdersOf(catalogueContent);
+    if (!samePlaceholders(wechatKeys, catalogueKeys)) {
       result.warnings.push(
-        `template ${m.code ?? m.template_id}: WeChat's content asks for ${wechatKeys.join(', ') || 'nothing'}, the catalogue's for ${placeholdersOf(m.catalogue_content).join(', ')}`,
+        `template ${code ?? template.template_id}: WeChat's content asks for ${wechatKeys.join(', ') || 'nothing'}, the catalogue's for ${catalogueKeys.join(', ')}`,
       );
     }
-  }
+  };
+  result.kept = live.map(item);
+  for (const m of live) comparePlaceholders(m.code, byId.get(m.template_id)!, m.catalogue_content);
 
   const used = new Set(live.map((m) => m.template_id));
   const covered = new Set(live.map((m) => Number(m.system_message_template_id)).filter(Number.isFinite));
   for (const entry of catalogue) {
     const entryId = Number(entry.system_message_template_id);
     if (covered.has(entryId)) continue;
-    const existing = onWechat.find((t) => !used.has(t.template_id) && matches(t, entry));
+    const unused = onWechat.filter((t) => !used.has(t.template_id));
+    const sameTitle = unused.filter((t) => (t.title ?? '').trim() === (entry.title ?? '').trim());
+    // Same title and placeholders; failing that, the one template of that title (a warning follows).
+    const existing = unused.find((t) => matches(t, entry)) ?? (sameTitle.length === 1 ? sameTitle[0] : undefined);
     if (existing) {
       used.add(existing.template_id);
+      comparePlaceholders(entry.code, existing, entry.content);
       if (!options.dryRun) await repo.insertAccountTemplate(accountId, existing.template_id, entryId, stamp());
       result.kept.push({ code: entry.code, title: entry.title, templateId: existing.template_id, adopted: true });
       continue;
