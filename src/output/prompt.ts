@@ -1,6 +1,7 @@
 // Questions to the operator. Asked only when stdin and stdout are terminals and neither --yes nor CI is
 // set; otherwise the caller gets `null` from `canPrompt` and must fail with the flag to pass instead.
 // Prompts render on stderr so that stdout stays clean for --json.
+import { InterruptedError } from '../errors.js';
 import { isCi, type IO } from './io.js';
 
 export interface Choice<T> {
@@ -21,6 +22,16 @@ export function canPromptIn(io: IO, yes: boolean): boolean {
   return Boolean(io.stdin.isTTY && io.stdout.isTTY) && !yes && !isCi(io.env);
 }
 
+/** Ctrl-C at a prompt (the terminal is in raw mode, so no SIGINT arrives): interrupted, exit 130. */
+async function asked<T>(prompt: Promise<T>): Promise<T> {
+  try {
+    return await prompt;
+  } catch (err) {
+    if ((err as Error)?.name === 'ExitPromptError') throw new InterruptedError('interrupted at the prompt');
+    throw err;
+  }
+}
+
 export function terminalPrompter(io: IO, yes: boolean): Prompter {
   const context = { input: io.stdin, output: io.stderr, clearPromptOnDone: false };
   const load = () => import('@inquirer/prompts');
@@ -28,19 +39,19 @@ export function terminalPrompter(io: IO, yes: boolean): Prompter {
     canPrompt: canPromptIn(io, yes),
     async confirm(message, defaultValue = false) {
       const { confirm } = await load();
-      return confirm({ message, default: defaultValue }, context);
+      return asked(confirm({ message, default: defaultValue }, context));
     },
     async input(message, validate) {
       const { input } = await load();
-      return input({ message, validate }, context);
+      return asked(input({ message, validate }, context));
     },
     async password(message, validate) {
       const { password } = await load();
-      return password({ message, mask: '*', validate }, context);
+      return asked(password({ message, mask: '*', validate }, context));
     },
     async select(message, choices) {
       const { select } = await load();
-      return select({ message, choices, pageSize: 15 }, context);
+      return asked(select({ message, choices, pageSize: 15 }, context));
     },
   };
 }

@@ -191,6 +191,16 @@ t.test('account list, show, refresh, remove', (t) =>
       t.match(refresh.stderr, /was removed/);
     });
 
+    await t.test('Ctrl-C at a prompt on a real terminal: exit 130, nothing changed', async (t) => {
+      const term = runOnTerminal(['account', 'remove'], env);
+      await term.waitFor(/Which account\?/);
+      term.type(KEY.ctrlC);
+      t.equal(await term.exit, 130, term.screen);
+      t.match(term.screen, /interrupted at the prompt/);
+      t.notMatch(term.screen, /internal error/);
+      t.equal((await new AccountRepository(world.db.knex).findByAppid('wxaaaaaaaaaaaaaaa3'))!.status, 1);
+    });
+
     await t.test('remove on a real terminal: pick the account, confirm', async (t) => {
       const term = runOnTerminal(['account', 'remove'], env);
       await term.waitFor(/Which account\?/);
