@@ -7,6 +7,7 @@ import type { SendRepository } from '../../db/repositories/sends.js';
 import type { SendJobRow } from '../../db/rows.js';
 import { InterruptedError } from '../../errors.js';
 import type { Sleep } from '../../wechat/retry.js';
+import { deadLocalOwners } from './owner.js';
 import type { RecipientSource } from './recipients.js';
 
 export const PREPARE_BATCH = 1000;
@@ -33,7 +34,9 @@ export async function prepareJob(deps: PrepareDeps, job: SendJobRow, source: Rec
   for (;;) {
     const current = (await deps.repo.findJob(jobId))!;
     if (current.state !== 'preparing') return current;
-    if (await deps.repo.claimPreparation(jobId, deps.owner, deps.clock.now(), deps.leaseMs)) break;
+    // A preparer that died on this host leaves a lease nobody will renew: take it over at once.
+    const dead = current.prepare_owner ? deadLocalOwners([current.prepare_owner], deps.owner) : [];
+    if (await deps.repo.claimPreparation(jobId, deps.owner, deps.clock.now(), deps.leaseMs, dead)) break;
     if (deps.signal.aborted) throw new InterruptedError('interrupted while another process prepares the job');
     await deps.sleep(250);
   }

@@ -100,13 +100,14 @@ export class SendRepository {
   }
 
   /** The preparation lease: one process writes the recipients; others wait for `ready`. */
-  async claimPreparation(jobId: number, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+  async claimPreparation(jobId: number, owner: string, now: Date, leaseMs: number, deadOwners: readonly string[] = []): Promise<boolean> {
     const changed = await this.knex(JOBS)
       .where('job_id', jobId)
       .andWhere('state', 'preparing')
-      .andWhere((q) =>
-        q.whereNull('prepare_owner').orWhere('prepare_owner', owner).orWhere('prepare_lease_until', '<', toSqlDateTime(now)),
-      )
+      .andWhere((q) => {
+        q.whereNull('prepare_owner').orWhere('prepare_owner', owner).orWhere('prepare_lease_until', '<', toSqlDateTime(now));
+        if (deadOwners.length > 0) q.orWhereIn('prepare_owner', deadOwners as string[]);
+      })
       .update({
         prepare_owner: owner,
         prepare_lease_until: toSqlDateTime(new Date(now.getTime() + leaseMs)),
