@@ -158,10 +158,13 @@ export class Pusher {
     this.#recentAt = 0;
   }
 
+  /** Drops what is queued (reported as skipped) and cuts what is in flight (reported as failed). */
   close(): void {
     this.#closed = true;
+    const dropped = this.#queue.slice(this.#head);
     this.#queue = [];
     this.#head = 0;
+    for (const job of dropped) this.#finish(job, { kind: job.kind, url: '', attempts: 0, outcome: 'skipped', error: 'the sandbox closed', at: this.#time.now() });
     this.#httpAgent.destroy();
     this.#httpsAgent?.destroy();
     this.#wake();
@@ -172,9 +175,9 @@ export class Pusher {
   }
 
   #enqueue(job: Job): void {
-    if (this.#closed) return;
-    if (this.#callbackUrl === undefined) {
-      this.#finish(job, { kind: job.kind, url: '', attempts: 0, outcome: 'skipped', at: this.#time.now() });
+    if (this.#closed || this.#callbackUrl === undefined) {
+      const error = this.#closed ? 'the sandbox closed' : undefined;
+      this.#finish(job, { kind: job.kind, url: '', attempts: 0, outcome: 'skipped', ...(error && { error }), at: this.#time.now() });
       return;
     }
     this.#queue.push(job);

@@ -73,6 +73,20 @@ t.test('a receiver that does not answer in time counts as a failed attempt', asy
   t.match(sandbox.pushes.recent().at(-1), { outcome: 'failed', attempts: 3, error: /no answer within 200 ms/ });
 });
 
+t.test('closing the sandbox settles every push still waiting', async (t) => {
+  const silent = await startReceiver(t, () => null);
+  const { sandbox } = await sandboxFor(t, { pushTimeoutMs: 60_000, pushConcurrency: 1 });
+  sandbox.callbackUrl = silent.url;
+  const inFlight = sandbox.pushTicket();
+  const queued = sandbox.pushTicket();
+  await until(() => silent.attempts === 1, 'the first push to arrive');
+  await sandbox.close();
+  await Promise.all([inFlight, queued]);
+  t.match(sandbox.pushes.stats(), { failed: 1, skipped: 1, queued: 0, inFlight: 0 });
+  await sandbox.pushTicket();
+  t.match(sandbox.pushes.recent().at(-1), { outcome: 'skipped', error: 'the sandbox closed' });
+});
+
 t.test('a receiver that is down: three failed attempts, and the sandbox carries on', async (t) => {
   const { sandbox } = await sandboxFor(t, { pushRetryDelayMs: 10 });
   const closed = http.createServer();
