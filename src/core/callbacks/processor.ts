@@ -31,8 +31,12 @@ export interface ProcessorDeps {
 export interface ProcessorOptions {
   /** Rows claimed at a time. */
   batchSize?: number;
-  /** How long a claim lasts before another worker may take the row. */
+  /**
+   * How long a claim lasts before another worker may take the row: short, so that the rows a crashed
+   * worker held are soon taken up again. A row whose handler calls WeChat gets `slowLeaseMs` first.
+   */
   leaseMs?: number;
+  slowLeaseMs?: number;
   /** How often an idle worker looks for due rows (it is also woken by every commit in this process). */
   idleMs?: number;
   backoff?: BackoffPolicy;
@@ -70,6 +74,7 @@ export class InboxProcessor {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly batchSize: number;
   private readonly leaseMs: number;
+  private readonly slowLeaseMs: number;
   private readonly idleMs: number;
   private readonly backoff: BackoffPolicy;
   private readonly random: () => number;
@@ -86,7 +91,8 @@ export class InboxProcessor {
     options: ProcessorOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 100;
-    this.leaseMs = options.leaseMs ?? 5 * 60_000;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.slowLeaseMs = options.slowLeaseMs ?? 5 * 60_000;
     this.idleMs = options.idleMs ?? 1_000;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.random = options.random ?? Math.random;
@@ -218,6 +224,8 @@ export class InboxProcessor {
       }
       let result: ProcessResult;
       try {
+        const now = this.deps.clock.now();
+        if (!(await this.repo.extend(entry.id, token, new Date(now.getTime() + this.slowLeaseMs), now))) throw new LeaseLostError(entry.id);
         const handled = await handler.run({ db: this.deps.db, wechat: this.deps.wechat, clock: this.deps.clock }, input);
         if (!(await this.repo.finish(entry.id, token, handled.state, handled.outcome, this.deps.clock.now()))) {
           throw new LeaseLostError(entry.id);

@@ -250,6 +250,14 @@ export class InboxRepository {
     return { entry: row, held: changed === 0 || row.leaseOwner !== token };
   }
 
+  /** Lengthens a claim this worker still holds (before slow work); false when it was lost. */
+  async extend(id: number, token: string, leaseUntil: Date, now: Date): Promise<boolean> {
+    const changed = await this.knex(INBOX)
+      .where({ id, lease_owner: token, state: 'pending' })
+      .update({ next_attempt_at: toSqlDateTime(leaseUntil), updated_at: toSqlDateTime(now) });
+    return changed === 1;
+  }
+
   /** Marks a claimed row processed; false when the claim was lost (nothing changed). */
   async finish(id: number, token: string, state: 'done' | 'ignored', outcome: string, now: Date): Promise<boolean> {
     const stamp = toSqlDateTime(now);
