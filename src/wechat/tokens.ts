@@ -135,6 +135,12 @@ export class TokenKeeper {
 
   /** Calls in flight in this process, by token: concurrent callers share one read or refresh. */
   private readonly inflight = new Map<string, Promise<string>>();
+  /**
+   * Fresh tokens this process has read, so that a bulk send does not read the database for every
+   * message. The database stays the source: an entry is used only while fresh, and a token WeChat
+   * refuses is dropped here as well as expired there (expire()).
+   */
+  private readonly remembered = new Map<string, { token: string; expiresAt: Date }>();
 
   /**
    * Within a process, one obtain per token at a time (the lease orders processes; this orders the
@@ -148,6 +154,8 @@ export class TokenKeeper {
     refresh: (rec: R | null) => Promise<string>,
   ): Promise<string> {
     const key = `${kind}:${appid}`;
+    const known = this.remembered.get(key);
+    if (known && known.expiresAt.getTime() - this.now() > this.margin) return Promise.resolve(known.token);
     const running = this.inflight.get(key);
     if (running) return running;
     const promise = this.obtainOnce(kind, appid, read, check, refresh).finally(() => this.inflight.delete(key));
@@ -169,7 +177,10 @@ export class TokenKeeper {
     for (;;) {
       const rec = await read();
       check(rec);
-      if (this.fresh(rec)) return rec.token;
+      if (this.fresh(rec)) {
+        this.remembered.set(`${kind}:${appid}`, { token: rec.token, expiresAt: rec.expiresAt });
+        return rec.token;
+      }
       if (this.leasedByOther(rec)) {
         if (this.usable(rec)) return rec.token;
         await this.sleep(this.pollMs);
@@ -243,8 +254,15 @@ export class TokenKeeper {
   componentTokenSource(): TokenSource {
     return {
       get: () => this.componentToken(),
-      expire: (token) => this.o.store.expireToken('component', this.o.component.appid, token),
+      expire: (token) => this.expire('component', this.o.component.appid, token),
     };
+  }
+
+  /** WeChat refused this token: forget it here and mark it expired in the database. */
+  private async expire(kind: TokenKind, appid: string, token: string): Promise<void> {
+    const key = `${kind}:${appid}`;
+    if (this.remembered.get(key)?.token === token) this.remembered.delete(key);
+    await this.o.store.expireToken(kind, appid, token);
   }
 
   async authorizerToken(appid: string): Promise<string> {
@@ -263,7 +281,7 @@ export class TokenKeeper {
   authorizerTokenSource(appid: string): TokenSource {
     return {
       get: () => this.authorizerToken(appid),
-      expire: (token) => this.o.store.expireToken('authorizer', appid, token),
+      expire: (token) => this.expire('authorizer', appid, token),
     };
   }
 
@@ -326,6 +344,7 @@ export class TokenKeeper {
 
   /** A new authorization (api_query_auth): store its tokens, clearing any re-authorization mark. */
   async storeAuthorization(appid: string, tokens: AuthorizerTokens): Promise<void> {
+    this.remembered.delete(`authorizer:${appid}`);
     await this.o.store.saveAuthorizerTokens(appid, null, tokens);
   }
 }

@@ -99,6 +99,7 @@ export async function deliver(deps: DeliveryDeps, run: DeliveryRun): Promise<Del
   const outcomes: DeliveryOutcome[] = [];
   let exhausted = false;
   let claiming: Promise<void> | null = null;
+  let claimError: unknown = null;
   let flushing: Promise<void> = Promise.resolve();
   let consecutiveTransient = 0;
   const pace = pacer(s.ratePerSecond, clock, deps.sleep);
@@ -110,7 +111,8 @@ export async function deliver(deps: DeliveryDeps, run: DeliveryRun): Promise<Del
   deps.signal.addEventListener('abort', onAbort, { once: true });
   if (deps.signal.aborted) onAbort();
 
-  const refill = () => {
+  // Claims run ahead of the senders (prefetch), one at a time; an error stops the run.
+  const refill = (): Promise<void> => {
     claiming ??= (async () => {
       try {
         const now = clock.now();
@@ -124,6 +126,9 @@ export async function deliver(deps: DeliveryDeps, run: DeliveryRun): Promise<Del
         result.markedUnknown += markedUnknown;
         if (rows.length === 0) exhausted = true;
         queue.push(...rows);
+      } catch (err) {
+        claimError = err;
+        stop({ kind: 'job-error', error: err as Error });
       } finally {
         claiming = null;
       }
@@ -192,7 +197,8 @@ export async function deliver(deps: DeliveryDeps, run: DeliveryRun): Promise<Del
   const sender = async () => {
     for (;;) {
       if (result.stop) return;
-      let row = queue.shift();
+      if (!exhausted && queue.length < s.concurrency * 2) void refill();
+      const row = queue.shift();
       if (!row) {
         if (exhausted) return;
         await refill();
@@ -239,6 +245,7 @@ export async function deliver(deps: DeliveryDeps, run: DeliveryRun): Promise<Del
     if (unsent.length && !flushError) await repo.releaseClaims(owner, unsent, clock.now());
   }
   if (failure) throw failure;
+  if (claimError) throw claimError;
   if (flushError) throw flushError;
   return result;
 }
