@@ -29,7 +29,9 @@ function printResult(ctx: CommandContext, r: SyncResult): void {
         { header: 'code', value: (x) => x.code ?? '—' },
         { header: 'title', value: (x) => x.title },
         { header: 'template id', value: (x) => x.templateId },
-        { header: '', value: (x) => x.note, style: (t, x, c) => (x.bad ? c.red(t) : c.dim(t)) },
+        ...(rows.some((x) => x.note)
+          ? [{ header: '', value: (x: (typeof rows)[number]) => x.note, style: (t: string, x: (typeof rows)[number], c: typeof ctx.out.c) => (x.bad ? c.red(t) : c.dim(t)) }]
+          : []),
       ],
       rows,
     );
