@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The wxplat binary. It runs the bundle that `npm install` (or `npm run build`) makes, compiled
+// The wxplat binary. It runs the two bundles `npm install` (or `npm run build`) makes — cli.cjs, the
+// commands' registration, and app.cjs, everything a command does, loaded on first use — each compiled
 // through a V8 code cache, so that a command starts in little more than node's own start-up time.
 // CommonJS on purpose (bin/package.json): node's ESM loader alone costs ~10 ms at start.
 'use strict';
@@ -8,44 +9,55 @@ const { createRequire } = require('node:module');
 const path = require('node:path');
 const vm = require('node:vm');
 
-const bundle = path.join(__dirname, '../dist/bundle/wxplat.cjs');
-const cacheFile = `${bundle}.cache`;
+const dir = path.join(__dirname, '../dist/bundle');
+const loaded = [];
 
-function load() {
-  const source = readFileSync(bundle, 'utf8');
+/** Loads one bundle through its code cache; `requireFn` is what the bundle's `require` does. */
+function loadBundle(name, requireFn) {
+  const file = path.join(dir, name);
+  const source = readFileSync(file, 'utf8');
   let cachedData;
   try {
-    cachedData = readFileSync(cacheFile);
+    cachedData = readFileSync(`${file}.cache`);
   } catch {
     cachedData = undefined;
   }
-  const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
-  const script = new vm.Script(wrapper, { filename: bundle, cachedData });
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    cachedData,
+  });
   const mod = { exports: {} };
-  script.runInThisContext()(mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle));
-  return { api: mod.exports, script, stale: cachedData === undefined || script.cachedDataRejected };
+  script.runInThisContext()(mod.exports, requireFn, mod, file, dir);
+  loaded.push({ file, script, stale: cachedData === undefined || script.cachedDataRejected });
+  return mod.exports;
 }
 
-function saveCache(script) {
-  try {
-    mkdirSync(path.dirname(cacheFile), { recursive: true });
-    const tmp = `${cacheFile}.${process.pid}`;
-    writeFileSync(tmp, script.createCachedData());
-    renameSync(tmp, cacheFile);
-  } catch {
-    // A read-only install runs without a cache: slower to start, nothing else.
+function saveCaches(all) {
+  for (const { file, script, stale } of loaded) {
+    if (!all && !stale) continue;
+    try {
+      mkdirSync(dir, { recursive: true });
+      const tmp = `${file}.cache.${process.pid}`;
+      writeFileSync(tmp, script.createCachedData());
+      renameSync(tmp, `${file}.cache`);
+    } catch {
+      // A read-only install runs without a cache: slower to start, nothing else.
+    }
   }
 }
 
-if (!existsSync(bundle)) {
+if (!existsSync(path.join(dir, 'cli.cjs'))) {
   process.stderr.write('error: wxplat is not built yet\n  run `npm install` (or `npm run build`) in the wxplat folder\n');
   process.exitCode = 1;
 } else {
-  const { api, script, stale } = load();
+  const nodeRequire = createRequire(path.join(dir, 'app.cjs'));
+  let app;
+  const loadApp = () => (app ??= loadBundle('app.cjs', nodeRequire));
+  const cli = loadBundle('cli.cjs', (id) => (id.startsWith('wxplat-app:') ? loadApp().load(id.slice('wxplat-app:'.length)) : nodeRequire(id)));
   if (process.env.WXPLAT_WARM_CACHE === '1') {
-    api.warmUp().then(() => saveCache(script));
+    cli.warmUp(() => loadApp().loadEverything()).then(() => saveCaches(true));
   } else {
-    if (stale) process.once('exit', () => saveCache(script));
-    api.run();
+    process.once('exit', () => saveCaches(false));
+    cli.run();
   }
 }

@@ -1,9 +1,11 @@
-// Bundles the CLI into one file, dist/bundle/wxplat.cjs, and makes its V8 code cache.
+// Bundles the CLI for shipping, in two files with a V8 code cache each:
+//   dist/bundle/cli.cjs — commander and the registration of every command (what `--help` needs);
+//   dist/bundle/app.cjs — each command's module and all it uses (knex, the WeChat client, …).
 //
 // Why: Node 20 has no compile cache, and loading knex's 330 files took ~150 ms of an `industry list`
-// that should cost ~2.5× a bare `node -e 0`. One bundled file whose modules evaluate lazily, loaded
-// through a V8 code cache (bin/wxplat.js), starts in a fraction of that. `tsc` still builds dist/
-// for type checking, the migrations and the knex CLI; the binary runs the bundle.
+// meant to cost ~2.5× a bare `node -e 0`. Bundled files whose modules evaluate lazily, loaded through
+// code caches made after running the everyday commands (bin/wxplat.js), start in a fraction of that.
+// `tsc` still builds dist/ for the migrations folder, the knex CLI, the benchmarks and type checking.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
@@ -11,9 +13,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outfile = path.join(root, 'dist/bundle/wxplat.cjs');
+const outdir = path.join(root, 'dist/bundle');
+const src = path.join(root, 'src');
 
-/** `wxplat:migrations` (every file of migrations/, by name) and `wxplat:commands` (every verb module). */
+/** Every command module (not the registrations) by key, plus the context: what the front asks for. */
+function appModules() {
+  const dir = path.join(src, 'commands');
+  const keys = readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.ts') && path.basename(f) !== 'index.ts' && f.includes(path.sep))
+    .map((f) => `commands/${f.split(path.sep).join('/').slice(0, -3)}`);
+  return [...keys, 'context'];
+}
+
 const virtualModules = {
   name: 'wxplat-virtual',
   setup(b) {
@@ -27,27 +39,28 @@ const virtualModules = {
         const list = files.map((f, i) => `{ name: ${JSON.stringify(f.slice(0, -3))}, module: m${i} }`);
         return { contents: `${lines.join('\n')}\nexport default [${list.join(', ')}];`, resolveDir: root, loader: 'ts' };
       }
-      if (args.path === 'wxplat:commands') {
-        const dir = path.join(root, 'src/commands');
-        const files = readdirSync(dir, { recursive: true })
-          .map(String)
-          .filter((f) => f.endsWith('.ts') && !f.endsWith('index.ts') && f.includes(path.sep));
-        const imports = files.map((f) => `import(${JSON.stringify(`./src/commands/${f.split(path.sep).join('/')}`)})`);
-        return {
-          contents: `export default async function () { await Promise.all([${imports.join(', ')}, import('knex'), import('./src/db/database.ts'), import('./src/wechat/client.ts')]); }`,
-          resolveDir: root,
-          loader: 'ts',
-        };
+      if (args.path === 'wxplat:modules') {
+        const entries = appModules().map((key) => `${JSON.stringify(key)}: () => require(${JSON.stringify(`./src/${key}.ts`)})`);
+        return { contents: `export default {\n${entries.join(',\n')}\n};`, resolveDir: root, loader: 'ts' };
       }
       return undefined;
     });
   },
 };
 
-rmSync(path.join(root, 'dist/bundle'), { recursive: true, force: true });
-await build({
-  entryPoints: [path.join(root, 'scripts/bundle-entry.ts')],
-  outfile,
+/** In the front: a lazy import of a command module or of the context becomes a request to app.cjs. */
+const toApp = {
+  name: 'wxplat-to-app',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      if (args.kind !== 'dynamic-import' || !args.importer.startsWith(path.join(src, 'commands'))) return undefined;
+      const target = path.resolve(path.dirname(args.importer), args.path).replace(/\.js$/, '');
+      return { path: `wxplat-app:${path.relative(src, target).split(path.sep).join('/')}`, external: true };
+    });
+  },
+};
+
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -56,15 +69,33 @@ await build({
   sourcemap: true,
   legalComments: 'none',
   logLevel: 'warning',
+  // import() of what stays outside (app.cjs, drivers) becomes require(): the bundles run in vm scripts,
+  // which have no dynamic-import hook.
+  supported: { 'dynamic-import': false },
+  define: { 'import.meta.url': '__wxplat_module_url' },
+  banner: { js: 'var __wxplat_module_url = require("node:url").pathToFileURL(__filename).href;' },
+};
+
+rmSync(outdir, { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: [path.join(root, 'scripts/cli-entry.ts')],
+  outfile: path.join(outdir, 'cli.cjs'),
+  plugins: [toApp],
+});
+await build({
+  ...common,
+  entryPoints: [path.join(root, 'scripts/app-entry.ts')],
+  outfile: path.join(outdir, 'app.cjs'),
   // Drivers load at run time from node_modules: the native SQLite binding, mysql2, and the ones knex
   // names for other databases, which wxplat never installs.
   external: ['better-sqlite3', 'mysql2', 'pg', 'pg-query-stream', 'sqlite3', 'tedious', 'oracledb', 'mysql', 'mariadb'],
-  define: { 'import.meta.url': '__wxplat_module_url' },
-  banner: { js: 'var __wxplat_module_url = require("node:url").pathToFileURL(__filename).href;' },
+  // cli-table3's width function rebuilds a huge emoji expression per call; ours agrees and is quick.
+  alias: { 'string-width': path.join(root, 'scripts/string-width-shim.cjs') },
   plugins: [virtualModules],
 });
 
-// The code cache: load the bundle, evaluate every command module, and keep what V8 compiled.
+// The code caches: run the everyday commands in one process, then keep what V8 compiled.
 execFileSync(process.execPath, [path.join(root, 'bin/wxplat.js')], {
   env: { ...process.env, WXPLAT_WARM_CACHE: '1' },
   stdio: 'inherit',

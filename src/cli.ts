@@ -1,7 +1,7 @@
 // The program: global options, the nouns, and the one place where an outcome becomes an exit code.
 // Verb modules load lazily (see commands/action.ts); nothing heavy is imported here.
 import { Command, CommanderError } from 'commander';
-import { EXIT, WxplatError, exitCodeFor } from './errors.js';
+import { EXIT, exitCodeFor, isWxplatError } from './errors.js';
 import type { ContextOverrides } from './context.js';
 import { colorLevelFor, processIO, type IO } from './output/io.js';
 import type { Runtime } from './commands/runtime.js';
@@ -79,7 +79,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       // help and version end with 0; every other parse error is bad usage.
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    const code = rt.signal.aborted && !(err instanceof WxplatError) ? EXIT.interrupted : exitCodeFor(err);
+    const code = rt.signal.aborted && !isWxplatError(err) ? EXIT.interrupted : exitCodeFor(err);
     printError(io, err, code, argv);
     return code;
   }
@@ -101,7 +101,7 @@ function printError(io: IO, err: unknown, code: number, argv: string[]): void {
   const json = argv.includes('--json');
   const verbose = argv.includes('--verbose');
   const message = describe(err, verbose);
-  const hint = err instanceof WxplatError ? err.hint : undefined;
+  const hint = isWxplatError(err) ? err.hint : undefined;
   if (json) {
     const body: Record<string, unknown> = { message, exitCode: code };
     if (hint) body.hint = hint;
@@ -114,7 +114,7 @@ function printError(io: IO, err: unknown, code: number, argv: string[]): void {
   const label = red ? '\u001b[31merror:\u001b[39m' : 'error:';
   io.stderr.write(`${label} ${message}\n`);
   if (hint) io.stderr.write(`  ${hint}\n`);
-  if (!(err instanceof WxplatError) && err instanceof Error) {
+  if (!isWxplatError(err) && err instanceof Error) {
     if (verbose && err.stack) io.stderr.write(`${err.stack}\n`);
     else io.stderr.write('  (an internal error; run again with --verbose for the stack)\n');
   } else if (verbose && err instanceof Error && err.stack) {

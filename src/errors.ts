@@ -65,7 +65,15 @@ export class InterruptedError extends WxplatError {
   }
 }
 
+/**
+ * Whether this is one of our errors. By shape, not by class: the shipped CLI is two bundles (the
+ * command-line front and the rest), each with its own copy of this module.
+ */
+export function isWxplatError(err: unknown): err is WxplatError {
+  return err instanceof Error && typeof (err as { exitCode?: unknown }).exitCode === 'number';
+}
+
 export function exitCodeFor(err: unknown): number {
-  if (err instanceof WxplatError) return err.exitCode;
+  if (isWxplatError(err)) return err.exitCode;
   return EXIT.failed;
 }
