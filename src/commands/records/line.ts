@@ -1,0 +1,59 @@
+// One human line a record: time, id, account, openid, template (or event type), state, detail. Fixed
+// widths, because a followed tail cannot measure the lines still to come.
+import type { ChalkInstance } from 'chalk';
+import type { EventRecord, ReceiptRecord, SendRecord, TailRecord } from '../../core/records/record.js';
+
+const GOOD = new Set(['sent', 'delivered', 'success', 'done']);
+const BAD = new Set(['failed', 'blocked', 'system-failed', 'user-block', 'other-failure']);
+
+export function stateWord(r: TailRecord): string {
+  if (r.kind === 'receipt') return r.status;
+  if (r.kind === 'event' && r.retrying) return 'retrying';
+  return r.state;
+}
+
+export function styleState(word: string, text: string, c: ChalkInstance): string {
+  if (GOOD.has(word)) return c.green(text);
+  if (BAD.has(word)) return c.red(text);
+  if (word === 'ignored') return c.dim(text);
+  return c.yellow(text);
+}
+
+function sendDetail(r: SendRecord): string {
+  const parts: string[] = [];
+  if (r.msgid) parts.push(`msgid ${r.msgid}`);
+  if (r.errcode !== null || r.errmsg) parts.push(`${r.errcode ?? ''} ${r.errmsg ?? ''}`.trim());
+  if (r.receiptStatus && r.state !== 'delivered') parts.push(r.receiptStatus);
+  if (r.state === 'pending' || r.state === 'sending') parts.push(`attempts ${r.attempts}`);
+  parts.push(`job ${r.jobId}`);
+  return parts.join(' · ');
+}
+
+function receiptDetail(r: ReceiptRecord): string {
+  const parts: string[] = [];
+  if (r.msgid) parts.push(`msgid ${r.msgid}`);
+  if (r.status !== 'success') parts.push(r.statusText);
+  parts.push(r.sendId === null ? 'no send of ours' : `send:${r.sendId}`);
+  return parts.join(' · ');
+}
+
+function eventDetail(r: EventRecord): string {
+  const text = r.error && r.state !== 'done' && r.state !== 'ignored' ? r.error : (r.outcome ?? r.error ?? '');
+  return r.attempts > 1 ? `${text} (attempt ${r.attempts})` : text;
+}
+
+function template(r: TailRecord): string {
+  if (r.kind === 'event') return r.eventType;
+  return r.templateCode ?? r.templateId ?? '—';
+}
+
+export function formatLine(r: TailRecord, mixed: boolean, c: ChalkInstance): string {
+  const time = `${r.time.slice(0, 19)}Z`;
+  const id = mixed ? `${r.kind}:${r.id}`.padEnd(14) : String(r.id).padEnd(8);
+  const account = (r.appid ?? (r.accountId !== null ? `account ${r.accountId}` : '—')).padEnd(18);
+  const openid = (r.openid ?? '—').padEnd(28);
+  const word = stateWord(r);
+  const state = styleState(word, word.padEnd(13), c);
+  const detail = r.kind === 'send' ? sendDetail(r) : r.kind === 'receipt' ? receiptDetail(r) : eventDetail(r);
+  return `${c.dim(time)}  ${id}  ${account}  ${openid}  ${template(r).padEnd(12)}  ${state}  ${detail}`.trimEnd();
+}

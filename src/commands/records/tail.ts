@@ -1,0 +1,40 @@
+// `wxplat records tail [sends|receipts|events] [--account A] [--status S] [--since WHEN] [--limit N] [--follow]`
+import type { CommandContext } from '../../context.js';
+import { planTail, tailRecords } from '../../core/records/tail.js';
+import type { Input } from '../action.js';
+import { formatLine } from './line.js';
+
+interface Opts {
+  account?: string;
+  status?: string;
+  since?: string;
+  limit?: string;
+  follow?: boolean;
+}
+
+export async function run(ctx: CommandContext, { args: [kind], opts }: Input<[string | undefined], Opts>): Promise<void> {
+  const plan = planTail({ noun: kind, ...opts }, ctx.clock.now());
+  const db = await ctx.db();
+  const { out } = ctx;
+  let printed = 0;
+  await tailRecords(
+    {
+      db,
+      clock: ctx.clock,
+      signal: ctx.signal,
+      onPollError: (err, attempt) => {
+        if (attempt === 1) out.warn(`reading the database failed (${err.message}); trying again`);
+      },
+      onRecovered: () => out.note('the database answers again'),
+    },
+    plan,
+    (record) => {
+      printed++;
+      if (out.json) out.record(record);
+      else out.line(formatLine(record, plan.noun === undefined, out.c));
+    },
+  );
+  if (printed === 0 && !plan.follow && !out.json) out.note(`nothing to show${plan.since || plan.account || opts.status ? ' for these filters' : ' yet'}`);
+  // Ctrl-C is how a followed tail ends.
+  if (plan.follow) ctx.exitCode = 0;
+}

@@ -1,0 +1,99 @@
+// What `records tail` can show: the nouns, the statuses each one can be filtered by, and which of
+// them are shown when no --status is given.
+import { UsageError } from '../../errors.js';
+
+export type Noun = 'sends' | 'receipts' | 'events';
+export const NOUNS: readonly Noun[] = ['sends', 'receipts', 'events'];
+
+export type RecordKind = 'send' | 'receipt' | 'event';
+
+/** The delivery states of a send row (wxplat_send_deliveries.state). */
+export const SEND_STATES = ['pending', 'sending', 'sent', 'failed', 'unknown', 'delivered', 'blocked', 'system-failed'] as const;
+export type SendState = (typeof SEND_STATES)[number];
+
+/** What a receipt says (wechat_message_receipt_records.status 1…4). */
+export const RECEIPT_STATUSES = ['success', 'user-block', 'system-failed', 'other-failure'] as const;
+export type ReceiptStatus = (typeof RECEIPT_STATUSES)[number];
+export const RECEIPT_STATUS_CODES: Record<ReceiptStatus, number> = {
+  success: 1,
+  'user-block': 2,
+  'system-failed': 3,
+  'other-failure': 4,
+};
+
+/**
+ * Inbox rows: the stored states, plus `retrying` — a pending row whose last attempt failed and that no
+ * worker holds now (the ones worth seeing; a fresh pending row is processed within milliseconds).
+ */
+export const EVENT_STATUSES = ['pending', 'retrying', 'done', 'ignored', 'failed'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+/**
+ * In-flight rows (pending, sending; a fresh inbox row) change within milliseconds and would flood a
+ * tail during a bulk send: they are shown only when asked for by --status.
+ */
+export const DEFAULT_SEND_STATES: readonly SendState[] = ['sent', 'failed', 'unknown', 'delivered', 'blocked', 'system-failed'];
+export const DEFAULT_EVENT_STATUSES: readonly EventStatus[] = ['retrying', 'done', 'ignored', 'failed'];
+
+/**
+ * Without a noun, sends and receipts together: a send shows how WeChat answered the call (sent, failed,
+ * unknown) and its receipt shows what happened next, so each event appears once. The states a receipt
+ * gives a send (delivered, blocked, system-failed) are seen through `records tail sends`.
+ */
+export const MIXED_SEND_STATES: readonly SendState[] = ['sent', 'failed', 'unknown'];
+
+export interface StatusFilter {
+  sends: SendState[];
+  receipts: ReceiptStatus[];
+  events: EventStatus[];
+}
+
+function validFor(noun: Noun | undefined): string[] {
+  if (noun === 'sends') return [...SEND_STATES];
+  if (noun === 'receipts') return [...RECEIPT_STATUSES];
+  if (noun === 'events') return [...EVENT_STATUSES];
+  return [...MIXED_SEND_STATES, ...RECEIPT_STATUSES];
+}
+
+/** `--status a,b` for this noun; nothing given = the defaults above. */
+export function parseStatuses(noun: Noun | undefined, given: string | undefined): StatusFilter {
+  if (given === undefined) {
+    return {
+      sends: noun === 'sends' ? [...DEFAULT_SEND_STATES] : noun === undefined ? [...MIXED_SEND_STATES] : [],
+      receipts: noun === 'receipts' || noun === undefined ? [...RECEIPT_STATUSES] : [],
+      events: noun === 'events' ? [...DEFAULT_EVENT_STATUSES] : [],
+    };
+  }
+  const valid = validFor(noun);
+  const wanted = given
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  const unknown = wanted.filter((s) => !valid.includes(s));
+  if (wanted.length === 0 || unknown.length > 0) {
+    const what = noun ?? 'sends and receipts';
+    throw new UsageError(
+      `${unknown.length ? `unknown status "${unknown.join(',')}"` : '--status names no status'} for ${what}: use one or more of ${valid.join(', ')}`,
+      'several at once: --status failed,unknown',
+    );
+  }
+  const pick = <T extends string>(list: readonly T[]) => list.filter((s) => wanted.includes(s));
+  if (noun === undefined) {
+    // system-failed names the receipt here: the mixed view shows sends only as far as WeChat's answer.
+    return { sends: pick(MIXED_SEND_STATES), receipts: pick(RECEIPT_STATUSES), events: [] };
+  }
+  return {
+    sends: noun === 'sends' ? pick(SEND_STATES) : [],
+    receipts: noun === 'receipts' ? pick(RECEIPT_STATUSES) : [],
+    events: noun === 'events' ? pick(EVENT_STATUSES) : [],
+  };
+}
+
+export function parseNoun(value: string | undefined): Noun | undefined {
+  if (value === undefined) return undefined;
+  const v = value.toLowerCase();
+  // The singular reads naturally too (`records tail send`).
+  const noun = NOUNS.find((n) => n === v || n === `${v}s`);
+  if (!noun) throw new UsageError(`"${value}" is not something records tail shows: use sends, receipts or events (or nothing, for sends and receipts)`);
+  return noun;
+}
