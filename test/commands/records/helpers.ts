@@ -1,9 +1,10 @@
 // Running `records tail --follow` in this process while a test makes records, and reading its lines
-// as they come.
+// as they come; receipts posted to a running receiver as WeChat would post them.
 import { PassThrough } from 'node:stream';
 import { main } from '../../../src/cli.js';
 import { Capture } from '../../helpers/cli.js';
 import { until } from '../../core/callbacks/helpers.js';
+import { runCli } from '../../helpers/cli.js';
 
 export interface Following {
   stdout: Capture;
@@ -43,3 +44,26 @@ export function follow(argv: string[], env: Record<string, string>, options: { s
     },
   };
 }
+
+/** Each sent row's TEMPLATESENDJOBFINISH, posted to the receiver as WeChat would. */
+export async function receiptsFor(
+  knex: any,
+  env: Record<string, string>,
+  url: string,
+  appid: string,
+  statuses: Record<string, string> = {},
+  only?: number[],
+) {
+  const q = knex('wxplat_send_deliveries').where('state', 'sent').orderBy('send_record_id');
+  if (only) q.whereIn('send_record_id', only);
+  const rows = await q;
+  for (const row of rows) {
+    const r = await runCli(
+      ['events', 'trigger', 'templatesendjobfinish', '--appid', appid, '--msgid', row.msgid, '--openid', row.openid, '--status', statuses[row.openid] ?? 'success', '--forward-to', url],
+      { env },
+    );
+    if (r.code !== 0) throw new Error(`events trigger failed: ${r.stderr}`);
+  }
+  return rows.length;
+}
+

@@ -12,20 +12,8 @@ import { recipientsFile, syncTemplate } from '../../helpers/sending.js';
 import { FAST_RETRY, startWorld } from '../../helpers/world.js';
 import { until } from '../../core/callbacks/helpers.js';
 import { serveCommand } from '../serve/helpers.js';
+import { receiptsFor } from './helpers.js';
 import { toSqlDateTime } from '../../../src/db/time.js';
-
-/** Each sent row's TEMPLATESENDJOBFINISH, posted to the receiver as WeChat would. */
-export async function receiptsFor(knex: any, env: Record<string, string>, url: string, appid: string, statuses: Record<string, string> = {}) {
-  const rows = await knex('wxplat_send_deliveries').where('state', 'sent').orderBy('send_record_id');
-  for (const row of rows) {
-    const r = await runCli(
-      ['events', 'trigger', 'templatesendjobfinish', '--appid', appid, '--msgid', row.msgid, '--openid', row.openid, '--status', statuses[row.openid] ?? 'success', '--forward-to', url],
-      { env },
-    );
-    if (r.code !== 0) throw new Error(`events trigger failed: ${r.stderr}`);
-  }
-  return rows.length;
-}
 
 const json = (stdout: string) =>
   stdout
