@@ -1,0 +1,49 @@
+// `wxplat platform status`
+import type { ChalkInstance } from 'chalk';
+import { requireComponent } from '../../config/load.js';
+import type { CommandContext } from '../../context.js';
+import { TOKEN_STATE_WORDS } from '../../core/accounts/view.js';
+import { describeDuration } from '../../core/platform/age.js';
+import { platformStatus, type PlatformStatus } from '../../core/platform/status.js';
+import type { Input } from '../action.js';
+
+export async function run(ctx: CommandContext, _input: Input<[], Record<string, never>>): Promise<void> {
+  const { appid } = requireComponent(ctx.config(), ['appid']);
+  const status = await platformStatus({ db: await ctx.db(), clock: ctx.clock }, appid);
+  ctx.out.result(status, (s) => print(ctx, s));
+}
+
+function colour(c: ChalkInstance, good: boolean, bad: boolean, text: string): string {
+  return good ? c.green(text) : bad ? c.red(text) : c.yellow(text);
+}
+
+function print(ctx: CommandContext, s: PlatformStatus): void {
+  const { c } = ctx.out;
+  const t = s.ticket;
+  const ticket =
+    t.state === 'missing'
+      ? `${c.red('none yet')}: run \`wxplat serve\` where WeChat can reach it`
+      : `${colour(c, t.state === 'fresh', t.state === 'expired', t.state)}, received ${describeDuration(t.ageSeconds! * 1000)} ago (${t.receivedAt})`;
+  const k = s.componentToken;
+  const token =
+    k.state === 'missing'
+      ? 'none yet (fetched on first use)'
+      : k.state === 'expired'
+        ? `${c.yellow('expired')} ${describeDuration(-k.expiresInSeconds! * 1000)} ago (renewed on next use)`
+        : `${colour(c, k.state === 'valid', false, k.state)}, expires in ${describeDuration(k.expiresInSeconds! * 1000)} (${k.expiresAt})`;
+  const a = s.accounts;
+  const states = (['valid', 'expiring', 'needs-reauthorization'] as const)
+    .map((state) => {
+      const text = `${a.byTokenState[state]} ${TOKEN_STATE_WORDS[state]}`;
+      return a.byTokenState[state] === 0 ? text : colour(c, state === 'valid', state === 'needs-reauthorization', text);
+    })
+    .join(', ');
+  const fields: Array<[string, string]> = [
+    ['component', s.componentAppid],
+    ['ticket', ticket],
+    ['component token', token],
+    ['accounts', `${a.authorized} authorized: ${states}${a.removed ? ` (${a.removed} removed)` : ''}`],
+  ];
+  for (const n of a.needingAuthorization) fields.push(['', `${c.red('needs re-authorization')}: ${n.appid ?? n.id}${n.nickname ? ` (${n.nickname})` : ''}${n.reason ? ` — ${n.reason}` : ''}`]);
+  for (const [label, value] of fields) ctx.out.line(`${c.dim(label.padEnd(17))}${value}`);
+}

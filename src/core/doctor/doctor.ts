@@ -1,0 +1,101 @@
+// `doctor`: every check, in order, each one ok / warn / fail (or skipped when what it needs is
+// broken), with one line of advice for each that is not ok. It never throws for a broken setup —
+// no configuration, an unreachable or unmigrated database: that is what it is for.
+import type { Clock } from '../../clock.js';
+import type { Database } from '../../db/database.js';
+import { ConfigError } from '../../errors.js';
+import { platformStatus } from '../platform/status.js';
+import { inboxCheck, quotaCheck, sendsCheck } from './activity.js';
+import { check, skipped, type Check } from './check.js';
+import { configurationCheck, loadSettings, type ConfigSources, type ConfigurationCheck } from './configuration.js';
+import { connect, migrationsCheck, type OpenDatabase } from './database.js';
+import { accountsCheck, componentTokenCheck, ticketCheck } from './platform.js';
+
+export interface DoctorDeps {
+  clock: Clock;
+  /** Opens the database; the caller closes it. */
+  openDatabase: OpenDatabase;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  /** 1 when any check failed (warnings alone: 0), so that a monitor can run it. */
+  exitCode: 0 | 1;
+  counts: { ok: number; warn: number; fail: number; skip: number };
+  checks: Check[];
+  configuration: { variables: ConfigurationCheck['variables']; missing: string[] };
+}
+
+/** A check that throws (a table dropped by hand) is reported as failing, and the rest go on. */
+async function guarded(name: string, run: () => Promise<Check>): Promise<Check> {
+  try {
+    return await run();
+  } catch (err) {
+    return check(name, 'fail', `could not check: ${(err as Error).message}`, 'run `wxplat doctor --verbose` or `wxplat db status` to see more');
+  }
+}
+
+export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promise<DoctorReport> {
+  const now = deps.clock.now();
+  const settings = loadSettings(sources);
+  const config = configurationCheck(settings);
+  const checks: Check[] = [config];
+
+  let db: Database | null = null;
+  if (settings.database instanceof ConfigError) {
+    checks.push(check('database', 'fail', settings.database.message, settings.database.hint ?? `fix ${settings.database.variable}`));
+  } else {
+    const connected = await connect(settings.database, deps.openDatabase);
+    checks.push(connected.check);
+    db = connected.db;
+  }
+
+  const dataChecks = ['ticket', 'component token', 'accounts', 'quota', 'sends', 'inbox'];
+  if (!db) {
+    checks.push(skipped('migrations', 'no database'));
+    for (const name of dataChecks) checks.push(skipped(name, 'no database'));
+    return report(checks, config);
+  }
+  const migrations = await guarded('migrations', async () => {
+    const m = await migrationsCheck(db!);
+    return m.check;
+  });
+  checks.push(migrations);
+  if (migrations.status === 'fail') {
+    for (const name of dataChecks) checks.push(skipped(name, 'the database is not fully migrated'));
+    return report(checks, config);
+  }
+
+  const appid = settings.componentAppid;
+  if (!appid) {
+    for (const name of ['ticket', 'component token']) checks.push(skipped(name, 'WXPLAT_COMPONENT_APPID is not set'));
+    checks.push(await guarded('accounts', async () => accountsCheck(await platformStatus({ db: db!, clock: deps.clock }, ''))));
+  } else {
+    try {
+      const status = await platformStatus({ db, clock: deps.clock }, appid);
+      checks.push(ticketCheck(status), componentTokenCheck(status), accountsCheck(status));
+    } catch (err) {
+      for (const name of ['ticket', 'component token', 'accounts']) {
+        checks.push(check(name, 'fail', `could not check: ${(err as Error).message}`, 'run `wxplat db status` to see the state of the database'));
+      }
+    }
+  }
+  checks.push(await guarded('quota', () => quotaCheck(db!, now)));
+  checks.push(await guarded('sends', () => sendsCheck(db!, now)));
+  checks.push(await guarded('inbox', () => inboxCheck(db!, now)));
+  return report(checks, config);
+}
+
+function report(checks: Check[], config: ConfigurationCheck): DoctorReport {
+  const counts = { ok: 0, warn: 0, fail: 0, skip: 0 };
+  for (const c of checks) counts[c.status]++;
+  // The configuration check's variable list is given once, at the top level.
+  const plain = checks.map((c) => (c === config ? { name: c.name, status: c.status, detail: c.detail, advice: c.advice } : c));
+  return {
+    ok: counts.fail === 0,
+    exitCode: counts.fail === 0 ? 0 : 1,
+    counts,
+    checks: plain,
+    configuration: { variables: config.variables, missing: config.missing },
+  };
+}

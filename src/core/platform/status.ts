@@ -1,0 +1,103 @@
+// `platform status`: the component's ticket and token, and the accounts by token state — times and
+// states only, never a ticket or token value.
+import type { Clock } from '../../clock.js';
+import type { Database } from '../../db/database.js';
+import { TokenRepository } from '../../db/repositories/tokens.js';
+import { TICKET_LIFETIME_MS } from '../../wechat/tokens.js';
+import { listAccounts } from '../accounts/list.js';
+import { EXPIRING_WITHIN_MS, type TokenState } from '../accounts/view.js';
+
+/** WeChat pushes a ticket every 10 minutes: one older than two pushes means they are not arriving. */
+export const TICKET_FRESH_MS = 20 * 60_000;
+
+/** fresh: arriving as it should; stale: still usable, but none came lately; expired: unusable (12 h). */
+export type TicketState = 'fresh' | 'stale' | 'expired' | 'missing';
+export type ComponentTokenState = 'valid' | 'expiring' | 'expired' | 'missing';
+
+export interface TicketStatus {
+  state: TicketState;
+  receivedAt: string | null;
+  ageSeconds: number | null;
+}
+
+export interface ComponentTokenStatus {
+  state: ComponentTokenState;
+  expiresAt: string | null;
+  /** Negative once expired. */
+  expiresInSeconds: number | null;
+}
+
+export interface AccountNeedingAuthorization {
+  id: number;
+  appid: string | null;
+  nickname: string | null;
+  reason: string | null;
+}
+
+export interface AccountsStatus {
+  /** Accounts with status 1. */
+  authorized: number;
+  removed: number;
+  /** Of the authorized accounts. */
+  byTokenState: Record<TokenState, number>;
+  needingAuthorization: AccountNeedingAuthorization[];
+}
+
+export interface PlatformStatus {
+  componentAppid: string;
+  ticket: TicketStatus;
+  componentToken: ComponentTokenStatus;
+  accounts: AccountsStatus;
+}
+
+export function ticketState(receivedAt: Date | null, now: Date): TicketState {
+  if (!receivedAt) return 'missing';
+  const age = now.getTime() - receivedAt.getTime();
+  if (age < TICKET_FRESH_MS) return 'fresh';
+  return age < TICKET_LIFETIME_MS ? 'stale' : 'expired';
+}
+
+export function componentTokenState(token: string | null, expiresAt: Date | null, now: Date): ComponentTokenState {
+  if (!token || !expiresAt) return 'missing';
+  const left = expiresAt.getTime() - now.getTime();
+  if (left <= 0) return 'expired';
+  return left > EXPIRING_WITHIN_MS ? 'valid' : 'expiring';
+}
+
+export async function platformStatus(deps: { db: Database; clock: Clock }, componentAppid: string): Promise<PlatformStatus> {
+  const now = deps.clock.now();
+  const tokens = new TokenRepository(deps.db.knex, deps.clock);
+  const [ticket, token, accounts] = await Promise.all([
+    tokens.readTicket(componentAppid),
+    tokens.readComponentToken(componentAppid),
+    listAccounts(deps, { includeRemoved: true }),
+  ]);
+  const byTokenState: Record<TokenState, number> = { valid: 0, expiring: 0, 'needs-reauthorization': 0 };
+  const needing: AccountNeedingAuthorization[] = [];
+  let authorized = 0;
+  let removed = 0;
+  for (const a of accounts) {
+    if (a.status !== 'valid') {
+      if (a.status === 'removed') removed++;
+      continue;
+    }
+    authorized++;
+    byTokenState[a.token.state]++;
+    if (a.token.state === 'needs-reauthorization') needing.push({ id: a.id, appid: a.appid, nickname: a.nickname, reason: a.token.reason });
+  }
+  const expiresAt = token?.expiresAt ?? null;
+  return {
+    componentAppid,
+    ticket: {
+      state: ticketState(ticket?.receivedAt ?? null, now),
+      receivedAt: ticket ? ticket.receivedAt.toISOString() : null,
+      ageSeconds: ticket ? Math.max(0, Math.round((now.getTime() - ticket.receivedAt.getTime()) / 1000)) : null,
+    },
+    componentToken: {
+      state: componentTokenState(token?.token ?? null, expiresAt, now),
+      expiresAt: expiresAt ? expiresAt.toISOString() : null,
+      expiresInSeconds: expiresAt ? Math.round((expiresAt.getTime() - now.getTime()) / 1000) : null,
+    },
+    accounts: { authorized, removed, byTokenState, needingAuthorization: needing },
+  };
+}
