@@ -258,12 +258,25 @@ export class InboxProcessor {
     const { db } = this.deps;
     try {
       const handled = await writeTransaction(db, async (trx) => {
-        const repo = new InboxRepository(trx, db.dialect);
         const out: Handled[] = [];
-        for (const { entry, input, handler } of rows) {
-          const h = await handler.run(trx, db.dialect, input);
-          if (!(await repo.finish(entry.id, token, h.state, h.outcome, input.now))) throw new LeaseLostError(entry.id);
-          out.push(h);
+        for (let i = 0; i < rows.length; ) {
+          const { handler } = rows[i]!;
+          if (handler.runMany) {
+            // A run of rows of one type goes to its handler together.
+            let j = i + 1;
+            while (j < rows.length && rows[j]!.handler === handler) j++;
+            out.push(...(await handler.runMany(trx, db.dialect, rows.slice(i, j).map((r) => r.input))));
+            i = j;
+          } else {
+            out.push(await handler.run(trx, db.dialect, rows[i]!.input));
+            i++;
+          }
+        }
+        const finished = rows.map(({ entry }, i) => ({ id: entry.id, state: out[i]!.state, outcome: out[i]!.outcome }));
+        const changed = await new InboxRepository(trx, db.dialect).finishMany(token, finished, rows[0]!.input.now);
+        if (changed !== rows.length) {
+          if (rows.length === 1) throw new LeaseLostError(rows[0]!.entry.id);
+          throw new Error('a claim in the batch was lost');
         }
         return out;
       });

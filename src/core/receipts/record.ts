@@ -79,3 +79,61 @@ export async function recordTemplateReceipt(trx: Knex, receipt: TemplateReceipt,
   });
   return { receiptId, sendRecordId: delivery.send_record_id, state };
 }
+
+/**
+ * Many receipts in the caller's transaction, with the same rows and effects as calling
+ * recordTemplateReceipt for each in turn, but with the accounts and the sends looked up once for all
+ * (the callback receiver records receipts by the hundred). Results are in the order given.
+ */
+export async function recordTemplateReceipts(trx: Knex, receipts: readonly TemplateReceipt[], now: Date): Promise<RecordedReceipt[]> {
+  if (receipts.length === 0) return [];
+  const stamp = toSqlDateTime(now);
+  const appids = [...new Set(receipts.map((r) => r.appid))];
+  const accountOf = new Map<string, number>();
+  for (const row of await trx<OfficialAccountRow>('official_accounts')
+    .select('official_account_id', 'appid')
+    .whereIn('appid', appids)
+    .orderBy('official_account_id')) {
+    if (row.appid !== null && !accountOf.has(row.appid)) accountOf.set(row.appid, row.official_account_id);
+  }
+  const msgIds = [...new Set(receipts.map((r) => r.msgId))];
+  const deliveries = await trx<SendDeliveryRow>('wxplat_send_deliveries')
+    .select('send_record_id', 'official_account_id', 'msgid')
+    .whereIn('msgid', msgIds)
+    .orderBy('send_record_id');
+
+  const out: RecordedReceipt[] = [];
+  for (const receipt of receipts) {
+    const { code, state } = classifyReceiptStatus(receipt.status);
+    const [id] = await trx('wechat_message_receipt_records').insert({
+      appid: receipt.appid.slice(0, 50),
+      to_user_name: receipt.toUserName.slice(0, 50),
+      from_user_name: receipt.fromUserName.slice(0, 50),
+      create_time: Number.isFinite(receipt.createTime) ? toSqlDateTime(new Date(receipt.createTime * 1000)) : null,
+      msg_type: receipt.msgType.slice(0, 50),
+      event: receipt.event.slice(0, 50),
+      content: receipt.status.slice(0, 1000),
+      msg_id: receipt.msgId.slice(0, 50),
+      status: code,
+      created_at: stamp,
+    });
+    const receiptId = Number(id);
+    const account = accountOf.get(receipt.appid);
+    const delivery = deliveries.find(
+      (d) => d.msgid === receipt.msgId && (account === undefined || Number(d.official_account_id) === account),
+    );
+    if (!delivery) {
+      out.push({ receiptId, sendRecordId: null, state });
+      continue;
+    }
+    await trx('wxplat_send_deliveries').where('send_record_id', delivery.send_record_id).update({
+      state,
+      receipt_status: receipt.status.slice(0, 64),
+      receipt_record_id: receiptId,
+      receipt_at: stamp,
+      updated_at: stamp,
+    });
+    out.push({ receiptId, sendRecordId: Number(delivery.send_record_id), state });
+  }
+  return out;
+}

@@ -273,6 +273,35 @@ export class InboxRepository {
   }
 
   /**
+   * Marks many claimed rows processed in one statement. Returns how many it changed: fewer than given
+   * means some claim was lost (the caller rolls back and finishes them one by one).
+   */
+  async finishMany(
+    token: string,
+    rows: ReadonlyArray<{ id: number; state: 'done' | 'ignored'; outcome: string }>,
+    now: Date,
+  ): Promise<number> {
+    if (rows.length === 0) return 0;
+    const stamp = toSqlDateTime(now);
+    const states = rows.map(() => 'WHEN ? THEN ?').join(' ');
+    const outcomes = rows.map(() => 'WHEN ? THEN ?').join(' ');
+    return this.knex(INBOX)
+      .whereIn(
+        'id',
+        rows.map((r) => r.id),
+      )
+      .andWhere('lease_owner', token)
+      .update({
+        state: this.knex.raw(`CASE id ${states} END`, rows.flatMap((r) => [r.id, r.state])),
+        outcome: this.knex.raw(`CASE id ${outcomes} END`, rows.flatMap((r) => [r.id, clip(r.outcome, 255)])),
+        last_error: null,
+        lease_owner: null,
+        processed_at: stamp,
+        updated_at: stamp,
+      });
+  }
+
+  /**
    * Records a failed attempt on a claimed row: pending again from `retryAt`, or `failed` when
    * `retryAt` is null (no more automatic attempts).
    */

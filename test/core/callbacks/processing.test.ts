@@ -142,6 +142,41 @@ t.test('several workers share one database: each row is processed once', (t) =>
   }),
 );
 
+t.test('receipts processed together have the effects of one at a time', (t) =>
+  eachDatabase(t, async (t, tdb) => {
+    const db = await openTestDatabase(t, tdb);
+    const clock = fixedClock(new Date('2026-11-28T08:00:00Z'));
+    const inbox = new InboxRepository(db.knex, db.dialect);
+    const mine = await addAccount(db);
+    const theirs = await addAccount(db, 'wx00000000000000cc');
+    const delivery = (id: number, account: number, msgid: string) => ({
+      send_record_id: id, job_id: 1, official_account_id: account, openid: `o${id}`, client_msg_id: `c${id}`, state: 'sent', msgid, attempts: 1, updated_at: toSqlDateTime(clock.now()),
+    });
+    // Another account's send shares a msgid with ours: only ours is settled.
+    await db.knex('wxplat_send_deliveries').insert([delivery(1, mine, '111'), delivery(2, theirs, '222'), delivery(3, mine, '222'), delivery(4, mine, '333')]);
+    const ids = [];
+    for (const [msgid, status] of [['111', 'success'], ['222', 'failed:user block'], ['999', 'success'], ['333', 'failed:freq limit']] as const) {
+      ids.push(await store(db, clock, 'account', receiptXml(clock.now(), msgid, status, `o${msgid}`), ACCOUNT_APPID));
+    }
+    const sub = await store(db, clock, 'account', subscriptionXml(clock.now(), 'subscribe', 'oMixed'), ACCOUNT_APPID);
+    ids.push(await store(db, clock, 'account', receiptXml(clock.now(), '111', 'failed: system failed', 'o111b'), ACCOUNT_APPID));
+    t.equal(await processorFor(db, clock).runOnce(), 6);
+    const rows = await Promise.all(ids.map((id) => inbox.findById(id)));
+    t.same(rows.map((r) => r!.state), ['done', 'done', 'done', 'done', 'done']);
+    t.same(
+      rows.map((r) => r!.outcome!.replace(/receipt \d+/, 'receipt N')),
+      ['receipt N; send 1 delivered', 'receipt N; send 3 blocked', 'receipt N; no send with msgid 999', 'receipt N; send 4 system-failed', 'receipt N; send 1 system-failed'],
+    );
+    t.equal((await inbox.findById(sub))!.state, 'done', 'a row of another type in the same batch');
+    const states = Object.fromEntries((await db.knex('wxplat_send_deliveries').select('send_record_id', 'state')).map((d) => [d.send_record_id, d.state]));
+    t.same(states, { 1: 'system-failed', 2: 'sent', 3: 'blocked', 4: 'system-failed' }, 'the later receipt of msgid 111 wins, as one at a time');
+    const receipts = await db.knex('wechat_message_receipt_records').orderBy('wechat_message_receipt_record_id');
+    t.same(receipts.map((r) => [r.msg_id, r.status]), [['111', 1], ['222', 2], ['999', 1], ['333', 4], ['111', 3]]);
+    const linked = await db.knex('wxplat_send_deliveries').where('send_record_id', 1).first();
+    t.equal(Number(linked.receipt_record_id), Number(receipts[4].wechat_message_receipt_record_id));
+  }),
+);
+
 t.test('a claim that runs out goes to another worker; the first one can no longer finish it', (t) =>
   eachDatabase(t, async (t, tdb) => {
     const db = await openTestDatabase(t, tdb);

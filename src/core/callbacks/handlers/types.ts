@@ -24,6 +24,8 @@ export interface HandlerInput {
 export interface DbHandler {
   kind: 'db';
   run(trx: Knex.Transaction, dialect: Dialect, input: HandlerInput): Promise<Handled>;
+  /** Several rows of this type at once, with the same effects as `run` on each in turn. */
+  runMany?(trx: Knex.Transaction, dialect: Dialect, inputs: readonly HandlerInput[]): Promise<Handled[]>;
 }
 
 /** Calls WeChat, so runs outside any transaction (it opens its own). */

@@ -1,0 +1,319 @@
+// Throughput and latency of `wxplat serve` for encrypted TEMPLATESENDJOBFINISH posts at 64 concurrent
+// keep-alive connections, on SQLite and on MariaDB/MySQL, beside a bare node http server on the same
+// machine that reads the body and answers `success` (the floor), all in one run. Prints events/s and
+// p99 for each, and each receiver's ratio to the floor. Goal: ≥ 0.25 of the floor on MariaDB with p99
+// under 50 ms.
+//
+// Every request is a distinct event (its own MsgID), signed and encrypted beforehand exactly as WeChat
+// sends them, so that the load generator spends its time on HTTP only. The receivers run as the real
+// binary with their log on a file, processing the inbox while they receive (as in production).
+//
+//   npm run build && node bench/serve.mjs
+//   BENCH_SECONDS=10 BENCH_CONNECTIONS=64 WXPLAT_BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306/test node bench/serve.mjs
+import { execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = process.env.BENCH_BIN ?? path.join(root, 'bin/wxplat.js');
+const { MessageCrypto } = await import(path.join(root, 'dist/src/wechat/crypto.js'));
+const { buildXml } = await import(path.join(root, 'dist/src/wechat/xml.js'));
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const MYSQL_URL = process.env.WXPLAT_BENCH_MYSQL_URL ?? process.env.WXPLAT_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+const ACCOUNT = 'wxf8b4f85f3a794e77';
+const component = {
+  appid: 'wx1234567890abcdef',
+  appsecret: '0123456789abcdef0123456789abcdef',
+  token: 'benchtoken',
+  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+};
+const crypto = new MessageCrypto({ token: component.token, encodingAesKey: component.encodingAesKey, receiveId: component.appid });
+const dir = mkdtempSync(path.join(tmpdir(), 'wxplat-bench-serve-'));
+
+// --- requests ---
+
+let msgid = 4_000_000_000_000_000_000n;
+/** Enough distinct, signed, encrypted events for a run at `perSecond` (made before the clock starts). */
+function makeRequests(count) {
+  const out = new Array(count);
+  const now = Math.floor(Date.now() / 1000);
+  for (let i = 0; i < count; i++) {
+    const openid = `oBench${String(i % 100000).padStart(22, '0')}`;
+    const xml = buildXml({
+      ToUserName: 'gh_eb5e3a772040',
+      FromUserName: openid,
+      CreateTime: BigInt(now),
+      MsgType: 'event',
+      Event: 'TEMPLATESENDJOBFINISH',
+      MsgID: msgid++,
+      Status: 'success',
+    });
+    const timestamp = String(now);
+    const nonce = String(100_000_000 + i);
+    const { encrypt, msgSignature } = crypto.sealEnvelope(xml, timestamp, nonce);
+    const q = new URLSearchParams({ signature: crypto.signature(timestamp, nonce), timestamp, nonce, openid, encrypt_type: 'aes', msg_signature: msgSignature });
+    const body = Buffer.from(buildXml({ ToUserName: 'gh_eb5e3a772040', Encrypt: encrypt }));
+    out[i] = { path: `/wechat/accounts/${ACCOUNT}?${q}`, body };
+  }
+  return out;
+}
+
+// --- load ---
+
+/** Keeps CONNECTIONS requests in flight for `seconds`; returns completed requests and latencies. */
+async function load(port, requests, seconds, record, wrap) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS, maxFreeSockets: CONNECTIONS });
+  let next = 0;
+  let ok = 0;
+  let bad = 0;
+  const latencies = [];
+  const end = performance.now() + seconds * 1000;
+  const one = (req) =>
+    new Promise((resolve) => {
+      const started = performance.now();
+      const r = http.request(
+        { host: '127.0.0.1', port, method: 'POST', path: req.path, agent, headers: { 'content-type': 'text/xml', 'content-length': req.body.length } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d) => (text += d));
+          res.on('end', () => {
+            if (res.statusCode === 200 && text === 'success') ok++;
+            else bad++;
+            if (record) latencies.push(performance.now() - started);
+            resolve();
+          });
+        },
+      );
+      r.on('error', () => {
+        bad++;
+        resolve();
+      });
+      r.end(req.body);
+    });
+  const connection = async () => {
+    while (performance.now() < end) {
+      if (next >= requests.length) {
+        // The floor does not care whether an event repeats; a receiver must get distinct ones.
+        if (!wrap) throw new Error('ran out of prepared requests: raise BENCH_PREPARE');
+        next = 0;
+      }
+      await one(requests[next++]);
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONNECTIONS }, connection));
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] : NaN);
+  return { ok, bad, used: next, perSecond: ok / elapsed, p50: pct(50), p99: pct(99) };
+}
+
+async function measure(name, port, prepared, wrap = false, pid = undefined) {
+  const warm = await load(port, prepared, WARMUP_SECONDS, false, wrap);
+  const rest = wrap ? prepared : prepared.slice(warm.used);
+  const cpuBefore = cpuSeconds(pid);
+  const r = await load(port, rest, SECONDS, true, wrap);
+  r.cpuPerEvent = ((cpuSeconds(pid) - cpuBefore) / r.ok) * 1e6;
+  if (r.bad > 0) throw new Error(`${name}: ${r.bad} requests were not answered 200 success`);
+  return { name, ...r };
+}
+
+/** CPU seconds a process has used (Linux /proc; NaN elsewhere). */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return NaN;
+  }
+}
+
+// --- the contestants ---
+
+function floorServer() {
+  // In its own process, like the receivers.
+  const source = `
+    const http = require('node:http');
+    const s = http.createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => { res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': 7 }); res.end('success'); });
+    });
+    s.keepAliveTimeout = 30000;
+    s.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.address().port));
+    process.on('SIGTERM', () => s.close(() => process.exit(0)));
+  `;
+  return started('floor', spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'inherit'] }));
+}
+
+function started(name, child) {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before listening`)));
+  });
+}
+
+function wxplat(args, env, options = {}) {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...nodeArgs, bin, ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, ...options });
+}
+
+async function receiver(kind, databaseUrl) {
+  const env = {
+    WXPLAT_DATABASE_URL: databaseUrl,
+    WXPLAT_COMPONENT_APPID: component.appid,
+    WXPLAT_COMPONENT_APPSECRET: component.appsecret,
+    WXPLAT_COMPONENT_TOKEN: component.token,
+    WXPLAT_COMPONENT_AES_KEY: component.encodingAesKey,
+    WXPLAT_API_BASE: 'http://127.0.0.1:1',
+  };
+  execFileSync(process.execPath, [bin, 'db', 'migrate'], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: 'ignore' });
+  const logFile = path.join(dir, `serve-${kind}.log`);
+  const log = createWriteStream(logFile);
+  await new Promise((r) => log.once('open', r));
+  const extra = (process.env.BENCH_SERVE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = wxplat(['serve', '--port', '0', ...extra], env, { stdio: ['ignore', 'pipe', log] });
+  const s = await started(`serve (${kind})`, child);
+  return { ...s, logFile };
+}
+
+async function health(port) {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: '/healthz', agent: false }, (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve(JSON.parse(text)));
+      })
+      .on('error', reject);
+  });
+}
+
+async function stop(child) {
+  const exited = new Promise((r) => child.once('exit', (code) => r(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+/** How long the receiver takes to process what it received, after the load stops. */
+async function drainSeconds(port) {
+  const startedAt = performance.now();
+  for (;;) {
+    const h = await health(port);
+    if (h.inbox.pending === 0) return { seconds: (performance.now() - startedAt) / 1000 };
+    if (performance.now() - startedAt > 300_000) return { seconds: NaN, pending: h.inbox.pending };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function mysqlAdmin(sql) {
+  const { default: mysql } = await import('mysql2/promise');
+  const u = new URL(MYSQL_URL);
+  const conn = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username) || 'root', password: decodeURIComponent(u.password) });
+  try {
+    await conn.query(sql);
+  } finally {
+    await conn.end();
+  }
+}
+
+// --- run ---
+// The machine is shared and noisy: the contestants run in interleaved rounds and the figures are the
+// medians over the rounds; each round's ratio compares runs made seconds apart.
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PER_RUN = Number(process.env.BENCH_PREPARE ?? 0) || 120_000;
+const median = (xs) => {
+  const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+const rounds = [];
+const cleanups = [];
+let contestants;
+try {
+  const floor = await floorServer();
+  cleanups.push(() => stop(floor.child));
+  contestants = [{ name: 'bare node http (floor)', port: floor.port, floor: true, child: null, pid: floor.child.pid }];
+
+  const mysqlDb = `wxplat_bench_${process.pid}`;
+  const mysqlUrl = new URL(MYSQL_URL);
+  mysqlUrl.pathname = `/${mysqlDb}`;
+  const targets = [['sqlite', `sqlite:${path.join(dir, 'bench.sqlite3')}`]];
+  try {
+    await mysqlAdmin(`DROP DATABASE IF EXISTS \`${mysqlDb}\``);
+    targets.push(['mariadb', mysqlUrl.toString()]);
+    cleanups.push(() => mysqlAdmin(`DROP DATABASE IF EXISTS \`${mysqlDb}\``));
+  } catch (err) {
+    process.stderr.write(`MySQL/MariaDB at ${MYSQL_URL} unreachable (${err.code ?? err.message}): skipping it\n`);
+  }
+  for (const [kind, url] of targets) {
+    const r = await receiver(kind, url);
+    cleanups.push(() => stop(r.child));
+    contestants.push({ name: `wxplat serve, ${kind}`, port: r.port, child: r.child, pid: r.child.pid, kind });
+  }
+  const floorSet = makeRequests(20_000);
+  for (let round = 1; round <= ROUNDS; round++) {
+    const results = {};
+    for (const c of contestants) {
+      process.stderr.write(`round ${round}/${ROUNDS}: ${c.name}… `);
+      const set = c.floor ? floorSet : makeRequests(PER_RUN);
+      const m = await measure(c.name, c.port, set, Boolean(c.floor), c.pid);
+      if (!c.floor) {
+        const h = await health(c.port);
+        const drain = h.processing ? await drainSeconds(c.port) : { seconds: NaN };
+        m.backlog = h.inbox.pending;
+        m.drain = drain.seconds;
+      }
+      process.stderr.write(`${m.perSecond.toFixed(0)}/s, p99 ${m.p99.toFixed(1)} ms, ${m.cpuPerEvent.toFixed(0)} µs CPU/event\n`);
+      results[c.name] = m;
+    }
+    rounds.push(results);
+  }
+  for (const c of contestants.filter((x) => x.child)) {
+    c.exit = await stop(c.child);
+  }
+  cleanups.length = cleanups.length - contestants.filter((x) => x.child).length;
+} finally {
+  for (const c of cleanups.reverse()) await c().catch(() => {});
+  if (process.env.BENCH_KEEP) process.stderr.write(`kept ${dir}\n`);
+  else rmSync(dir, { recursive: true, force: true });
+}
+
+const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '—');
+const floorName = contestants[0].name;
+console.log(`\n${CONNECTIONS} keep-alive connections; ${ROUNDS} interleaved rounds of ${SECONDS} s (after ${WARMUP_SECONDS} s warm-up) per receiver;`);
+console.log('distinct encrypted TEMPLATESENDJOBFINISH posts; medians over the rounds\n');
+console.log(`${'receiver'.padEnd(28)} ${'events/s'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'× floor'.padStart(8)} ${'CPU µs/event'.padStart(13)}   per round × floor   backlog after a round`);
+const summary = {};
+for (const c of contestants) {
+  const per = rounds.map((r) => r[c.name]);
+  const rate = median(per.map((m) => m.perSecond));
+  const ratios = rounds.map((r) => r[c.name].perSecond / r[floorName].perSecond);
+  const ratio = median(ratios);
+  summary[c.name] = { rate, ratio, p99: median(per.map((m) => m.p99)) };
+  const after = c.floor ? '' : per.map((m) => `${m.backlog} (drained in ${fmt(m.drain, 1)} s)`).join(', ');
+  console.log(
+    `${c.name.padEnd(28)} ${fmt(rate).padStart(9)} ${fmt(median(per.map((m) => m.p50)), 1).padStart(7)} ${fmt(summary[c.name].p99, 1).padStart(7)} ${fmt(ratio, 2).padStart(8)} ${fmt(median(per.map((m) => m.cpuPerEvent))).padStart(13)}   ${ratios.map((x) => fmt(x, 2)).join(' ').padEnd(17)}   ${after}`,
+  );
+}
+const maria = summary['wxplat serve, mariadb'];
+if (maria) {
+  const pass = maria.ratio >= 0.25 && maria.p99 < 50;
+  console.log(`\ngoal (MariaDB ≥ 0.25 × floor, p99 < 50 ms): ${pass ? 'met' : 'NOT met'} — ${fmt(maria.ratio, 2)} × floor, p99 ${fmt(maria.p99, 1)} ms`);
+}
+const exits = contestants.filter((c) => c.child).map((c) => `${c.kind} ${c.exit}`);
+console.log(`receivers stopped with SIGTERM: exit ${exits.join(', ')}`);
