@@ -230,3 +230,47 @@ export interface CallbackInboxRow {
   processed_at: SqlDateTime | null;
   updated_at: SqlDateTime;
 }
+
+export type FollowerSyncState = 'running' | 'sweeping' | 'done';
+
+/** Beside official_account_users (same id): the unique (account, openid) rule and what user/info still returns. */
+export interface FollowerRow {
+  official_account_user_id: number;
+  official_account_id: number;
+  openid: string;
+  unionid: string | null;
+  subscribe_time: SqlDateTime | null;
+  subscribe_scene: string | null;
+  qr_scene: number | string | null;
+  qr_scene_str: string | null;
+  remark: string | null;
+  /** JSON array of tag ids. */
+  tagid_list: string | null;
+  seen_generation: number;
+  details_at: SqlDateTime | null;
+  event_at: SqlDateTime | null;
+  created_at: SqlDateTime;
+  updated_at: SqlDateTime;
+}
+
+/** One account's follower-sync checkpoint. */
+export interface FollowerSyncRow {
+  official_account_id: number;
+  generation: number;
+  state: FollowerSyncState;
+  next_openid: string | null;
+  total: number | null;
+  pages: number;
+  seen: number;
+  added: number;
+  refollowed: number;
+  unfollowed: number;
+  retired: number;
+  runs: number;
+  lease_owner: string | null;
+  lease_until: SqlDateTime | null;
+  last_error: string | null;
+  started_at: SqlDateTime;
+  finished_at: SqlDateTime | null;
+  updated_at: SqlDateTime;
+}

@@ -1,12 +1,22 @@
-// official_account_users: an account's followers by openid (status 1 following, -2 gone). The
-// production table has no unique key on (account, openid), so whoever writes a follower first takes
-// the account's follower lock (lockFollowers) and then reads before it writes.
+// official_account_users: an account's followers by openid (status 1 following, -2 gone), and beside
+// them wxplat_followers (same id): the unique key (official_account_id, openid) that both writers go
+// through — the receiver's subscribe/unsubscribe (setSubscription) and `user sync` (writePage) — so
+// that one openid of one account is always one follower row. The production table has no unique key of
+// its own, so a writer also takes the account's follower lock (lockFollowers) before it reads and writes.
+// Follower-sync checkpoints live in wxplat_follower_syncs (FollowerSyncRepository).
 import type { Knex } from 'knex';
-import type { Dialect } from '../database.js';
-import { STATUS, type OfficialAccountUserRow } from '../rows.js';
+import type { Database, Dialect } from '../database.js';
+import { writeTransaction } from '../locks.js';
+import { STATUS, type FollowerRow, type FollowerSyncRow, type OfficialAccountUserRow } from '../rows.js';
+import { toSqlDateTime } from '../time.js';
 
 const USERS = 'official_account_users';
+const FOLLOWERS = 'wxplat_followers';
+const SYNCS = 'wxplat_follower_syncs';
 const LOCKS = 'wxplat_locks';
+
+export const FOLLOWING = STATUS.valid;
+export const UNFOLLOWED = STATUS.deleted;
 
 /**
  * Inside a transaction: waits for, and holds until commit, the lock on one account's followers. On
@@ -20,7 +30,7 @@ export async function lockFollowers(trx: Knex.Transaction, dialect: Dialect, acc
 }
 
 export interface SubscriptionChange {
-  /** The follower's row (the oldest, when production holds several for one openid). */
+  /** The follower's row. */
   id: number;
   created: boolean;
   /** The status before, null for a new row. */
@@ -30,36 +40,503 @@ export interface SubscriptionChange {
 export class FollowerRepository {
   constructor(private readonly knex: Knex) {}
 
-  /** The oldest row of this openid in this account. */
+  /** The follower row of this openid in this account (the one wxplat_followers names). */
   find(accountId: number, openid: string): Promise<OfficialAccountUserRow | undefined> {
-    return this.knex<OfficialAccountUserRow>(USERS)
-      .where({ official_account_id: accountId, openid })
-      .orderBy('official_account_user_id')
-      .first();
+    return this.knex<OfficialAccountUserRow>(`${USERS} as u`)
+      .join(`${FOLLOWERS} as f`, 'f.official_account_user_id', 'u.official_account_user_id')
+      .where({ 'f.official_account_id': accountId, 'f.openid': openid })
+      .first('u.*');
   }
 
   /**
-   * Sets the follower's status (1 following, -2 unfollowed), making the row when there is none. Call it
-   * holding lockFollowers for the account.
+   * Sets the follower's status (1 following, -2 unfollowed) as a subscribe/unsubscribe event says,
+   * making the row when there is none. Call it holding lockFollowers for the account. The time is
+   * remembered, so that a sync that read WeChat's list before the event does not overrule it.
    */
   async setSubscription(accountId: number, openid: string, status: number, stamp: string): Promise<SubscriptionChange> {
-    const existing = await this.find(accountId, openid);
-    if (existing) {
-      if (existing.status !== status) {
-        await this.knex(USERS).where({ official_account_id: accountId, openid }).update({ status });
+    const indexed = await this.knex<FollowerRow>(FOLLOWERS)
+      .where({ official_account_id: accountId, openid })
+      .first('official_account_user_id');
+    if (indexed) {
+      const id = Number(indexed.official_account_user_id);
+      const row = await this.knex<OfficialAccountUserRow>(USERS).where('official_account_user_id', id).first('status');
+      if (row) {
+        const previous = row.status === null ? null : Number(row.status);
+        if (previous !== status) await this.knex(USERS).where('official_account_user_id', id).update({ status });
+        await this.knex(FOLLOWERS).where('official_account_user_id', id).update({ event_at: stamp, updated_at: stamp });
+        return { id, created: false, previous };
       }
-      return { id: existing.official_account_user_id, created: false, previous: existing.status };
+      // The production row was deleted behind wxplat's back: make the follower again.
+      await this.knex(FOLLOWERS).where('official_account_user_id', id).delete();
     }
-    const [id] = await this.knex(USERS).insert({
+    const [inserted] = await this.knex(USERS).insert({
       official_account_id: accountId,
       user_wx_info_id: null,
       openid,
       status,
       created_at: stamp,
     });
-    return { id: Number(id), created: true, previous: null };
+    const id = Number(inserted);
+    await this.knex(FOLLOWERS).insert({
+      official_account_user_id: id,
+      official_account_id: accountId,
+      openid,
+      seen_generation: 0,
+      event_at: stamp,
+      created_at: stamp,
+      updated_at: stamp,
+    });
+    return { id, created: true, previous: null };
   }
 }
 
-export const FOLLOWING = STATUS.valid;
-export const UNFOLLOWED = STATUS.deleted;
+// --- follower sync ---
+
+/** What user/info still tells about a follower (wechat-api.md §5.2), ready to store. */
+export interface FollowerDetails {
+  openid: string;
+  unionid: string | null;
+  /** SQL datetime, UTC. */
+  subscribeTime: string | null;
+  subscribeScene: string | null;
+  qrScene: number | null;
+  qrSceneStr: string | null;
+  remark: string | null;
+  /** JSON array. */
+  tagidList: string | null;
+}
+
+export interface SyncPass {
+  accountId: number;
+  generation: number;
+  owner: string;
+  /** How long each write extends the lease. */
+  leaseMs: number;
+}
+
+export interface PageWrite {
+  followers: readonly FollowerDetails[];
+  /** When user/get was asked for this page: an event processed after that wins over the page. */
+  fetchedAt: Date;
+  /** Where the pass carries on: user/get's next_openid after this page. */
+  nextOpenid: string;
+  total: number;
+  now: Date;
+}
+
+export interface PageCounts {
+  added: number;
+  refollowed: number;
+  written: number;
+}
+
+export interface FollowerListRow {
+  official_account_user_id: number;
+  openid: string;
+  status: number | null;
+  unionid: string | null;
+  subscribe_time: string | null;
+  subscribe_scene: string | null;
+  qr_scene: number | string | null;
+  qr_scene_str: string | null;
+  remark: string | null;
+  tagid_list: string | null;
+  details_at: string | null;
+  event_at: string | null;
+  created_at: string | null;
+}
+
+/** Another process renewed or took the sync lease: this one must stop. */
+export class LostSyncLeaseError extends Error {
+  constructor() {
+    super('another process took over this follower sync');
+    this.name = 'LostSyncLeaseError';
+  }
+}
+
+export type BeginResult = { kind: 'busy'; row: FollowerSyncRow } | { kind: 'begun'; row: FollowerSyncRow; newPass: boolean };
+
+/** Rows (or keys) a statement: 1000 × 14 columns stays under SQLite's 32766 variables. */
+const IN_CHUNK = 1000;
+const USER_COLUMNS = ['official_account_id', 'user_wx_info_id', 'openid', 'status', 'created_at'] as const;
+const FOLLOWER_COLUMNS = [
+  'official_account_user_id',
+  'official_account_id',
+  'openid',
+  'unionid',
+  'subscribe_time',
+  'subscribe_scene',
+  'qr_scene',
+  'qr_scene_str',
+  'remark',
+  'tagid_list',
+  'seen_generation',
+  'details_at',
+  'created_at',
+  'updated_at',
+] as const;
+/** What a sync refreshes on a follower it knows. */
+const MERGED = ['unionid', 'subscribe_time', 'subscribe_scene', 'qr_scene', 'qr_scene_str', 'remark', 'tagid_list', 'seen_generation', 'details_at', 'updated_at'];
+
+export class FollowerSyncRepository {
+  private readonly knex: Knex;
+  constructor(private readonly db: Database) {
+    this.knex = db.knex;
+  }
+
+  /** The openid compared byte for byte (the production column is utf8mb4_general_ci on MySQL). */
+  private exactOpenid(column: string): string {
+    return this.db.dialect === 'mysql' ? `${column} COLLATE utf8mb4_bin` : column;
+  }
+
+  checkpoint(accountId: number): Promise<FollowerSyncRow | undefined> {
+    return this.knex<FollowerSyncRow>(SYNCS).where('official_account_id', accountId).first();
+  }
+
+  /**
+   * Takes the account's sync lease and returns the pass to work on: the interrupted one (running or
+   * sweeping), or a new one when the last finished or `restart` is asked. Busy when another live
+   * process holds the lease; a lease of an owner in `dead` (a process of this host that is gone) is taken.
+   */
+  begin(accountId: number, owner: string, now: Date, leaseMs: number, options: { restart?: boolean; dead?: readonly string[] } = {}): Promise<BeginResult> {
+    const stamp = toSqlDateTime(now);
+    return writeTransaction(this.db, async (trx) => {
+      await trx(SYNCS)
+        .insert({ official_account_id: accountId, generation: 0, state: 'done', started_at: stamp, updated_at: stamp })
+        .onConflict('official_account_id')
+        .ignore();
+      const query = trx<FollowerSyncRow>(SYNCS).where('official_account_id', accountId);
+      const row = (await (this.db.dialect === 'mysql' ? query.forUpdate() : query).first())!;
+      const held = row.lease_owner && row.lease_owner !== owner && row.lease_until && row.lease_until > stamp;
+      if (held && !(options.dead ?? []).includes(row.lease_owner!)) return { kind: 'busy', row };
+      const newPass = row.state === 'done' || Boolean(options.restart);
+      const lease = { lease_owner: owner, lease_until: toSqlDateTime(new Date(now.getTime() + leaseMs)), updated_at: stamp };
+      const change = newPass
+        ? {
+            ...lease,
+            generation: Number(row.generation) + 1,
+            state: 'running',
+            next_openid: null,
+            total: null,
+            pages: 0,
+            seen: 0,
+            added: 0,
+            refollowed: 0,
+            unfollowed: 0,
+            retired: 0,
+            runs: 1,
+            last_error: null,
+            started_at: stamp,
+            finished_at: null,
+          }
+        : { ...lease, runs: Number(row.runs) + 1, last_error: null };
+      await trx(SYNCS).where('official_account_id', accountId).update(change);
+      return { kind: 'begun', row: { ...row, ...change } as FollowerSyncRow, newPass };
+    });
+  }
+
+  /** Gives the lease up (the run ended, well or not), noting the error if there was one. */
+  async release(pass: SyncPass, now: Date, error?: string): Promise<void> {
+    await this.knex(SYNCS)
+      .where({ official_account_id: pass.accountId, lease_owner: pass.owner })
+      .update({ lease_owner: null, lease_until: null, last_error: error?.slice(0, 1000) ?? null, updated_at: toSqlDateTime(now) });
+  }
+
+  /**
+   * Indexes the account's production rows that wxplat_followers does not name yet (written by other
+   * software): for each openid not indexed, its oldest row. Rows of an openid that is indexed already
+   * are duplicates, retired by the sweep. Returns how many were indexed.
+   */
+  adopt(accountId: number, now: Date): Promise<number> {
+    const stamp = toSqlDateTime(now);
+    const openid = this.exactOpenid('u.openid');
+    return writeTransaction(this.db, async (trx) => {
+      await lockFollowers(trx, this.db.dialect, accountId, stamp);
+      const result = await trx.raw(
+        `INSERT INTO ${FOLLOWERS} (official_account_user_id, official_account_id, openid, seen_generation, created_at, updated_at)
+         SELECT MIN(u.official_account_user_id), u.official_account_id, ${openid}, 0, ?, ?
+           FROM ${USERS} u
+          WHERE u.official_account_id = ? AND u.openid IS NOT NULL AND u.openid <> ''
+            AND NOT EXISTS (SELECT 1 FROM ${FOLLOWERS} f WHERE f.official_account_user_id = u.official_account_user_id)
+            AND NOT EXISTS (SELECT 1 FROM ${FOLLOWERS} g WHERE g.official_account_id = u.official_account_id AND g.openid = ${openid})
+          GROUP BY u.official_account_id, ${openid}`,
+        [stamp, stamp, accountId],
+      );
+      return this.db.dialect === 'mysql' ? Number(result[0].affectedRows) : Number((result as { changes?: number }).changes ?? 0);
+    });
+  }
+
+  /**
+   * Writes one page of followers and moves the checkpoint past it, in one transaction: new followers
+   * get a row (status 1), known ones are seen in this pass and set following again unless an event
+   * after the page was read says otherwise, and every one's details are stored.
+   */
+  writePage(pass: SyncPass, page: PageWrite): Promise<PageCounts> {
+    const stamp = toSqlDateTime(page.now);
+    const fetched = toSqlDateTime(page.fetchedAt);
+    const { accountId, generation } = pass;
+    return writeTransaction(this.db, async (trx) => {
+      await lockFollowers(trx, this.db.dialect, accountId, stamp);
+      // What this account already has of these openids.
+      const known = new Map<string, { id: number; status: number | null; eventAt: string | null; present: boolean }>();
+      const openids = page.followers.map((f) => f.openid);
+      for (let i = 0; i < openids.length; i += IN_CHUNK) {
+        const rows = (await trx(`${FOLLOWERS} as f`)
+          .leftJoin(`${USERS} as u`, 'u.official_account_user_id', 'f.official_account_user_id')
+          .where('f.official_account_id', accountId)
+          .whereIn('f.openid', openids.slice(i, i + IN_CHUNK))
+          .select(
+            'f.official_account_user_id as id',
+            'f.openid as openid',
+            'f.event_at as event_at',
+            'u.status as status',
+            'u.official_account_user_id as uid',
+          )) as Array<{ id: number; openid: string; event_at: string | null; status: number | null; uid: number | null }>;
+        for (const r of rows) {
+          known.set(r.openid, {
+            id: Number(r.id),
+            status: r.status === null ? null : Number(r.status),
+            eventAt: r.event_at,
+            present: r.uid !== null,
+          });
+        }
+      }
+
+      const refollow: number[] = [];
+      const orphaned: number[] = [];
+      const fresh: FollowerDetails[] = [];
+      const ids = new Map<string, number>();
+      for (const f of page.followers) {
+        const k = known.get(f.openid);
+        if (!k || !k.present) {
+          if (k) orphaned.push(k.id);
+          fresh.push(f);
+          continue;
+        }
+        ids.set(f.openid, k.id);
+        const eventWins = k.eventAt !== null && k.eventAt >= fetched;
+        if (k.status !== FOLLOWING && !eventWins) refollow.push(k.id);
+      }
+      for (let i = 0; i < refollow.length; i += IN_CHUNK) {
+        await trx(USERS).whereIn('official_account_user_id', refollow.slice(i, i + IN_CHUNK)).update({ status: FOLLOWING });
+      }
+      // Index rows whose production row was deleted elsewhere: made again below.
+      for (let i = 0; i < orphaned.length; i += IN_CHUNK) {
+        await trx(FOLLOWERS).whereIn('official_account_user_id', orphaned.slice(i, i + IN_CHUNK)).delete();
+      }
+      const newIds = await this.insertUsers(trx, accountId, fresh, stamp);
+      fresh.forEach((f, i) => ids.set(f.openid, newIds[i]!));
+
+      const rows = page.followers.map((f) => ({
+        official_account_user_id: ids.get(f.openid)!,
+        official_account_id: accountId,
+        openid: f.openid,
+        unionid: f.unionid,
+        subscribe_time: f.subscribeTime,
+        subscribe_scene: f.subscribeScene,
+        qr_scene: f.qrScene,
+        qr_scene_str: f.qrSceneStr,
+        remark: f.remark,
+        tagid_list: f.tagidList,
+        seen_generation: generation,
+        details_at: stamp,
+        created_at: stamp,
+        updated_at: stamp,
+      }));
+      for (let i = 0; i < rows.length; i += IN_CHUNK) {
+        await this.insertMany(trx, FOLLOWERS, FOLLOWER_COLUMNS, rows.slice(i, i + IN_CHUNK), { key: 'official_account_user_id', merge: MERGED });
+      }
+
+      const moved = await trx(SYNCS)
+        .where({ official_account_id: accountId, lease_owner: pass.owner, generation, state: 'running' })
+        .update({
+          next_openid: page.nextOpenid,
+          total: page.total,
+          pages: trx.raw('pages + 1'),
+          seen: trx.raw('seen + ?', [page.followers.length]),
+          added: trx.raw('added + ?', [fresh.length]),
+          refollowed: trx.raw('refollowed + ?', [refollow.length]),
+          lease_until: toSqlDateTime(new Date(page.now.getTime() + pass.leaseMs)),
+          updated_at: stamp,
+        });
+      if (Number(moved) !== 1) throw new LostSyncLeaseError();
+      return { added: fresh.length, refollowed: refollow.length, written: page.followers.length };
+    });
+  }
+
+  /**
+   * New production rows (status 1, no user_wx_infos link), their ids in order. SQLite returns them; a
+   * multi-row insert on MySQL reports its first id, and the rows are read back by id from there —
+   * only this transaction writes this account's rows (the follower lock), so they are exactly ours,
+   * whatever innodb_autoinc_lock_mode interleaves from other accounts.
+   */
+  private async insertUsers(trx: Knex.Transaction, accountId: number, fresh: readonly FollowerDetails[], stamp: string): Promise<number[]> {
+    const ids: number[] = [];
+    const sqlite = this.db.dialect === 'sqlite';
+    for (let i = 0; i < fresh.length; i += IN_CHUNK) {
+      const chunk = fresh.slice(i, i + IN_CHUNK);
+      const values = chunk.map((f) => ({ official_account_id: accountId, user_wx_info_id: null, openid: f.openid, status: FOLLOWING, created_at: stamp }));
+      const result = await this.insertMany(trx, USERS, USER_COLUMNS, values, sqlite ? { returning: 'official_account_user_id' } : {});
+      if (sqlite) {
+        for (const r of result as Array<{ official_account_user_id: number }>) ids.push(Number(r.official_account_user_id));
+        continue;
+      }
+      const first = Number((result as [{ insertId: number }])[0].insertId);
+      const back = (await trx(USERS)
+        .select('official_account_user_id', 'openid')
+        .where('official_account_user_id', '>=', first)
+        .andWhere('official_account_id', accountId)
+        .orderBy('official_account_user_id')
+        .limit(chunk.length)) as Array<{ official_account_user_id: number; openid: string }>;
+      if (back.length !== chunk.length || back.some((r, j) => r.openid !== chunk[j]!.openid)) {
+        throw new Error('follower rows were not where the insert said: another writer touched this account without its lock');
+      }
+      for (const r of back) ids.push(Number(r.official_account_user_id));
+    }
+    return ids;
+  }
+
+  /**
+   * One multi-row INSERT (… VALUES (…),(…)), written out here rather than by the query builder, which
+   * spends more time on ten thousand rows than the database does, and on SQLite makes a compound SELECT
+   * capped at 500 terms. `upsert` updates the rows whose key exists; `returning` (SQLite) gives a column
+   * of the rows inserted, in order.
+   */
+  private async insertMany(
+    trx: Knex.Transaction,
+    table: string,
+    columns: readonly string[],
+    rows: ReadonlyArray<Record<string, unknown>>,
+    options: { key?: string; merge?: readonly string[]; returning?: string } = {},
+  ): Promise<unknown> {
+    if (rows.length === 0) return [];
+    const tuple = `(${columns.map(() => '?').join(',')})`;
+    const bindings: unknown[] = new Array(rows.length * columns.length);
+    let at = 0;
+    for (const row of rows) for (const c of columns) bindings[at++] = row[c] ?? null;
+    let sql = `INSERT INTO ${table} (${columns.join(',')}) VALUES ${new Array(rows.length).fill(tuple).join(',')}`;
+    if (options.key && options.merge) {
+      sql +=
+        this.db.dialect === 'mysql'
+          ? ` ON DUPLICATE KEY UPDATE ${options.merge.map((c) => `${c}=VALUES(${c})`).join(',')}`
+          : ` ON CONFLICT(${options.key}) DO UPDATE SET ${options.merge.map((c) => `${c}=excluded.${c}`).join(',')}`;
+    }
+    if (options.returning) sql += ` RETURNING ${options.returning}`;
+    return trx.raw(sql, bindings as Knex.RawBinding[]);
+  }
+
+  /**
+   * The sweep, a chunk at a time in id order from `after`: followers of the account that the complete
+   * pass did not see, and that no event changed since the pass began, are marked -2. Returns how many
+   * were marked and the last id looked at; fewer than `limit` marked means the sweep is done.
+   */
+  markUnseen(pass: SyncPass, startedAt: string, after: number, now: Date, limit = 2000): Promise<{ marked: number; last: number }> {
+    const stamp = toSqlDateTime(now);
+    return writeTransaction(this.db, async (trx) => {
+      await lockFollowers(trx, this.db.dialect, pass.accountId, stamp);
+      const rows = (await trx(`${FOLLOWERS} as f`)
+        .join(`${USERS} as u`, 'u.official_account_user_id', 'f.official_account_user_id')
+        .where('f.official_account_id', pass.accountId)
+        .andWhere('f.official_account_user_id', '>', after)
+        .andWhere('f.seen_generation', '<>', pass.generation)
+        .andWhere((q) => q.whereNull('f.event_at').orWhere('f.event_at', '<', startedAt))
+        .andWhere((q) => q.whereNull('u.status').orWhere('u.status', '<>', UNFOLLOWED))
+        .orderBy('f.official_account_user_id')
+        .limit(limit)
+        .select('f.official_account_user_id as id')) as Array<{ id: number }>;
+      if (rows.length === 0) {
+        await this.touch(trx, pass, stamp, {});
+        return { marked: 0, last: after };
+      }
+      const ids = rows.map((r) => Number(r.id));
+      await trx(USERS).whereIn('official_account_user_id', ids).update({ status: UNFOLLOWED });
+      await this.touch(trx, pass, stamp, { unfollowed: ids.length });
+      return { marked: ids.length, last: ids[ids.length - 1]! };
+    });
+  }
+
+  /**
+   * Production rows of an openid that another row stands for (two rows of one follower, written by
+   * other software) are logically deleted (-2): the one wxplat_followers names carries the status.
+   */
+  retireDuplicates(pass: SyncPass, now: Date): Promise<number> {
+    const stamp = toSqlDateTime(now);
+    return writeTransaction(this.db, async (trx) => {
+      await lockFollowers(trx, this.db.dialect, pass.accountId, stamp);
+      const rows = (await trx.raw(
+        `SELECT u.official_account_user_id AS id
+           FROM ${USERS} u
+           JOIN ${FOLLOWERS} f ON f.official_account_id = u.official_account_id AND f.openid = ${this.exactOpenid('u.openid')}
+          WHERE u.official_account_id = ? AND f.official_account_user_id <> u.official_account_user_id
+            AND (u.status IS NULL OR u.status <> ?)`,
+        [pass.accountId, UNFOLLOWED],
+      )) as unknown;
+      const list = (this.db.dialect === 'mysql' ? (rows as [Array<{ id: number }>])[0] : (rows as Array<{ id: number }>)).map((r) => Number(r.id));
+      for (let i = 0; i < list.length; i += IN_CHUNK) {
+        await trx(USERS).whereIn('official_account_user_id', list.slice(i, i + IN_CHUNK)).update({ status: UNFOLLOWED });
+      }
+      if (list.length > 0) await this.touch(trx, pass, stamp, { retired: list.length });
+      return list.length;
+    });
+  }
+
+  /** The walk reached the end of user/get: the sweep comes next. */
+  async walked(pass: SyncPass, now: Date): Promise<void> {
+    const moved = await this.knex(SYNCS)
+      .where({ official_account_id: pass.accountId, lease_owner: pass.owner, generation: pass.generation, state: 'running' })
+      .update({ state: 'sweeping', updated_at: toSqlDateTime(now) });
+    if (Number(moved) !== 1) throw new LostSyncLeaseError();
+  }
+
+  async finish(pass: SyncPass, now: Date): Promise<FollowerSyncRow> {
+    const stamp = toSqlDateTime(now);
+    const moved = await this.knex(SYNCS)
+      .where({ official_account_id: pass.accountId, lease_owner: pass.owner, generation: pass.generation })
+      .update({ state: 'done', finished_at: stamp, lease_owner: null, lease_until: null, last_error: null, updated_at: stamp });
+    if (Number(moved) !== 1) throw new LostSyncLeaseError();
+    return (await this.checkpoint(pass.accountId))!;
+  }
+
+  /** Renews the lease (long sweeps) and adds to the pass's counters, in the caller's transaction. */
+  private async touch(trx: Knex.Transaction, pass: SyncPass, stamp: string, add: { unfollowed?: number; retired?: number }): Promise<void> {
+    const until = toSqlDateTime(new Date(new Date(`${stamp.replace(' ', 'T')}Z`).getTime() + pass.leaseMs));
+    const change: Record<string, unknown> = { lease_until: until, updated_at: stamp };
+    if (add.unfollowed) change.unfollowed = trx.raw('unfollowed + ?', [add.unfollowed]);
+    if (add.retired) change.retired = trx.raw('retired + ?', [add.retired]);
+    const moved = await trx(SYNCS).where({ official_account_id: pass.accountId, lease_owner: pass.owner, generation: pass.generation }).update(change);
+    if (Number(moved) !== 1) throw new LostSyncLeaseError();
+  }
+
+  /** The id of this openid's follower row, for `user list --after OPENID`. */
+  async idOf(accountId: number, openid: string): Promise<number | undefined> {
+    const row = await this.knex<FollowerRow>(FOLLOWERS).where({ official_account_id: accountId, openid }).first('official_account_user_id');
+    return row ? Number(row.official_account_user_id) : undefined;
+  }
+
+  /** A page of the account's followers in id order, after `after`; following ones only unless `all`. */
+  list(accountId: number, options: { after: number; limit: number; all: boolean }): Promise<FollowerListRow[]> {
+    const q = this.knex(`${FOLLOWERS} as f`)
+      .join(`${USERS} as u`, 'u.official_account_user_id', 'f.official_account_user_id')
+      .where('f.official_account_id', accountId)
+      .andWhere('f.official_account_user_id', '>', options.after)
+      .orderBy('f.official_account_user_id')
+      .limit(options.limit)
+      .select(
+        'f.official_account_user_id',
+        'f.openid',
+        'u.status',
+        'f.unionid',
+        'f.subscribe_time',
+        'f.subscribe_scene',
+        'f.qr_scene',
+        'f.qr_scene_str',
+        'f.remark',
+        'f.tagid_list',
+        'f.details_at',
+        'f.event_at',
+        'u.created_at',
+      );
+    if (!options.all) q.andWhere('u.status', FOLLOWING);
+    return q as unknown as Promise<FollowerListRow[]>;
+  }
+}

@@ -1,0 +1,59 @@
+// `wxplat user sync <account> [--concurrency N] [--restart]`
+import type { CommandContext } from '../../context.js';
+import { accountLabel } from '../../core/accounts/view.js';
+import { syncFollowers, type SyncSummary } from '../../core/followers/sync.js';
+import { UsageError } from '../../errors.js';
+import { startProgress } from '../../output/progress.js';
+import type { Input } from '../action.js';
+import { accountArgument } from '../account/ask.js';
+
+export interface SyncOptions {
+  concurrency?: string;
+  restart?: boolean;
+}
+
+export async function run(ctx: CommandContext, { args: [ref], opts }: Input<[string | undefined], SyncOptions>): Promise<void> {
+  if (opts.concurrency !== undefined && !/^\d+$/.test(opts.concurrency)) throw new UsageError('--concurrency must be a whole number from 1 to 64');
+  const account = await accountArgument(ctx, ref);
+  const bar = await startProgress(ctx.io, 'followers', 0, !ctx.out.json);
+  let phase = 'walking';
+  const summary = await syncFollowers(
+    {
+      db: await ctx.db(),
+      wechat: await ctx.wechat(),
+      clock: ctx.clock,
+      signal: ctx.signal,
+      onProgress: (p) => {
+        if (p.phase !== phase) {
+          phase = p.phase;
+          bar.stop();
+          return;
+        }
+        if (p.total !== null) bar.setTotal(Math.max(p.total, p.done));
+        bar.update(p.done);
+      },
+    },
+    account,
+    { concurrency: opts.concurrency === undefined ? undefined : Number(opts.concurrency), restart: opts.restart },
+  ).finally(() => bar.stop());
+  ctx.out.result(summary, (s) => print(ctx, s));
+}
+
+function print(ctx: CommandContext, s: SyncSummary): void {
+  const { out } = ctx;
+  const c = out.c;
+  const n = (v: number) => v.toLocaleString('en-US');
+  out.line(`followers of ${accountLabel({ official_account_id: s.account.id, appid: s.account.appid, nickname: s.account.nickname })}: pass ${s.generation} complete`);
+  out.line(
+    `  ${n(s.following)} following${s.total !== null ? ` (WeChat counts ${n(s.total)})` : ''}: ${c.green(`${n(s.added)} new`)}, ${n(s.refollowed)} following again; ${
+      s.unfollowed ? c.yellow(`${n(s.unfollowed)} no longer following`) : '0 no longer following'
+    } (marked -2)`,
+  );
+  if (s.duplicatesRetired) out.line(`  ${n(s.duplicatesRetired)} duplicate rows of one openid marked -2`);
+  const r = s.run;
+  out.line(
+    `  this run: ${n(r.followers)} followers in ${r.seconds.toFixed(1)} s (${n(Math.round(r.perSecond))}/s), ${r.requests.userGet} user/get and ${n(r.requests.batchget)} batchget calls${
+      r.resumed ? `; carried on after ${n(r.resumedAfter)}` : ''
+    }${r.adopted ? `; ${n(r.adopted)} rows written elsewhere taken in` : ''}`,
+  );
+}
