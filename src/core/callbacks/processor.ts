@@ -83,6 +83,7 @@ export class InboxProcessor {
   private loopDone: Promise<void> | null = null;
   private waiter: { resolve: () => void; timer: NodeJS.Timeout } | null = null;
   private woken = false;
+  private endPause: (() => void) | null = null;
   /** Rows finished and failed since start, for the log and the tests. */
   readonly stats = { processed: 0, failed: 0 };
 
@@ -117,6 +118,7 @@ export class InboxProcessor {
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake();
+    this.endPause?.();
     await this.loopDone;
     this.loopDone = null;
   }
@@ -148,16 +150,39 @@ export class InboxProcessor {
   }
 
   private async loop(): Promise<void> {
+    let failures = 0;
     while (!this.stopping) {
       let claimed = 0;
       try {
         claimed = await this.runOnce();
+        failures = 0;
       } catch (err) {
-        this.deps.logger.error('inbox processing failed; trying again shortly', { error: errorText(err) });
+        // The database is away, most likely: say so, then wait longer each time (up to 30 s).
+        failures++;
+        const waitMs = Math.min(30_000, this.idleMs * 2 ** (failures - 1));
+        this.deps.logger.error('inbox processing failed', { error: errorText(err), retry_in_ms: waitMs });
+        await this.pause(waitMs);
+        continue;
       }
       if (this.stopping) break;
       if (claimed < this.batchSize) await this.waitForWork();
     }
+  }
+
+  /** Waits `ms`, or less if stopped (a commit does not end it: the database is what failed). */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.stopping) return resolve();
+      const timer = setTimeout(() => {
+        this.endPause = null;
+        resolve();
+      }, ms);
+      this.endPause = () => {
+        clearTimeout(timer);
+        this.endPause = null;
+        resolve();
+      };
+    });
   }
 
   /** Claims one batch of due rows and processes it; returns how many rows it claimed. */

@@ -16,6 +16,9 @@ export interface InboxWriterOptions {
   onCommit?: (stored: number) => void;
 }
 
+/** A lock conflict with another writer (another process on the same database). */
+const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY']);
+
 interface Waiting {
   entry: NewInboxEntry;
   resolve: (stored: StoredEntry) => void;
@@ -72,11 +75,17 @@ export class InboxWriter {
   private async write(batch: Waiting[]): Promise<void> {
     const tag = `${this.prefix}-${++this.seq}`;
     try {
-      const stored = await this.o.repo.store(
-        batch.map((w) => w.entry),
-        tag,
-        this.o.clock.now(),
-      );
+      const entries = batch.map((w) => w.entry);
+      let stored: StoredEntry[];
+      for (let attempt = 1; ; attempt++) {
+        try {
+          stored = await this.o.repo.store(entries, tag, this.o.clock.now());
+          break;
+        } catch (err) {
+          // Storing is idempotent (the dedupe key), so a batch that lost a lock race is simply stored again.
+          if (attempt >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
+        }
+      }
       this.stats.batches++;
       this.stats.rows += batch.length;
       this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);

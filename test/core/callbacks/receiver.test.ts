@@ -310,3 +310,25 @@ t.test('duplicates are stored once: retries, and copies arriving at once on two 
     t.ok(a.writer.stats.largestBatch > 1, 'requests that arrive together share one INSERT');
   }),
 );
+
+t.test('without its database the receiver acknowledges nothing: 503, and /healthz says so', (t) =>
+  eachDatabase(t, async (t, tdb) => {
+    await openTestDatabase(t, tdb);
+    const db = await openDatabase(tdb.target);
+    const serve = await serveFor(t, db, { processor: { idleMs: 10 } });
+    const now = serve.clock.now();
+    await db.close();
+    const answer = await post(serve.url, signedPost(`/wechat/accounts/${ACCOUNT_APPID}`, receiptXml(now, '5'), { now }));
+    t.equal(answer.status, 503, 'not stored, so not success: WeChat sends it again');
+    t.equal(answer.body, 'inbox unavailable\n');
+    const line = serve.logger.lines.find((l) => l.message.startsWith('POST'))!;
+    t.equal(line.level, 'error');
+    t.equal(line.fields.outcome, 'db-error');
+    const health = await request(`${serve.url}/healthz`, 'GET');
+    t.equal(health.status, 503);
+    t.same(JSON.parse(health.body).database.reachable, false);
+    await until(() => serve.logger.lines.some((l) => l.message === 'inbox processing failed'), 'the processor to notice');
+    await serve.stop();
+    t.pass('stops while the database is away');
+  }),
+);
