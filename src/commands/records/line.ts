@@ -22,7 +22,8 @@ export function styleState(word: string, text: string, c: ChalkInstance): string
 function sendDetail(r: SendRecord): string {
   const parts: string[] = [];
   if (r.msgid) parts.push(`msgid ${r.msgid}`);
-  if (r.errcode !== null || r.errmsg) parts.push(`${r.errcode ?? ''} ${r.errmsg ?? ''}`.trim());
+  // errcode 0 is WeChat's "ok": only an error is worth a word.
+  if (r.errcode || (r.errmsg && r.errmsg !== 'ok')) parts.push(`${r.errcode ?? ''} ${r.errmsg ?? ''}`.trim());
   if (r.receiptStatus && r.state !== 'delivered') parts.push(r.receiptStatus);
   if (r.state === 'pending' || r.state === 'sending') parts.push(`attempts ${r.attempts}`);
   parts.push(`job ${r.jobId}`);

@@ -72,10 +72,6 @@ export interface TailDeps {
 
 export type Emit = (record: TailRecord) => void | Promise<void>;
 
-interface Sources {
-  list: Source[];
-}
-
 export async function tailRecords(deps: TailDeps, plan: TailPlan, emit: Emit): Promise<void> {
   const { db, clock } = deps;
   const repo = new RecordsRepository(db);
@@ -84,10 +80,10 @@ export async function tailRecords(deps: TailDeps, plan: TailPlan, emit: Emit): P
   await directory.load();
   const sources = await makeSources(repo, directory, plan, account ? { id: Number(account.official_account_id), appid: account.appid ?? '' } : undefined, clock);
 
-  if (plan.follow) for (const s of sources.list) await s.prime();
+  if (plan.follow) for (const s of sources) await s.prime();
   if (plan.limit > 0) {
     const records: TailRecord[] = [];
-    for (const s of sources.list) records.push(...(await s.latest(plan.limit)));
+    for (const s of sources) records.push(...(await s.latest(plan.limit)));
     records.sort(compareRecords);
     for (const r of records.slice(-plan.limit)) await emit(r);
   }
@@ -100,7 +96,7 @@ export async function tailRecords(deps: TailDeps, plan: TailPlan, emit: Emit): P
     if (deps.signal?.aborted) break;
     try {
       const records: TailRecord[] = [];
-      for (const s of sources.list) records.push(...(await s.poll()));
+      for (const s of sources) records.push(...(await s.poll()));
       if (failures > 0) deps.onRecovered?.();
       failures = 0;
       records.sort(compareRecords);
@@ -119,14 +115,14 @@ async function makeSources(
   plan: TailPlan,
   account: { id: number; appid: string } | undefined,
   clock: Clock,
-): Promise<Sources> {
+): Promise<Source[]> {
   const bounds = await resolveBounds(repo, plan.since);
   const list: Source[] = [];
   const { sends, receipts, events } = plan.statuses;
   if (sends.length > 0) list.push(sendsSource(repo, directory, { states: sends, accountId: account?.id, bound: bounds.send }));
   if (receipts.length > 0) list.push(new ReceiptsSource(repo, directory, { statuses: receipts, appid: account?.appid, bound: bounds.receipt }, clock));
   if (events.length > 0) list.push(eventsSource(repo, directory, { statuses: events, appid: account?.appid, bound: bounds.event }));
-  return { list };
+  return list;
 }
 
 /**
