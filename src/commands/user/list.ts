@@ -1,4 +1,5 @@
 // `wxplat user list <account> [--limit N] [--after ID] [--all]`
+import type { ChalkInstance } from 'chalk';
 import type { CommandContext } from '../../context.js';
 import { accountLabel } from '../../core/accounts/view.js';
 import { checkListOptions, listFollowers, type FollowerView } from '../../core/followers/list.js';
@@ -32,7 +33,7 @@ export async function run(ctx: CommandContext, { args: [ref], opts }: Input<[str
     [
       { header: 'id', value: (f) => f.id },
       { header: 'openid', value: (f) => f.openid },
-      ...(opts.all ? [{ header: 'status', value: (f: FollowerView) => f.status, style: (t: string, f: FollowerView, c: import('chalk').ChalkInstance) => (f.following ? t : c.dim(t)) }] : []),
+      ...(opts.all ? [{ header: 'status', value: (f: FollowerView) => f.status, style: (t: string, f: FollowerView, c: ChalkInstance) => (f.following ? t : c.dim(t)) }] : []),
       { header: 'subscribed', value: (f) => f.subscribedAt?.slice(0, 10) },
       { header: 'scene', value: (f) => f.subscribeScene?.replace(/^ADD_SCENE_/, '') },
       { header: 'unionid', value: (f) => f.unionid },

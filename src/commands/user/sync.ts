@@ -16,7 +16,6 @@ export async function run(ctx: CommandContext, { args: [ref], opts }: Input<[str
   if (opts.concurrency !== undefined && !/^\d+$/.test(opts.concurrency)) throw new UsageError('--concurrency must be a whole number from 1 to 64');
   const account = await accountArgument(ctx, ref);
   const bar = await startProgress(ctx.io, 'followers', 0, !ctx.out.json);
-  let phase = 'walking';
   const summary = await syncFollowers(
     {
       db: await ctx.db(),
@@ -24,11 +23,8 @@ export async function run(ctx: CommandContext, { args: [ref], opts }: Input<[str
       clock: ctx.clock,
       signal: ctx.signal,
       onProgress: (p) => {
-        if (p.phase !== phase) {
-          phase = p.phase;
-          bar.stop();
-          return;
-        }
+        // The bar follows the walk; the sweep after it is short.
+        if (p.phase !== 'walking') return;
         if (p.total !== null) bar.setTotal(Math.max(p.total, p.done));
         bar.update(p.done);
       },
