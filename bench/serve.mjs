@@ -252,8 +252,9 @@ try {
   const mysqlDb = `wxplat_bench_${process.pid}`;
   const mysqlUrl = new URL(MYSQL_URL);
   mysqlUrl.pathname = `/${mysqlDb}`;
-  const targets = [['sqlite', `sqlite:${path.join(dir, 'bench.sqlite3')}`]];
-  try {
+  const only = process.env.BENCH_ONLY; // sqlite | mariadb: one receiver (and the floor)
+  const targets = only === 'mariadb' ? [] : [['sqlite', `sqlite:${path.join(dir, 'bench.sqlite3')}`]];
+  if (only !== 'sqlite') try {
     await mysqlAdmin(`DROP DATABASE IF EXISTS \`${mysqlDb}\``);
     targets.push(['mariadb', mysqlUrl.toString()]);
     cleanups.push(() => mysqlAdmin(`DROP DATABASE IF EXISTS \`${mysqlDb}\``));

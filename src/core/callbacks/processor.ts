@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
 import { writeTransaction } from '../../db/locks.js';
-import { InboxRepository, type InboxEntry } from '../../db/repositories/inbox.js';
+import { InboxRepository, type ClaimedEntry } from '../../db/repositories/inbox.js';
 import type { InboxRoute, InboxState } from '../../db/rows.js';
 import type { Logger } from '../../logger.js';
 import type { WeChatClient } from '../../wechat/client.js';
@@ -39,6 +39,11 @@ export interface ProcessorOptions {
   slowLeaseMs?: number;
   /** How often an idle worker looks for due rows (it is also woken by every commit in this process). */
   idleMs?: number;
+  /**
+   * How long a woken worker lets new rows gather before it claims them: rows that arrive together are
+   * then processed together, in one transaction, instead of a few at a time.
+   */
+  gatherMs?: number;
   backoff?: BackoffPolicy;
   random?: () => number;
 }
@@ -76,6 +81,7 @@ export class InboxProcessor {
   private readonly leaseMs: number;
   private readonly slowLeaseMs: number;
   private readonly idleMs: number;
+  private readonly gatherMs: number;
   private readonly backoff: BackoffPolicy;
   private readonly random: () => number;
   private seq = 0;
@@ -95,12 +101,13 @@ export class InboxProcessor {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.slowLeaseMs = options.slowLeaseMs ?? 5 * 60_000;
     this.idleMs = options.idleMs ?? 1_000;
+    this.gatherMs = options.gatherMs ?? 50;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.random = options.random ?? Math.random;
   }
 
   private get repo(): InboxRepository {
-    return new InboxRepository(this.deps.db.knex, this.deps.db.dialect);
+    return new InboxRepository(this.deps.db.knex, this.deps.db.dialect, this.deps.db);
   }
 
   private leaseFrom(now: Date): Date {
@@ -135,18 +142,18 @@ export class InboxProcessor {
     }
   }
 
-  private waitForWork(): Promise<void> {
-    if (this.woken || this.stopping) {
-      this.woken = false;
-      return Promise.resolve();
+  private async waitForWork(): Promise<void> {
+    if (!this.woken && !this.stopping) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.waiter = null;
+          resolve();
+        }, this.idleMs);
+        this.waiter = { resolve, timer };
+      });
     }
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiter = null;
-        resolve();
-      }, this.idleMs);
-      this.waiter = { resolve, timer };
-    });
+    this.woken = false;
+    if (this.gatherMs > 0) await this.pause(this.gatherMs);
   }
 
   private async loop(): Promise<void> {
@@ -220,10 +227,10 @@ export class InboxProcessor {
   }
 
   /** Processes rows this worker has claimed with `token`; returns their results in the order given. */
-  async processClaimed(entries: readonly InboxEntry[], token: string): Promise<ProcessResult[]> {
+  async processClaimed(entries: readonly ClaimedEntry[], token: string): Promise<ProcessResult[]> {
     const results = new Map<number, ProcessResult>();
-    const dbRows: Array<{ entry: InboxEntry; input: HandlerInput; handler: DbHandler }> = [];
-    const wechatRows: Array<{ entry: InboxEntry; input: HandlerInput; handler: WeChatHandler }> = [];
+    const dbRows: Array<{ entry: ClaimedEntry; input: HandlerInput; handler: DbHandler }> = [];
+    const wechatRows: Array<{ entry: ClaimedEntry; input: HandlerInput; handler: WeChatHandler }> = [];
     const now = this.deps.clock.now();
     for (const entry of entries) {
       let fields: Record<string, string>;
@@ -276,7 +283,7 @@ export class InboxProcessor {
    * up the others.
    */
   private async processDbRows(
-    rows: ReadonlyArray<{ entry: InboxEntry; input: HandlerInput; handler: DbHandler }>,
+    rows: ReadonlyArray<{ entry: ClaimedEntry; input: HandlerInput; handler: DbHandler }>,
     token: string,
   ): Promise<ProcessResult[]> {
     if (rows.length === 0) return [];
@@ -316,11 +323,11 @@ export class InboxProcessor {
     }
   }
 
-  private base(entry: InboxEntry) {
+  private base(entry: ClaimedEntry) {
     return { id: entry.id, route: entry.route, eventType: entry.eventType, appid: entry.appid, attempts: entry.attempts };
   }
 
-  private succeeded(entry: InboxEntry, handled: Handled): ProcessResult {
+  private succeeded(entry: ClaimedEntry, handled: Handled): ProcessResult {
     this.stats.processed++;
     const fields = { id: entry.id, type: entry.eventType, appid: entry.appid ?? undefined, state: handled.state, outcome: handled.outcome };
     // Authorization events are rare and matter; account events come by the thousand.
@@ -329,7 +336,7 @@ export class InboxProcessor {
     return { ...this.base(entry), state: handled.state, outcome: handled.outcome, error: null, retryAt: null };
   }
 
-  private async failed(entry: InboxEntry, token: string, err: unknown): Promise<ProcessResult> {
+  private async failed(entry: ClaimedEntry, token: string, err: unknown): Promise<ProcessResult> {
     this.stats.failed++;
     const error = errorText(err);
     const now = this.deps.clock.now();

@@ -2,7 +2,6 @@
 // calls at once. What comes back is stored as WeChat gives it — the fields it still returns — and
 // nothing is made up for the ones it stopped returning (§5.4).
 import type { FollowerDetails } from '../../db/repositories/followers.js';
-import { toSqlDateTime } from '../../db/time.js';
 import type { AccountClient } from '../../wechat/client.js';
 import type { UserInfo } from '../../wechat/types.js';
 import type { Sleep } from '../../wechat/retry.js';
@@ -64,6 +63,26 @@ export function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
   };
 }
 
+const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const days = new Map<number, string>();
+
+/**
+ * Unix seconds as 'YYYY-MM-DD HH:MM:SS' (UTC), or null outside years 1970–9999. A million of them in a
+ * sync: the date part is looked up by day, the rest put together from a table.
+ */
+export function unixToSql(seconds: number): string | null {
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds >= 253_402_300_800) return null;
+  const whole = Math.floor(seconds);
+  const day = Math.floor(whole / 86_400);
+  let date = days.get(day);
+  if (date === undefined) {
+    date = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    if (days.size < 20_000) days.set(day, date);
+  }
+  const rest = whole - day * 86_400;
+  return `${date} ${TWO[Math.floor(rest / 3600)]}:${TWO[Math.floor((rest % 3600) / 60)]}:${TWO[rest % 60]}`;
+}
+
 const clip = (value: unknown, max: number): string | null =>
   typeof value === 'string' && value !== '' ? value.slice(0, max) : null;
 
@@ -73,8 +92,7 @@ export function toDetails(info: UserInfo): FollowerDetails {
   return {
     openid: info.openid,
     unionid: clip(info.unionid, 64),
-    subscribeTime:
-      typeof info.subscribe_time === 'number' && info.subscribe_time > 0 ? toSqlDateTime(new Date(info.subscribe_time * 1000)) : null,
+    subscribeTime: typeof info.subscribe_time === 'number' ? unixToSql(info.subscribe_time) : null,
     subscribeScene: clip(info.subscribe_scene, 64),
     qrScene: typeof info.qr_scene === 'number' && Number.isSafeInteger(info.qr_scene) ? info.qr_scene : null,
     qrSceneStr: clip(info.qr_scene_str, 64),

@@ -83,6 +83,7 @@ export async function recordTemplateReceipt(trx: Knex, receipt: TemplateReceipt,
 /**
  * Many receipts in the caller's transaction, with the same rows and effects as calling
  * recordTemplateReceipt for each in turn, but with the accounts and the sends looked up once for all
+ * and, where the store numbers a multi-row INSERT consecutively, the receipts inserted by one statement
  * (the callback receiver records receipts by the hundred). Results are in the order given.
  */
 export async function recordTemplateReceipts(trx: Knex, receipts: readonly TemplateReceipt[], now: Date): Promise<RecordedReceipt[]> {
@@ -102,22 +103,24 @@ export async function recordTemplateReceipts(trx: Knex, receipts: readonly Templ
     .whereIn('msgid', msgIds)
     .orderBy('send_record_id');
 
+  const rows = receipts.map((receipt) => ({
+    appid: receipt.appid.slice(0, 50),
+    to_user_name: receipt.toUserName.slice(0, 50),
+    from_user_name: receipt.fromUserName.slice(0, 50),
+    create_time: Number.isFinite(receipt.createTime) ? toSqlDateTime(new Date(receipt.createTime * 1000)) : null,
+    msg_type: receipt.msgType.slice(0, 50),
+    event: receipt.event.slice(0, 50),
+    content: receipt.status.slice(0, 1000),
+    msg_id: receipt.msgId.slice(0, 50),
+    status: classifyReceiptStatus(receipt.status).code,
+    created_at: stamp,
+  }));
+  const ids = await insertNumbered(trx, 'wechat_message_receipt_records', rows);
+
   const out: RecordedReceipt[] = [];
-  for (const receipt of receipts) {
-    const { code, state } = classifyReceiptStatus(receipt.status);
-    const [id] = await trx('wechat_message_receipt_records').insert({
-      appid: receipt.appid.slice(0, 50),
-      to_user_name: receipt.toUserName.slice(0, 50),
-      from_user_name: receipt.fromUserName.slice(0, 50),
-      create_time: Number.isFinite(receipt.createTime) ? toSqlDateTime(new Date(receipt.createTime * 1000)) : null,
-      msg_type: receipt.msgType.slice(0, 50),
-      event: receipt.event.slice(0, 50),
-      content: receipt.status.slice(0, 1000),
-      msg_id: receipt.msgId.slice(0, 50),
-      status: code,
-      created_at: stamp,
-    });
-    const receiptId = Number(id);
+  for (const [i, receipt] of receipts.entries()) {
+    const { state } = classifyReceiptStatus(receipt.status);
+    const receiptId = ids[i]!;
     const account = accountOf.get(receipt.appid);
     const delivery = deliveries.find(
       (d) => d.msgid === receipt.msgId && (account === undefined || Number(d.official_account_id) === account),
@@ -136,4 +139,49 @@ export async function recordTemplateReceipts(trx: Knex, receipts: readonly Templ
     out.push({ receiptId, sendRecordId: Number(delivery.send_record_id), state });
   }
   return out;
+}
+
+/** Per MySQL server (knex instance): whether a multi-row INSERT gets consecutive ids, and their step. */
+const numbering = new WeakMap<object, Promise<{ consecutive: boolean; step: number }>>();
+
+function isMysql(knex: Knex): boolean {
+  return (knex.client.config.client as string) === 'mysql2';
+}
+
+/**
+ * Inserts rows and returns their auto-increment ids in order. SQLite (one writer) numbers the rows of
+ * one INSERT consecutively; so does InnoDB with innodb_autoinc_lock_mode 0 or 1 (MariaDB's default), in
+ * steps of auto_increment_increment. With mode 2 (MySQL 8's default) the ids of one statement may
+ * interleave with another's, so the rows are inserted one at a time.
+ */
+async function insertNumbered(trx: Knex, table: string, rows: readonly Record<string, unknown>[]): Promise<number[]> {
+  if (rows.length === 1 || !isMysql(trx)) {
+    if (rows.length === 1) {
+      const [id] = await trx(table).insert(rows[0]!);
+      return [Number(id)];
+    }
+    // SQLite answers the id of the last row.
+    const [last] = await trx(table).insert(rows);
+    return rows.map((_, i) => Number(last) - rows.length + 1 + i);
+  }
+  const key = trx.client.config as object;
+  let known = numbering.get(key);
+  if (!known) {
+    known = trx
+      .raw('SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step')
+      .then((r: [Array<{ mode: unknown; step: unknown }>]) => ({ consecutive: Number(r[0][0]!.mode) <= 1, step: Number(r[0][0]!.step) || 1 }));
+    numbering.set(key, known);
+  }
+  const { consecutive, step } = await known;
+  if (!consecutive) {
+    const ids: number[] = [];
+    for (const row of rows) {
+      const [id] = await trx(table).insert(row);
+      ids.push(Number(id));
+    }
+    return ids;
+  }
+  // MySQL answers the id of the first row.
+  const [first] = await trx(table).insert(rows);
+  return rows.map((_, i) => Number(first) + i * step);
 }

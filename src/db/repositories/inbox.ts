@@ -7,10 +7,11 @@
 // Claiming: a worker takes due rows by writing a claim token into lease_owner and moving
 // next_attempt_at to the end of its lease, and finishes a row only while the token is still there.
 // MySQL: SELECT … FOR UPDATE SKIP LOCKED, so that workers on several hosts take disjoint rows without
-// waiting on each other. SQLite: the claim is a transaction whose first statement is the UPDATE, so it
-// holds the write lock from the start and no two processes can take the same row.
+// waiting on each other. SQLite: the claim is a write transaction (db/locks.ts writeTransaction), which
+// holds the write lock from its first statement, so no two processes can take the same row.
 import type { Knex } from 'knex';
-import type { Dialect } from '../database.js';
+import type { Database, Dialect } from '../database.js';
+import { writeTransaction } from '../locks.js';
 import type { CallbackInboxRow, InboxRoute, InboxState } from '../rows.js';
 import { fromSqlDateTime, toSqlDateTime } from '../time.js';
 
@@ -50,11 +51,15 @@ export interface InboxSummary {
   dedupeKey: string;
 }
 
-export interface InboxEntry extends InboxSummary {
+/** What processing a row needs: the decrypted message, not the request it came in. */
+export interface ClaimedEntry extends InboxSummary {
   leaseOwner: string | null;
+  decryptedXml: string;
+}
+
+export interface InboxEntry extends ClaimedEntry {
   queryString: string | null;
   rawBody: string;
-  decryptedXml: string;
 }
 
 export interface InboxListFilter {
@@ -103,6 +108,12 @@ function summary(row: Pick<CallbackInboxRow, (typeof SUMMARY_COLUMNS)[number]>):
   };
 }
 
+const CLAIMED_COLUMNS = [...SUMMARY_COLUMNS, 'lease_owner', 'decrypted_xml'] as const;
+
+function claimed(row: Pick<CallbackInboxRow, (typeof CLAIMED_COLUMNS)[number]>): ClaimedEntry {
+  return { ...summary(row), leaseOwner: row.lease_owner, decryptedXml: row.decrypted_xml };
+}
+
 function entry(row: CallbackInboxRow): InboxEntry {
   return {
     ...summary(row),
@@ -125,6 +136,8 @@ export class InboxRepository {
   constructor(
     private readonly knex: Knex,
     private readonly dialect: Dialect,
+    /** Needed only to claim rows (a write transaction on SQLite). */
+    private readonly db?: Database,
   ) {}
 
   /**
@@ -182,7 +195,7 @@ export class InboxRepository {
    * Claims up to `limit` due pending rows for `token` until `leaseUntil`, counting an attempt on each.
    * Returns them oldest first.
    */
-  async claimDue(token: string, now: Date, leaseUntil: Date, limit: number): Promise<InboxEntry[]> {
+  async claimDue(token: string, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedEntry[]> {
     const stamp = toSqlDateTime(now);
     const lease = {
       lease_owner: token,
@@ -190,37 +203,25 @@ export class InboxRepository {
       attempts: this.knex.raw('attempts + 1'),
       updated_at: stamp,
     };
-    const rows = await this.knex.transaction(async (trx) => {
-      if (this.dialect === 'mysql') {
-        const due = await trx<CallbackInboxRow>(INBOX)
-          .select('id')
-          .where('state', 'pending')
-          .andWhere('next_attempt_at', '<=', stamp)
-          .orderBy([{ column: 'next_attempt_at' }, { column: 'id' }])
-          .limit(limit)
-          .forUpdate()
-          .skipLocked();
-        if (due.length === 0) return [];
-        const ids = due.map((r) => r.id);
-        await trx(INBOX).whereIn('id', ids).update(lease);
-        return trx<CallbackInboxRow>(INBOX).select('*').whereIn('id', ids);
-      }
-      // SQLite: the UPDATE comes first, so this transaction holds the write lock from its first statement.
-      const changed = await trx(INBOX)
-        .whereIn(
-          'id',
-          trx(INBOX)
-            .select('id')
-            .where('state', 'pending')
-            .andWhere('next_attempt_at', '<=', stamp)
-            .orderBy([{ column: 'next_attempt_at' }, { column: 'id' }])
-            .limit(limit),
-        )
-        .update(lease);
-      if (changed === 0) return [];
-      return trx<CallbackInboxRow>(INBOX).select('*').where('lease_owner', token);
-    });
-    return rows.map(entry).sort((a, b) => a.id - b.id);
+    const claim = async (trx: Knex.Transaction) => {
+      const due = trx<CallbackInboxRow>(INBOX)
+        .select('id')
+        .where('state', 'pending')
+        .andWhere('next_attempt_at', '<=', stamp)
+        .orderBy([{ column: 'next_attempt_at' }, { column: 'id' }])
+        .limit(limit);
+      // MySQL: rows another worker is claiming right now are skipped, not waited for.
+      if (this.dialect === 'mysql') due.forUpdate().skipLocked();
+      const ids = (await due).map((r) => r.id);
+      if (ids.length === 0) return [];
+      await trx(INBOX).whereIn('id', ids).update(lease);
+      return trx<CallbackInboxRow>(INBOX).select(...CLAIMED_COLUMNS).whereIn('id', ids);
+    };
+    // SQLite: the transaction starts with a write (writeTransaction), so it holds the write lock from
+    // its first statement and no two processes can select the same rows.
+    if (this.dialect === 'sqlite' && !this.db) throw new Error('claiming inbox rows on SQLite needs the Database');
+    const rows = this.dialect === 'sqlite' ? await writeTransaction(this.db!, claim) : await this.knex.transaction(claim);
+    return rows.map(claimed).sort((a, b) => a.id - b.id);
   }
 
   /**

@@ -172,6 +172,13 @@ t.test('receipts processed together have the effects of one at a time', (t) =>
     t.same(states, { 1: 'system-failed', 2: 'sent', 3: 'blocked', 4: 'system-failed' }, 'the later receipt of msgid 111 wins, as one at a time');
     const receipts = await db.knex('wechat_message_receipt_records').orderBy('wechat_message_receipt_record_id');
     t.same(receipts.map((r) => [r.msg_id, r.status]), [['111', 1], ['222', 2], ['999', 1], ['333', 4], ['111', 3]]);
+    // Each row's outcome names its own receipt (ids read back from one multi-row INSERT).
+    const expected = [['111', 'o111'], ['222', 'o222'], ['999', 'o999'], ['333', 'o333'], ['111', 'o111b']];
+    for (const [i, row] of rows.entries()) {
+      const receiptId = Number(/receipt (\d+)/.exec(row!.outcome!)![1]);
+      const r = receipts.find((x) => Number(x.wechat_message_receipt_record_id) === receiptId);
+      t.same([r?.msg_id, r?.from_user_name], expected[i], `row ${i} names its receipt`);
+    }
     const linked = await db.knex('wxplat_send_deliveries').where('send_record_id', 1).first();
     t.equal(Number(linked.receipt_record_id), Number(receipts[4].wechat_message_receipt_record_id));
   }),
@@ -181,7 +188,7 @@ t.test('a claim that runs out goes to another worker; the first one can no longe
   eachDatabase(t, async (t, tdb) => {
     const db = await openTestDatabase(t, tdb);
     const clock = fixedClock(new Date('2026-11-28T08:00:00Z'));
-    const inbox = new InboxRepository(db.knex, db.dialect);
+    const inbox = new InboxRepository(db.knex, db.dialect, db);
     const id = await store(db, clock, 'account', receiptXml(clock.now(), '42'), ACCOUNT_APPID);
     const now = clock.now();
     const claimed = await inbox.claimDue('dead-worker/1', now, new Date(now.getTime() + 60_000), 10);

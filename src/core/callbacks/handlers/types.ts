@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../../clock.js';
 import type { Database, Dialect } from '../../../db/database.js';
-import type { InboxEntry } from '../../../db/repositories/inbox.js';
+import type { ClaimedEntry } from '../../../db/repositories/inbox.js';
 import type { WeChatClient } from '../../../wechat/client.js';
 
 export interface Handled {
@@ -12,7 +12,7 @@ export interface Handled {
 }
 
 export interface HandlerInput {
-  entry: InboxEntry;
+  entry: ClaimedEntry;
   /** The decrypted message's fields. */
   fields: Record<string, string>;
   componentAppid: string;
