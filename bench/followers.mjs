@@ -7,10 +7,12 @@
 //   wxplat: the whole command, start to exit, through the binary (bin/wxplat.js → the bundle): user/get
 //           pages, batchget calls, the writes, the checkpoint, the sweep and the summary. Peak RSS by
 //           /usr/bin/time.
+//   resync (--resync): then 1,000 of them unfollow and 1,000 new ones follow, and the same command runs
+//           again: every known row updated, the new ones added, the 1,000 marked -2 by the sweep.
 // Goals: wxplat ≥ 0.5 of the floor's rows a second; peak RSS < 300 MB. The machine's load average is
 // printed beside the figures: other work on the machine moves them.
 //
-//   npm run build && node bench/followers.mjs [--followers N] [--only floor|wxplat] [--json]
+//   npm run build && node bench/followers.mjs [--followers N] [--only floor|wxplat] [--resync] [--json]
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { parseDatabaseUrl } from '../dist/src/config/load.js';
@@ -149,12 +151,15 @@ function runWxplat(env, argv) {
   });
 }
 
-async function checkRows(prepared) {
+async function checkRows(prepared, following = N, gone = 0) {
   const db = await openDatabase(parseDatabaseUrl(prepared.dbUrl, 'bench', process.cwd()));
   try {
     const [{ n }] = await db.knex('official_account_users').where({ official_account_id: prepared.accountId, status: 1 }).count({ n: '*' });
+    const [{ g }] = await db.knex('official_account_users').where({ official_account_id: prepared.accountId, status: -2 }).count({ g: '*' });
     const [{ f }] = await db.knex('wxplat_followers').where({ official_account_id: prepared.accountId }).count({ f: '*' });
-    if (Number(n) !== N || Number(f) !== N) throw new Error(`after the sync: ${n} rows following, ${f} in wxplat_followers, of ${N}`);
+    if (Number(n) !== following || Number(g) !== gone || Number(f) !== following + gone) {
+      throw new Error(`after the sync: ${n} rows following, ${g} gone, ${f} in wxplat_followers; expected ${following} and ${gone}`);
+    }
   } finally {
     await db.close();
   }
@@ -183,6 +188,21 @@ try {
     console.log(
       `wxplat  user sync, whole command: ${(N / w.seconds).toFixed(0)} rows/s (${w.seconds.toFixed(1)} s; ${s.run.requests.userGet} user/get, ${s.run.requests.batchget} batchget calls); peak RSS ${w.rssMb.toFixed(0)} MB (goal < 300: ${w.rssMb < 300 ? 'met' : 'NOT met'}); load ${loadAt}`,
     );
+
+    if (args.includes('--resync')) {
+      const openids = (await sandbox.control('GET', `/sandbox/followers?appid=${prepared.appid}&offset=0&limit=1000`)).openids;
+      for (const openid of openids) await sandbox.control('POST', '/sandbox/unsubscribe', { appid: prepared.appid, openid });
+      await sandbox.control('POST', '/sandbox/followers', { appid: prepared.appid, count: N + 1000 });
+      const loadAgain = load();
+      const r = await runWxplat(prepared.env, ['user', 'sync', prepared.appid, '--json']);
+      await checkRows(prepared, N, 1000);
+      const rs = r.summary;
+      if (rs.added !== 1000 || rs.unfollowed !== 1000 || rs.following !== N) throw new Error(`resync: ${JSON.stringify(rs)}`);
+      results.resync = { seconds: r.seconds, perSecond: N / r.seconds, peakRssMb: r.rssMb, load: loadAgain };
+      console.log(
+        `resync  the same command again (1,000 gone, 1,000 new, ${N.toLocaleString('en-US')} rows updated): ${(N / r.seconds).toFixed(0)} rows/s (${r.seconds.toFixed(1)} s); peak RSS ${r.rssMb.toFixed(0)} MB; load ${loadAgain}`,
+      );
+    }
   }
   if (results.floor && results.wxplat) {
     results.ratio = results.wxplat.perSecond / results.floor.perSecond;

@@ -158,10 +158,9 @@ export type BeginResult = { kind: 'busy'; row: FollowerSyncRow } | { kind: 'begu
 
 /** Rows (or keys) a statement: 1000 × 14 columns stays under SQLite's 32766 variables. */
 const IN_CHUNK = 1000;
-const USER_COLUMNS = ['official_account_id', 'user_wx_info_id', 'openid', 'status', 'created_at'] as const;
+/** wxplat_followers columns bound from each follower; the rest are the same for the whole page. */
 const FOLLOWER_COLUMNS = [
   'official_account_user_id',
-  'official_account_id',
   'openid',
   'unionid',
   'subscribe_time',
@@ -170,11 +169,15 @@ const FOLLOWER_COLUMNS = [
   'qr_scene_str',
   'remark',
   'tagid_list',
-  'seen_generation',
-  'details_at',
-  'created_at',
-  'updated_at',
 ] as const;
+
+/** A constant written into a statement: only integers, NULL, and our own 'YYYY-MM-DD HH:MM:SS' stamps. */
+function literal(value: number | string | null): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  if (typeof value === 'string' && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(value)) return `'${value}'`;
+  throw new Error(`not a literal: ${String(value)}`);
+}
 /** What a sync refreshes on a follower it knows. */
 const MERGED = ['unionid', 'subscribe_time', 'subscribe_scene', 'qr_scene', 'qr_scene_str', 'remark', 'tagid_list', 'seen_generation', 'details_at', 'updated_at'];
 
@@ -327,24 +330,20 @@ export class FollowerSyncRepository {
       const newIds = await this.insertUsers(trx, accountId, fresh, stamp);
       fresh.forEach((f, i) => ids.set(f.openid, newIds[i]!));
 
-      const rows = page.followers.map((f) => ({
-        official_account_user_id: ids.get(f.openid)!,
-        official_account_id: accountId,
-        openid: f.openid,
-        unionid: f.unionid,
-        subscribe_time: f.subscribeTime,
-        subscribe_scene: f.subscribeScene,
-        qr_scene: f.qrScene,
-        qr_scene_str: f.qrSceneStr,
-        remark: f.remark,
-        tagid_list: f.tagidList,
-        seen_generation: generation,
-        details_at: stamp,
-        created_at: stamp,
-        updated_at: stamp,
-      }));
+      const rows = page.followers.map((f) => [
+        ids.get(f.openid)!,
+        f.openid,
+        f.unionid,
+        f.subscribeTime,
+        f.subscribeScene,
+        f.qrScene,
+        f.qrSceneStr,
+        f.remark,
+        f.tagidList,
+      ]);
+      const constants = { official_account_id: accountId, seen_generation: generation, details_at: stamp, created_at: stamp, updated_at: stamp };
       for (let i = 0; i < rows.length; i += IN_CHUNK) {
-        await this.insertMany(trx, FOLLOWERS, FOLLOWER_COLUMNS, rows.slice(i, i + IN_CHUNK), { key: 'official_account_user_id', merge: MERGED });
+        await this.insertMany(trx, FOLLOWERS, FOLLOWER_COLUMNS, rows.slice(i, i + IN_CHUNK), constants, { key: 'official_account_user_id', merge: MERGED });
       }
 
       const moved = await trx(SYNCS)
@@ -365,56 +364,86 @@ export class FollowerSyncRepository {
   }
 
   /**
-   * New production rows (status 1, no user_wx_infos link), their ids in order. SQLite returns them; a
-   * multi-row insert on MySQL reports its first id, and the rows are read back by id from there —
-   * only this transaction writes this account's rows (the follower lock), so they are exactly ours,
-   * whatever innodb_autoinc_lock_mode interleaves from other accounts.
+   * New production rows (status 1, no user_wx_infos link), their ids in order. SQLite returns them. On
+   * MySQL a multi-row insert reports its first id: under innodb_autoinc_lock_mode 0 or 1 with an
+   * increment of 1 the rest follow it one by one (a "simple insert" gets consecutive values); otherwise
+   * (mode 2, Galera, a step) this account's rows from that id on are read back — only this transaction
+   * writes them (the follower lock), and one statement's rows get increasing ids in their order.
    */
   private async insertUsers(trx: Knex.Transaction, accountId: number, fresh: readonly FollowerDetails[], stamp: string): Promise<number[]> {
     const ids: number[] = [];
     const sqlite = this.db.dialect === 'sqlite';
+    const consecutive = !sqlite && (await this.consecutiveIds(trx));
     for (let i = 0; i < fresh.length; i += IN_CHUNK) {
       const chunk = fresh.slice(i, i + IN_CHUNK);
-      const values = chunk.map((f) => ({ official_account_id: accountId, user_wx_info_id: null, openid: f.openid, status: FOLLOWING, created_at: stamp }));
-      const result = await this.insertMany(trx, USERS, USER_COLUMNS, values, sqlite ? { returning: 'official_account_user_id' } : {});
+      const constants = { official_account_id: accountId, user_wx_info_id: null, status: FOLLOWING, created_at: stamp };
+      const result = await this.insertMany(
+        trx,
+        USERS,
+        ['openid'],
+        chunk.map((f) => [f.openid]),
+        constants,
+        sqlite ? { returning: 'official_account_user_id' } : {},
+      );
       if (sqlite) {
         for (const r of result as Array<{ official_account_user_id: number }>) ids.push(Number(r.official_account_user_id));
         continue;
       }
-      const first = Number((result as [{ insertId: number }])[0].insertId);
+      const header = (result as [{ insertId: number; affectedRows: number }])[0];
+      const first = Number(header.insertId);
+      if (Number(header.affectedRows) !== chunk.length) throw new Error(`inserted ${header.affectedRows} follower rows of ${chunk.length}`);
+      if (consecutive) {
+        for (let j = 0; j < chunk.length; j++) ids.push(first + j);
+        continue;
+      }
       const back = (await trx(USERS)
-        .select('official_account_user_id', 'openid')
+        .select('official_account_user_id')
         .where('official_account_user_id', '>=', first)
         .andWhere('official_account_id', accountId)
         .orderBy('official_account_user_id')
-        .limit(chunk.length)) as Array<{ official_account_user_id: number; openid: string }>;
-      if (back.length !== chunk.length || back.some((r, j) => r.openid !== chunk[j]!.openid)) {
-        throw new Error('follower rows were not where the insert said: another writer touched this account without its lock');
-      }
+        .limit(chunk.length)) as Array<{ official_account_user_id: number }>;
+      if (back.length !== chunk.length) throw new Error('follower rows were not where the insert said: another writer touched this account without its lock');
       for (const r of back) ids.push(Number(r.official_account_user_id));
     }
     return ids;
   }
 
+  private consecutive: boolean | undefined;
+
+  /** Whether a multi-row insert's auto-increment ids are consecutive on this server (asked once). */
+  private async consecutiveIds(trx: Knex.Transaction): Promise<boolean> {
+    if (this.consecutive === undefined) {
+      const [rows] = (await trx.raw('SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step')) as [Array<{ mode: number | string; step: number | string }>];
+      const { mode, step } = rows[0]!;
+      this.consecutive = (Number(mode) === 0 || Number(mode) === 1) && Number(step) === 1;
+    }
+    return this.consecutive;
+  }
+
   /**
    * One multi-row INSERT (… VALUES (…),(…)), written out here rather than by the query builder, which
    * spends more time on ten thousand rows than the database does, and on SQLite makes a compound SELECT
-   * capped at 500 terms. `upsert` updates the rows whose key exists; `returning` (SQLite) gives a column
-   * of the rows inserted, in order.
+   * capped at 500 terms. `columns` are bound from each row (an array in that order); `constants`, the
+   * same in every row (ids, counters, our own timestamps), are written into the statement as literals.
+   * `upsert` updates the rows whose key exists; `returning` (SQLite) gives a column of the rows
+   * inserted, in order.
    */
   private async insertMany(
     trx: Knex.Transaction,
     table: string,
     columns: readonly string[],
-    rows: ReadonlyArray<Record<string, unknown>>,
+    rows: ReadonlyArray<readonly unknown[]>,
+    constants: Record<string, number | string | null>,
     options: { key?: string; merge?: readonly string[]; returning?: string } = {},
   ): Promise<unknown> {
     if (rows.length === 0) return [];
-    const tuple = `(${columns.map(() => '?').join(',')})`;
+    const literals = Object.entries(constants).map(([, v]) => literal(v));
+    const names = [...columns, ...Object.keys(constants)];
+    const tuple = `(${[...columns.map(() => '?'), ...literals].join(',')})`;
     const bindings: unknown[] = new Array(rows.length * columns.length);
     let at = 0;
-    for (const row of rows) for (const c of columns) bindings[at++] = row[c] ?? null;
-    let sql = `INSERT INTO ${table} (${columns.join(',')}) VALUES ${new Array(rows.length).fill(tuple).join(',')}`;
+    for (const row of rows) for (let c = 0; c < columns.length; c++) bindings[at++] = row[c] ?? null;
+    let sql = `INSERT INTO ${table} (${names.join(',')}) VALUES ${new Array(rows.length).fill(tuple).join(',')}`;
     if (options.key && options.merge) {
       sql +=
         this.db.dialect === 'mysql'

@@ -2,7 +2,7 @@
 // the batch and skipped; subscribe 0 is not a follower; nothing is made up for fields WeChat stopped
 // returning; transient failures are tried again, others are not.
 import t from 'tap';
-import { fetchDetails, limiter, patiently, toDetails } from '../../../src/core/followers/details.js';
+import { fetchDetails, limiter, patiently, toDetails, unixToSql } from '../../../src/core/followers/details.js';
 import type { AccountClient } from '../../../src/wechat/client.js';
 import { WeChatError } from '../../../src/wechat/errors.js';
 import type { UserInfo } from '../../../src/wechat/types.js';
@@ -126,4 +126,15 @@ t.test('the gate lets n run at once', async (t) => {
     ),
   );
   t.equal(most, 3);
+});
+
+t.test('unix seconds as SQL datetimes', async (t) => {
+  const { toSqlDateTime } = await import('../../../src/db/time.js');
+  for (const s of [1, 59, 86_399, 86_400, 951_782_400, 1_700_000_000, 1_709_251_199, 4_102_444_800, 253_402_300_799]) {
+    t.equal(unixToSql(s), toSqlDateTime(new Date(s * 1000)), String(s));
+  }
+  t.equal(unixToSql(0), null);
+  t.equal(unixToSql(-5), null);
+  t.equal(unixToSql(Number.NaN), null);
+  t.equal(unixToSql(1e15), null);
 });

@@ -50,6 +50,18 @@ async function duplicates(world: World, accountId: number): Promise<number> {
   return rows.length;
 }
 
+/** wxplat_followers rows whose production row (same id) is of another account or openid. */
+async function mismatched(world: World): Promise<number> {
+  const rows = await world.db
+    .knex('wxplat_followers as f')
+    .leftJoin('official_account_users as u', 'u.official_account_user_id', 'f.official_account_user_id')
+    .whereNull('u.official_account_user_id')
+    .orWhereRaw('u.official_account_id <> f.official_account_id')
+    .orWhereRaw('u.openid <> f.openid')
+    .count({ n: '*' });
+  return Number(rows[0]!.n);
+}
+
 t.test('follower sync (core)', (t) =>
   eachDatabase(t, async (t, tdb) => {
     const N = 25_000;
@@ -79,6 +91,7 @@ t.test('follower sync (core)', (t) =>
       t.match(f.subscribe_scene, /^ADD_SCENE_/);
       t.match(String(f.subscribe_time), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
       t.equal(Number((await db.knex('wxplat_followers').where('official_account_id', accountId).count({ n: '*' }))[0].n), N);
+      t.equal(await mismatched(world), 0, 'each wxplat_followers row names the production row of its openid');
     });
 
     await t.test('unfollows become -2, follows again 1, new followers added', async (t) => {
@@ -289,4 +302,25 @@ t.test('rows written by other software are taken in; duplicates retired', (t) =>
     t.equal(await statusOf(world, accountId, 'oGoneLongAgo000000000000000'), -2);
     t.same(await statuses(world, accountId), { '1': 50, '-2': 2 });
   }),
+);
+
+t.test('ids of new rows read back when the server does not promise consecutive ones', (t) =>
+  eachDatabase(
+    t,
+    async (t, tdb) => {
+      const { world, appid, accountId } = await setup(t, tdb, 2500);
+      const other = await world.authorize({ followers: 10 });
+      const repo = new FollowerSyncRepository(world.db);
+      (repo as unknown as { consecutive: boolean }).consecutive = false;
+      const begun = await repo.begin(accountId, 'test:1:b', world.clock.now(), 60_000);
+      const pass = { accountId, generation: Number((begun as { row: { generation: number } }).row.generation), owner: 'test:1:b', leaseMs: 60_000 };
+      const openids = world.sandbox.followerOpenids(appid, 0, 2500);
+      // Another account's rows first, so that the ids do not start at 1.
+      await world.db.knex('official_account_users').insert(world.sandbox.followerOpenids(other.appid, 0, 10).map((openid) => ({ official_account_id: other.accountId, openid, status: 1 })));
+      const details = openids.map((openid) => ({ openid, unionid: null, subscribeTime: null, subscribeScene: null, qrScene: null, qrSceneStr: null, remark: null, tagidList: null }));
+      t.match(await repo.writePage(pass, { followers: details, fetchedAt: world.clock.now(), nextOpenid: openids[2499]!, total: 2500, now: world.clock.now() }), { added: 2500 });
+      t.equal(await mismatched(world), 0);
+    },
+    ['mysql'],
+  ),
 );
