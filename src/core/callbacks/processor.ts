@@ -7,6 +7,7 @@
 // the last attempt, or at once when the message itself cannot be processed, the row is `failed`.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
 import { writeTransaction } from '../../db/locks.js';
@@ -60,6 +61,9 @@ export interface ProcessResult {
   /** When it will be tried again (pending after a failure). */
   retryAt: Date | null;
 }
+
+type DbRow = { entry: ClaimedEntry; input: HandlerInput; handler: DbHandler };
+type WeChatRow = { entry: ClaimedEntry; input: HandlerInput; handler: WeChatHandler };
 
 class LeaseLostError extends Error {
   constructor(id: number) {
@@ -192,14 +196,46 @@ export class InboxProcessor {
     });
   }
 
-  /** Claims one batch of due rows and processes it; returns how many rows it claimed. */
+  /**
+   * Takes one batch of due rows and processes it; returns how many rows it took. The rows that only
+   * touch the database are processed in the transaction that holds them (one commit for the batch, no
+   * claim to write); rows whose handlers call WeChat are claimed in it and processed after it. If any
+   * row fails, the batch is rolled back and its rows are claimed and processed one at a time.
+   */
   async runOnce(): Promise<number> {
     const token = `${this.owner}/${++this.seq}`;
     const now = this.deps.clock.now();
-    const entries = await this.repo.claimDue(token, now, this.leaseFrom(now), this.batchSize);
-    if (entries.length === 0) return 0;
-    await this.processClaimed(entries, token);
-    return entries.length;
+    const { db } = this.deps;
+    let taken: number[] | null = null;
+    try {
+      const batch = await this.repo.withDue(now, this.batchSize, async (trx, rows) => {
+        taken = rows.map((r) => r.id);
+        const dbRows: DbRow[] = [];
+        const slow: number[] = [];
+        for (const entry of rows) {
+          // An unreadable row fails the batch: the one-at-a-time path records it.
+          const row = this.prepare({ ...entry, attempts: entry.attempts + 1 }, now);
+          if (row.handler.kind === 'db') dbRows.push(row as DbRow);
+          else slow.push(entry.id);
+        }
+        const handled = await this.runDbHandlers(trx, dbRows);
+        const repo = new InboxRepository(trx, db.dialect, db);
+        const finished = dbRows.map(({ entry }, i) => ({ id: entry.id, state: handled[i]!.state, outcome: handled[i]!.outcome }));
+        if ((await repo.finishHeld(finished, now)) !== finished.length) throw new Error('a row of the batch changed under its lock');
+        const claimed = await repo.claimIds(slow, token, now, this.leaseFrom(now));
+        return { count: rows.length, dbRows, handled, claimed };
+      });
+      if (!batch) return 0;
+      batch.dbRows.forEach(({ entry }, i) => this.succeeded(entry, batch.handled[i]!));
+      if (batch.claimed.length > 0) await this.processClaimed(batch.claimed, token);
+      return batch.count;
+    } catch (err) {
+      const ids: number[] | null = taken;
+      if (ids === null) throw err; // the rows could not even be read: the loop reports it
+      const claimed = await this.repo.claimIds(ids, token, now, this.leaseFrom(now));
+      await this.processClaimed(claimed, token);
+      return (ids as number[]).length;
+    }
   }
 
   /** Processes every due row until none is left (tests, `events` tooling). */
@@ -226,24 +262,29 @@ export class InboxProcessor {
     return { result: result! };
   }
 
+  private prepare(entry: ClaimedEntry, now: Date): DbRow | WeChatRow {
+    const fields = parseFlatXml(entry.decryptedXml, { maxBytes: MAX_DECRYPTED });
+    const input: HandlerInput = { entry, fields, componentAppid: this.deps.componentAppid, clock: this.deps.clock, now };
+    const handler = handlerFor(entry.route, entry.eventType);
+    return handler.kind === 'db' ? { entry, input, handler } : { entry, input, handler };
+  }
+
   /** Processes rows this worker has claimed with `token`; returns their results in the order given. */
   async processClaimed(entries: readonly ClaimedEntry[], token: string): Promise<ProcessResult[]> {
     const results = new Map<number, ProcessResult>();
-    const dbRows: Array<{ entry: ClaimedEntry; input: HandlerInput; handler: DbHandler }> = [];
-    const wechatRows: Array<{ entry: ClaimedEntry; input: HandlerInput; handler: WeChatHandler }> = [];
+    const dbRows: DbRow[] = [];
+    const wechatRows: WeChatRow[] = [];
     const now = this.deps.clock.now();
     for (const entry of entries) {
-      let fields: Record<string, string>;
+      let row: DbRow | WeChatRow;
       try {
-        fields = parseFlatXml(entry.decryptedXml, { maxBytes: MAX_DECRYPTED });
+        row = this.prepare(entry, now);
       } catch (err) {
         results.set(entry.id, await this.failed(entry, token, new UnprocessableEventError(`stored message unreadable: ${errorText(err)}`)));
         continue;
       }
-      const input: HandlerInput = { entry, fields, componentAppid: this.deps.componentAppid, clock: this.deps.clock, now };
-      const handler = handlerFor(entry.route, entry.eventType);
-      if (handler.kind === 'db') dbRows.push({ entry, input, handler });
-      else wechatRows.push({ entry, input, handler });
+      if (row.handler.kind === 'db') dbRows.push(row as DbRow);
+      else wechatRows.push(row as WeChatRow);
     }
 
     for (const r of await this.processDbRows(dbRows, token)) results.set(r.id, r);
@@ -282,28 +323,12 @@ export class InboxProcessor {
    * transaction is rolled back and each row runs again in its own, so that one bad row does not hold
    * up the others.
    */
-  private async processDbRows(
-    rows: ReadonlyArray<{ entry: ClaimedEntry; input: HandlerInput; handler: DbHandler }>,
-    token: string,
-  ): Promise<ProcessResult[]> {
+  private async processDbRows(rows: readonly DbRow[], token: string): Promise<ProcessResult[]> {
     if (rows.length === 0) return [];
     const { db } = this.deps;
     try {
       const handled = await writeTransaction(db, async (trx) => {
-        const out: Handled[] = [];
-        for (let i = 0; i < rows.length; ) {
-          const { handler } = rows[i]!;
-          if (handler.runMany) {
-            // A run of rows of one type goes to its handler together.
-            let j = i + 1;
-            while (j < rows.length && rows[j]!.handler === handler) j++;
-            out.push(...(await handler.runMany(trx, db.dialect, rows.slice(i, j).map((r) => r.input))));
-            i = j;
-          } else {
-            out.push(await handler.run(trx, db.dialect, rows[i]!.input));
-            i++;
-          }
-        }
+        const out = await this.runDbHandlers(trx, rows);
         const finished = rows.map(({ entry }, i) => ({ id: entry.id, state: out[i]!.state, outcome: out[i]!.outcome }));
         const changed = await new InboxRepository(trx, db.dialect).finishMany(token, finished, rows[0]!.input.now);
         if (changed !== rows.length) {
@@ -321,6 +346,24 @@ export class InboxProcessor {
       }
       return [await this.failed(rows[0]!.entry, token, err)];
     }
+  }
+
+  /** Runs the handlers of database-only rows in `trx`, a run of rows of one type together where it can. */
+  private async runDbHandlers(trx: Knex.Transaction, rows: readonly DbRow[]): Promise<Handled[]> {
+    const out: Handled[] = [];
+    for (let i = 0; i < rows.length; ) {
+      const { handler } = rows[i]!;
+      if (handler.runMany) {
+        let j = i + 1;
+        while (j < rows.length && rows[j]!.handler === handler) j++;
+        out.push(...(await handler.runMany(trx, this.deps.db.dialect, rows.slice(i, j).map((r) => r.input))));
+        i = j;
+      } else {
+        out.push(await handler.run(trx, this.deps.db.dialect, rows[i]!.input));
+        i++;
+      }
+    }
+    return out;
   }
 
   private base(entry: ClaimedEntry) {

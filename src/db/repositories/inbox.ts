@@ -4,11 +4,13 @@
 // makes a retried push — or two copies arriving at once on two processes — one row. Every row of a
 // batch carries the batch's tag, so that reading the keys back tells a new row from a duplicate.
 //
-// Claiming: a worker takes due rows by writing a claim token into lease_owner and moving
-// next_attempt_at to the end of its lease, and finishes a row only while the token is still there.
-// MySQL: SELECT … FOR UPDATE SKIP LOCKED, so that workers on several hosts take disjoint rows without
-// waiting on each other. SQLite: the claim is a write transaction (db/locks.ts writeTransaction), which
-// holds the write lock from its first statement, so no two processes can take the same row.
+// Processing: a worker takes due rows in a transaction that holds them (withDue) — MySQL: SELECT … FOR
+// UPDATE SKIP LOCKED, so that workers on several hosts take disjoint rows without waiting on each
+// other; SQLite: a write transaction (db/locks.ts writeTransaction), which holds the write lock from its
+// first statement — and either finishes them in it (the database-only work) or claims them: writes a
+// claim token into lease_owner and moves next_attempt_at to the end of the lease, for work done
+// outside any transaction (WeChat calls). A claimed row is finished only while the token is still
+// there; a claim that runs out (its worker died) makes the row due again.
 import type { Knex } from 'knex';
 import type { Database, Dialect } from '../database.js';
 import { writeTransaction } from '../locks.js';
@@ -192,36 +194,68 @@ export class InboxRepository {
   }
 
   /**
-   * Claims up to `limit` due pending rows for `token` until `leaseUntil`, counting an attempt on each.
-   * Returns them oldest first.
+   * Runs `fn` in a transaction over up to `limit` due pending rows, which it holds locked meanwhile:
+   * MySQL skips (and then holds) rows another worker has locked; SQLite's write transaction excludes
+   * every other writer. A worker that dies mid-way holds nothing: its transaction is rolled back.
+   * Null (and `fn` is not called) when no row is due.
    */
-  async claimDue(token: string, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedEntry[]> {
+  async withDue<T>(now: Date, limit: number, fn: (trx: Knex.Transaction, rows: ClaimedEntry[]) => Promise<T>): Promise<T | null> {
     const stamp = toSqlDateTime(now);
-    const lease = {
-      lease_owner: token,
-      next_attempt_at: toSqlDateTime(leaseUntil),
-      attempts: this.knex.raw('attempts + 1'),
-      updated_at: stamp,
-    };
-    const claim = async (trx: Knex.Transaction) => {
+    const run = async (trx: Knex.Transaction) => {
       const due = trx<CallbackInboxRow>(INBOX)
-        .select('id')
+        .select(...CLAIMED_COLUMNS)
         .where('state', 'pending')
         .andWhere('next_attempt_at', '<=', stamp)
         .orderBy([{ column: 'next_attempt_at' }, { column: 'id' }])
         .limit(limit);
-      // MySQL: rows another worker is claiming right now are skipped, not waited for.
       if (this.dialect === 'mysql') due.forUpdate().skipLocked();
-      const ids = (await due).map((r) => r.id);
-      if (ids.length === 0) return [];
-      await trx(INBOX).whereIn('id', ids).update(lease);
-      return trx<CallbackInboxRow>(INBOX).select(...CLAIMED_COLUMNS).whereIn('id', ids);
+      const rows = (await due).map(claimed).sort((a, b) => a.id - b.id);
+      return rows.length === 0 ? null : fn(trx, rows);
     };
-    // SQLite: the transaction starts with a write (writeTransaction), so it holds the write lock from
-    // its first statement and no two processes can select the same rows.
-    if (this.dialect === 'sqlite' && !this.db) throw new Error('claiming inbox rows on SQLite needs the Database');
-    const rows = this.dialect === 'sqlite' ? await writeTransaction(this.db!, claim) : await this.knex.transaction(claim);
+    if (this.dialect === 'sqlite' && !this.db) throw new Error('taking inbox rows on SQLite needs the Database');
+    return this.dialect === 'sqlite' ? writeTransaction(this.db!, run) : this.knex.transaction(run);
+  }
+
+  /**
+   * Claims these rows for `token` until `leaseUntil` if they are still due and pending (counting an
+   * attempt); returns the ones it claimed.
+   */
+  async claimIds(ids: readonly number[], token: string, now: Date, leaseUntil: Date): Promise<ClaimedEntry[]> {
+    if (ids.length === 0) return [];
+    const stamp = toSqlDateTime(now);
+    await this.knex(INBOX)
+      .whereIn('id', [...ids])
+      .andWhere('state', 'pending')
+      .andWhere('next_attempt_at', '<=', stamp)
+      .update({ lease_owner: token, next_attempt_at: toSqlDateTime(leaseUntil), attempts: this.knex.raw('attempts + 1'), updated_at: stamp });
+    const rows = await this.knex<CallbackInboxRow>(INBOX).select(...CLAIMED_COLUMNS).whereIn('id', [...ids]).andWhere('lease_owner', token);
     return rows.map(claimed).sort((a, b) => a.id - b.id);
+  }
+
+  /**
+   * Marks rows held by withDue processed, counting the attempt, in one statement; returns how many it
+   * changed.
+   */
+  async finishHeld(rows: ReadonlyArray<{ id: number; state: 'done' | 'ignored'; outcome: string }>, now: Date): Promise<number> {
+    if (rows.length === 0) return 0;
+    const stamp = toSqlDateTime(now);
+    const cases = rows.map(() => 'WHEN ? THEN ?').join(' ');
+    return this.knex(INBOX)
+      // By primary key alone: the rows are held by the caller's transaction (a condition on state could
+      // lead MySQL to walk the pending range of an index instead).
+      .whereIn(
+        'id',
+        rows.map((r) => r.id),
+      )
+      .update({
+        state: this.knex.raw(`CASE id ${cases} END`, rows.flatMap((r) => [r.id, r.state])),
+        outcome: this.knex.raw(`CASE id ${cases} END`, rows.flatMap((r) => [r.id, clip(r.outcome, 255)])),
+        attempts: this.knex.raw('attempts + 1'),
+        last_error: null,
+        lease_owner: null,
+        processed_at: stamp,
+        updated_at: stamp,
+      });
   }
 
   /**

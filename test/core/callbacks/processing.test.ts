@@ -191,7 +191,7 @@ t.test('a claim that runs out goes to another worker; the first one can no longe
     const inbox = new InboxRepository(db.knex, db.dialect, db);
     const id = await store(db, clock, 'account', receiptXml(clock.now(), '42'), ACCOUNT_APPID);
     const now = clock.now();
-    const claimed = await inbox.claimDue('dead-worker/1', now, new Date(now.getTime() + 60_000), 10);
+    const claimed = await inbox.claimIds([id], 'dead-worker/1', now, new Date(now.getTime() + 60_000));
     t.same(claimed.map((e) => e.id), [id]);
     const p = processorFor(db, clock);
     t.equal(await p.runOnce(), 0, 'claimed rows are not taken while the claim lasts');
