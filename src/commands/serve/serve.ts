@@ -38,7 +38,7 @@ export async function run(ctx: CommandContext, { opts }: Input<[], Opts>): Promi
   await serve.stop();
   const { writer, processor } = serve;
   ctx.logger.info('stopped', {
-    stored: writer.stats.rows,
+    received: writer.stats.rows,
     batches: writer.stats.batches,
     processed: processor.stats.processed,
     failed: processor.stats.failed,

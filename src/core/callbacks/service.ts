@@ -67,7 +67,7 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
     clock,
     maxBatch: options.writer?.maxBatch,
     // SQLite has one writer at a time; MySQL overlaps commits (and groups them in its log).
-    concurrency: options.writer?.concurrency ?? (db.dialect === 'mysql' ? 2 : 1),
+    concurrency: options.writer?.concurrency ?? (db.dialect === 'mysql' ? 4 : 1),
     onCommit: processing ? () => processor.wake() : undefined,
   });
 
