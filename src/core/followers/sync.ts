@@ -33,8 +33,11 @@ import { DEFAULT_PATIENCE, StoppedError, fetchDetails, limiter, patiently, type 
 
 export const DEFAULT_CONCURRENCY = 8;
 export const MAX_CONCURRENCY = 64;
-/** Pages fetched ahead of the one being written. */
-const PAGES_AHEAD = 2;
+/**
+ * Pages fetched while one is written. One is enough: on MySQL writing a page takes longer than fetching
+ * the next, and every page held raises the peak memory (the heap grows with what is live).
+ */
+const PAGES_AHEAD = 1;
 const DEFAULT_LEASE_MS = 5 * 60_000;
 const SWEEP_CHUNK = 2000;
 
@@ -181,12 +184,13 @@ export async function syncFollowers(deps: SyncDeps, account: OfficialAccountRow,
         return { openids, next, last: !res.next_openid, total: Number(res.total), fetchedAt, details: detailsPromise };
       };
 
-      // A chain of pages (each needs the one before's next_openid), PAGES_AHEAD of them in flight.
+      // A chain of pages (each needs the one before's next_openid), PAGES_AHEAD of them in flight
+      // beside the one being written.
       let tail: Promise<Page | null> = fetchPage(begun.row.next_openid ?? undefined);
       tail.catch(noop);
       const queue: Array<Promise<Page | null>> = [tail];
       const topUp = () => {
-        while (queue.length < PAGES_AHEAD + 1) {
+        while (queue.length < PAGES_AHEAD) {
           tail = tail.then((p) => (p && !p.last ? fetchPage(p.next) : null));
           tail.catch(noop);
           queue.push(tail);

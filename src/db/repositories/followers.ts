@@ -171,6 +171,9 @@ const FOLLOWER_COLUMNS = [
   'tagid_list',
 ] as const;
 
+/** Strings safe to write into a statement as they are, quoted: no quote, backslash, `?` or control character. */
+const PLAIN = /^[A-Za-z0-9_\-:., [\]]*$/;
+
 /** A constant written into a statement: only integers, NULL, and our own 'YYYY-MM-DD HH:MM:SS' stamps. */
 function literal(value: number | string | null): string {
   if (value === null) return 'NULL';
@@ -330,20 +333,17 @@ export class FollowerSyncRepository {
       const newIds = await this.insertUsers(trx, accountId, fresh, stamp);
       fresh.forEach((f, i) => ids.set(f.openid, newIds[i]!));
 
-      const rows = page.followers.map((f) => [
-        ids.get(f.openid)!,
-        f.openid,
-        f.unionid,
-        f.subscribeTime,
-        f.subscribeScene,
-        f.qrScene,
-        f.qrSceneStr,
-        f.remark,
-        f.tagidList,
-      ]);
       const constants = { official_account_id: accountId, seen_generation: generation, details_at: stamp, created_at: stamp, updated_at: stamp };
-      for (let i = 0; i < rows.length; i += IN_CHUNK) {
-        await this.insertMany(trx, FOLLOWERS, FOLLOWER_COLUMNS, rows.slice(i, i + IN_CHUNK), constants, { key: 'official_account_user_id', merge: MERGED });
+      const row = (f: FollowerDetails) => [ids.get(f.openid)!, f.openid, f.unionid, f.subscribeTime, f.subscribeScene, f.qrScene, f.qrSceneStr, f.remark, f.tagidList];
+      // New followers are plain inserts (the lock and the lookup above say they are new); known ones upserts.
+      const freshSet = new Set(fresh);
+      const knownRows = page.followers.filter((f) => !freshSet.has(f)).map(row);
+      const newRows = fresh.map(row);
+      for (let i = 0; i < newRows.length; i += IN_CHUNK) {
+        await this.insertMany(trx, FOLLOWERS, FOLLOWER_COLUMNS, newRows.slice(i, i + IN_CHUNK), constants);
+      }
+      for (let i = 0; i < knownRows.length; i += IN_CHUNK) {
+        await this.insertMany(trx, FOLLOWERS, FOLLOWER_COLUMNS, knownRows.slice(i, i + IN_CHUNK), constants, { key: 'official_account_user_id', merge: MERGED });
       }
 
       const moved = await trx(SYNCS)
@@ -421,12 +421,12 @@ export class FollowerSyncRepository {
   }
 
   /**
-   * One multi-row INSERT (… VALUES (…),(…)), written out here rather than by the query builder, which
-   * spends more time on ten thousand rows than the database does, and on SQLite makes a compound SELECT
-   * capped at 500 terms. `columns` are bound from each row (an array in that order); `constants`, the
-   * same in every row (ids, counters, our own timestamps), are written into the statement as literals.
-   * `upsert` updates the rows whose key exists; `returning` (SQLite) gives a column of the rows
-   * inserted, in order.
+   * One multi-row INSERT (… VALUES (…),(…)), written out here rather than by the query builder: on ten
+   * thousand rows the builder, and then the driver substituting ten thousand bindings, cost more than
+   * the database does. Values that cannot need escaping — NULL, integers, and strings of letters,
+   * digits and `_-:., []` (openids, unionids, scenes, times, tag lists) — are written into the statement;
+   * anything else (a remark, a scene string) is bound. `constants` go in every row. `upsert` updates the
+   * rows whose key exists; `returning` (SQLite) gives a column of the rows inserted, in order.
    */
   private async insertMany(
     trx: Knex.Transaction,
@@ -437,13 +437,29 @@ export class FollowerSyncRepository {
     options: { key?: string; merge?: readonly string[]; returning?: string } = {},
   ): Promise<unknown> {
     if (rows.length === 0) return [];
-    const literals = Object.entries(constants).map(([, v]) => literal(v));
-    const names = [...columns, ...Object.keys(constants)];
-    const tuple = `(${[...columns.map(() => '?'), ...literals].join(',')})`;
-    const bindings: unknown[] = new Array(rows.length * columns.length);
-    let at = 0;
-    for (const row of rows) for (let c = 0; c < columns.length; c++) bindings[at++] = row[c] ?? null;
-    let sql = `INSERT INTO ${table} (${names.join(',')}) VALUES ${new Array(rows.length).fill(tuple).join(',')}`;
+    const tail = Object.values(constants)
+      .map((v) => `,${literal(v)}`)
+      .join('');
+    const bindings: unknown[] = [];
+    const tuples: string[] = new Array(rows.length);
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      let tuple = '(';
+      for (let c = 0; c < columns.length; c++) {
+        const v = row[c];
+        let text: string;
+        if (v === null || v === undefined) text = 'NULL';
+        else if (typeof v === 'number' && Number.isSafeInteger(v)) text = String(v);
+        else if (typeof v === 'string' && v.length <= 255 && PLAIN.test(v)) text = `'${v}'`;
+        else {
+          text = '?';
+          bindings.push(v);
+        }
+        tuple += c === 0 ? text : `,${text}`;
+      }
+      tuples[r] = `${tuple}${tail})`;
+    }
+    let sql = `INSERT INTO ${table} (${[...columns, ...Object.keys(constants)].join(',')}) VALUES ${tuples.join(',')}`;
     if (options.key && options.merge) {
       sql +=
         this.db.dialect === 'mysql'
@@ -451,7 +467,7 @@ export class FollowerSyncRepository {
           : ` ON CONFLICT(${options.key}) DO UPDATE SET ${options.merge.map((c) => `${c}=excluded.${c}`).join(',')}`;
     }
     if (options.returning) sql += ` RETURNING ${options.returning}`;
-    return trx.raw(sql, bindings as Knex.RawBinding[]);
+    return bindings.length > 0 ? trx.raw(sql, bindings as Knex.RawBinding[]) : trx.raw(sql);
   }
 
   /**

@@ -324,3 +324,30 @@ t.test('ids of new rows read back when the server does not promise consecutive o
     ['mysql'],
   ),
 );
+
+t.test('values written into statements or bound come back as they were', (t) =>
+  eachDatabase(t, async (t, tdb) => {
+    const { world, appid, accountId } = await setup(t, tdb, 3);
+    const repo = new FollowerSyncRepository(world.db);
+    const begun = await repo.begin(accountId, 'test:1:c', world.clock.now(), 60_000);
+    const pass = { accountId, generation: Number((begun as { row: { generation: number } }).row.generation), owner: 'test:1:c', leaseMs: 60_000 };
+    const [a, b, c] = world.sandbox.followerOpenids(appid, 0, 3) as [string, string, string];
+    const base = { unionid: null, subscribeTime: null, subscribeScene: null, qrScene: null, qrSceneStr: null, remark: null, tagidList: null };
+    const details = [
+      { ...base, openid: a, remark: "O'Neil \\ 张三 ? ?? --", qrSceneStr: "x'); DROP TABLE official_account_users; --", qrScene: 4_294_967_295, tagidList: '[2,101]' },
+      { ...base, openid: b, remark: 'plain_remark-1', subscribeScene: 'ADD_SCENE_OTHERS', subscribeTime: '2021-12-27 00:00:00', unionid: 'oUnion_-0' },
+      { ...base, openid: c, remark: '\u0000\n\t"', qrSceneStr: '`;`' },
+    ];
+    for (const round of [1, 2]) {
+      // Round 1 inserts, round 2 updates the same rows.
+      await repo.writePage(pass, { followers: details, fetchedAt: world.clock.now(), nextOpenid: c, total: 3, now: world.clock.now() });
+      const rows = await world.db.knex('wxplat_followers').where('official_account_id', accountId).orderBy('official_account_user_id');
+      t.same(
+        rows.map((r: Record<string, unknown>) => [r.openid, r.remark, r.qr_scene_str, r.qr_scene === null ? null : Number(r.qr_scene), r.tagid_list, r.subscribe_scene, r.subscribe_time, r.unionid]),
+        details.map((d) => [d.openid, d.remark, d.qrSceneStr, d.qrScene, d.tagidList, d.subscribeScene, d.subscribeTime, d.unionid]),
+        `round ${round}`,
+      );
+    }
+    t.equal(Number((await world.db.knex('official_account_users').count({ n: '*' }))[0].n), 3);
+  }),
+);
