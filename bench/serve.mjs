@@ -171,7 +171,7 @@ function wxplat(args, env, options = {}) {
   return spawn(process.execPath, [...nodeArgs, bin, ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, ...options });
 }
 
-async function receiver(kind, databaseUrl) {
+async function receiver(kind, databaseUrl, args = []) {
   const env = {
     WXPLAT_DATABASE_URL: databaseUrl,
     WXPLAT_COMPONENT_APPID: component.appid,
@@ -181,11 +181,11 @@ async function receiver(kind, databaseUrl) {
     WXPLAT_API_BASE: 'http://127.0.0.1:1',
   };
   execFileSync(process.execPath, [bin, 'db', 'migrate'], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: 'ignore' });
-  const logFile = path.join(dir, `serve-${kind}.log`);
+  const logFile = path.join(dir, `serve-${kind}${args.length ? '-receive-only' : ''}.log`);
   const log = createWriteStream(logFile);
   await new Promise((r) => log.once('open', r));
   const extra = (process.env.BENCH_SERVE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = wxplat(['serve', '--port', '0', ...extra], env, { stdio: ['ignore', 'pipe', log] });
+  const child = wxplat(['serve', '--port', '0', ...args, ...extra], env, { stdio: ['ignore', 'pipe', log] });
   const s = await started(`serve (${kind})`, child);
   return { ...s, logFile };
 }
@@ -249,22 +249,38 @@ try {
   cleanups.push(() => stop(floor.child));
   contestants = [{ name: 'bare node http (floor)', port: floor.port, floor: true, child: null, pid: floor.child.pid }];
 
-  const mysqlDb = `wxplat_bench_${process.pid}`;
-  const mysqlUrl = new URL(MYSQL_URL);
-  mysqlUrl.pathname = `/${mysqlDb}`;
-  const only = process.env.BENCH_ONLY; // sqlite | mariadb: one receiver (and the floor)
-  const targets = only === 'mariadb' ? [] : [['sqlite', `sqlite:${path.join(dir, 'bench.sqlite3')}`]];
-  if (only !== 'sqlite') try {
-    await mysqlAdmin(`DROP DATABASE IF EXISTS \`${mysqlDb}\``);
-    targets.push(['mariadb', mysqlUrl.toString()]);
-    cleanups.push(() => mysqlAdmin(`DROP DATABASE IF EXISTS \`${mysqlDb}\``));
-  } catch (err) {
-    process.stderr.write(`MySQL/MariaDB at ${MYSQL_URL} unreachable (${err.code ?? err.message}): skipping it\n`);
+  const only = process.env.BENCH_ONLY; // sqlite | mariadb: one store (and the floor)
+  // Each store twice: `wxplat serve` as deployed (receiving and processing), and receiving only
+  // (--no-process), which shows what the processing costs. Each receiver has a database of its own.
+  const receiveOnly = process.env.BENCH_RECEIVE_ONLY !== '0';
+  const targets = [];
+  if (only !== 'mariadb') {
+    targets.push(['sqlite', `sqlite:${path.join(dir, 'bench.sqlite3')}`, []]);
+    if (receiveOnly) targets.push(['sqlite', `sqlite:${path.join(dir, 'bench-receive-only.sqlite3')}`, ['--no-process']]);
   }
-  for (const [kind, url] of targets) {
-    const r = await receiver(kind, url);
+  if (only !== 'sqlite') {
+    const names = [`wxplat_bench_${process.pid}`, `wxplat_bench_${process.pid}_r`];
+    try {
+      for (const name of names) await mysqlAdmin(`DROP DATABASE IF EXISTS \`${name}\``);
+      cleanups.push(async () => {
+        for (const name of names) await mysqlAdmin(`DROP DATABASE IF EXISTS \`${name}\``);
+      });
+      const url = (name) => {
+        const u = new URL(MYSQL_URL);
+        u.pathname = `/${name}`;
+        return u.toString();
+      };
+      targets.push(['mariadb', url(names[0]), []]);
+      if (receiveOnly) targets.push(['mariadb', url(names[1]), ['--no-process']]);
+    } catch (err) {
+      process.stderr.write(`MySQL/MariaDB at ${MYSQL_URL} unreachable (${err.code ?? err.message}): skipping it\n`);
+    }
+  }
+  for (const [kind, url, args] of targets) {
+    const r = await receiver(kind, url, args);
     cleanups.push(() => stop(r.child));
-    contestants.push({ name: `wxplat serve, ${kind}`, port: r.port, child: r.child, pid: r.child.pid, kind });
+    const name = `wxplat serve, ${kind}${args.length ? ', receive only' : ''}`;
+    contestants.push({ name, port: r.port, child: r.child, pid: r.child.pid, kind: args.length ? `${kind} (receive only)` : kind });
   }
   const floorSet = makeRequests(20_000);
   for (let round = 1; round <= ROUNDS; round++) {
@@ -298,7 +314,7 @@ const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '—');
 const floorName = contestants[0].name;
 console.log(`\n${CONNECTIONS} keep-alive connections; ${ROUNDS} interleaved rounds of ${SECONDS} s (after ${WARMUP_SECONDS} s warm-up) per receiver;`);
 console.log('distinct encrypted TEMPLATESENDJOBFINISH posts; medians over the rounds\n');
-console.log(`${'receiver'.padEnd(28)} ${'events/s'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'× floor'.padStart(8)} ${'CPU µs/event'.padStart(13)}   per round × floor   backlog after a round`);
+console.log(`${'receiver'.padEnd(40)} ${'events/s'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'× floor'.padStart(8)} ${'CPU µs/event'.padStart(13)}   per round × floor   backlog after a round`);
 const summary = {};
 for (const c of contestants) {
   const per = rounds.map((r) => r[c.name]);
@@ -308,13 +324,23 @@ for (const c of contestants) {
   summary[c.name] = { rate, ratio, p99: median(per.map((m) => m.p99)) };
   const after = c.floor ? '' : per.map((m) => `${m.backlog} (drained in ${fmt(m.drain, 1)} s)`).join(', ');
   console.log(
-    `${c.name.padEnd(28)} ${fmt(rate).padStart(9)} ${fmt(median(per.map((m) => m.p50)), 1).padStart(7)} ${fmt(summary[c.name].p99, 1).padStart(7)} ${fmt(ratio, 2).padStart(8)} ${fmt(median(per.map((m) => m.cpuPerEvent))).padStart(13)}   ${ratios.map((x) => fmt(x, 2)).join(' ').padEnd(17)}   ${after}`,
+    `${c.name.padEnd(40)} ${fmt(rate).padStart(9)} ${fmt(median(per.map((m) => m.p50)), 1).padStart(7)} ${fmt(summary[c.name].p99, 1).padStart(7)} ${fmt(ratio, 2).padStart(8)} ${fmt(median(per.map((m) => m.cpuPerEvent))).padStart(13)}   ${ratios.map((x) => fmt(x, 2)).join(' ').padEnd(17)}   ${after}`,
   );
 }
 const maria = summary['wxplat serve, mariadb'];
+const mariaReceiving = summary['wxplat serve, mariadb, receive only'];
 if (maria) {
   const pass = maria.ratio >= 0.25 && maria.p99 < 50;
   console.log(`\ngoal (MariaDB ≥ 0.25 × floor, p99 < 50 ms): ${pass ? 'met' : 'NOT met'} — ${fmt(maria.ratio, 2)} × floor, p99 ${fmt(maria.p99, 1)} ms`);
+  if (mariaReceiving) console.log(`receiving only (processing elsewhere): ${fmt(mariaReceiving.ratio, 2)} × floor, p99 ${fmt(mariaReceiving.p99, 1)} ms`);
 }
 const exits = contestants.filter((c) => c.child).map((c) => `${c.kind} ${c.exit}`);
 console.log(`receivers stopped with SIGTERM: exit ${exits.join(', ')}`);
+const loadAverage = (() => {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return 'unknown';
+  }
+})();
+console.log(`load average at the end: ${loadAverage} (${(await import('node:os')).availableParallelism()} CPUs; the load generator, the receivers and MariaDB share them)`);

@@ -66,8 +66,9 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
     repo,
     clock,
     maxBatch: options.writer?.maxBatch,
-    // SQLite has one writer at a time; MySQL overlaps commits (and groups them in its log).
-    concurrency: options.writer?.concurrency ?? (db.dialect === 'mysql' ? 4 : 1),
+    // SQLite has one writer at a time. MySQL overlaps commits (and groups them in its log); two at once
+    // keep the batches big, which is what costs least where CPU is short (measured with bench/serve).
+    concurrency: options.writer?.concurrency ?? (db.dialect === 'mysql' ? 2 : 1),
     onCommit: processing ? () => processor.wake() : undefined,
   });
 

@@ -86,7 +86,11 @@ function parse(text: string, where: string): XmlElement {
 
 function flat(value: XmlElement): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
-  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  // The parser's objects have no prototype: for…in sees their own keys only.
+  for (const k in value) {
+    const v = value[k];
+    if (typeof v === 'string') out[k] = v;
+  }
   return out;
 }
 

@@ -161,7 +161,7 @@ export class InboxRepository {
       return {
         dedupe_key: e.dedupeKey,
         route: e.route,
-        appid: e.appid,
+        appid: clip(e.appid, 32),
         event_type: clip(e.eventType, 64)!,
         message_time: e.messageTime ? toSqlDateTime(e.messageTime) : null,
         query_string: clip(e.queryString, 1000),
@@ -176,13 +176,21 @@ export class InboxRepository {
       };
     });
     const insert = this.knex(INBOX).insert(rows).onConflict('dedupe_key');
-    // MySQL: ON DUPLICATE KEY UPDATE (a no-op) rather than INSERT IGNORE, which would also turn real
-    // errors (a value too long) into warnings. SQLite: ON CONFLICT DO NOTHING, which only skips conflicts.
-    await (this.dialect === 'mysql' ? insert.merge(['dedupe_key']) : insert.ignore());
-
     const found = new Map<string, { id: number; tag: string | null }>();
-    for (let i = 0; i < keys.length; i += KEY_CHUNK) {
-      const chunk = keys.slice(i, i + KEY_CHUNK);
+    let unknown = keys;
+    if (this.dialect === 'sqlite') {
+      // ON CONFLICT DO NOTHING skips conflicts only; RETURNING names the rows that went in, so only
+      // duplicates need reading back.
+      const inserted = (await insert.ignore().returning(['id', 'dedupe_key'])) as Array<{ id: number; dedupe_key: string }>;
+      for (const r of inserted) found.set(r.dedupe_key, { id: Number(r.id), tag });
+      unknown = keys.filter((k) => !found.has(k));
+    } else {
+      // MySQL: ON DUPLICATE KEY UPDATE (a no-op) rather than INSERT IGNORE, which would also turn real
+      // errors (a value too long) into warnings.
+      await insert.merge(['dedupe_key']);
+    }
+    for (let i = 0; i < unknown.length; i += KEY_CHUNK) {
+      const chunk = unknown.slice(i, i + KEY_CHUNK);
       const got = await this.knex<CallbackInboxRow>(INBOX).select('id', 'dedupe_key', 'batch_tag').whereIn('dedupe_key', chunk);
       for (const r of got) found.set(r.dedupe_key, { id: Number(r.id), tag: r.batch_tag });
     }
