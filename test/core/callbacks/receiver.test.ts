@@ -332,3 +332,28 @@ t.test('without its database the receiver acknowledges nothing: 503, and /health
     t.pass('stops while the database is away');
   }),
 );
+
+t.test('stopping: requests in flight are answered (and stored) before the receiver ends', (t) =>
+  eachDatabase(t, async (t, tdb) => {
+    const db = await openTestDatabase(t, tdb);
+    const serve = await serveFor(t, db);
+    const now = serve.clock.now();
+    const path = `/wechat/accounts/${ACCOUNT_APPID}`;
+    const requests = Array.from({ length: 40 }, (_, i) => post(serve.url, signedPost(path, receiptXml(now, String(8_000_000_000_000_000_000n + BigInt(i))), { now })));
+    // Stop as soon as the first request is being handled: the rest are in flight or queued.
+    await until(() => serve.logger.lines.some((l) => l.message.startsWith('POST')) || serve.writer.stats.batches > 0, 'the first request', 30_000).catch(() => {});
+    const stopped = serve.stop();
+    const answers = await Promise.allSettled(requests);
+    await stopped;
+    const ok = answers.filter((a) => a.status === 'fulfilled' && a.value.status === 200 && a.value.body === 'success').length;
+    const refused = answers.filter((a) => a.status === 'rejected').length;
+    t.equal(ok + refused, 40, 'each request was answered success or never accepted (no 5xx, no answer cut off)');
+    t.ok(ok >= 1, `${ok} answered before the end`);
+    const handled = serve.logger.lines.filter((l) => l.message.startsWith('POST'));
+    t.equal(handled.length, ok, 'every request the receiver began to handle was answered success');
+    t.ok(handled.every((l) => l.fields.status === 200));
+    const stored = Number((await db.knex('wxplat_callback_inbox').count({ n: '*' }).first())!.n);
+    t.ok(stored >= ok, 'every success is stored');
+    t.equal(serve.writer.stats.rows, stored, 'nothing half-written');
+  }),
+);
