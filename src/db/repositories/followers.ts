@@ -197,11 +197,6 @@ export class FollowerSyncRepository {
     this.rowsPerStatement = db.dialect === 'mysql' ? 5000 : 3000;
   }
 
-  /** The openid compared byte for byte (the production column is utf8mb4_general_ci on MySQL). */
-  private exactOpenid(column: string): string {
-    return this.db.dialect === 'mysql' ? `${column} COLLATE utf8mb4_bin` : column;
-  }
-
   checkpoint(accountId: number): Promise<FollowerSyncRow | undefined> {
     return this.knex<FollowerSyncRow>(SYNCS).where('official_account_id', accountId).first();
   }
@@ -262,21 +257,56 @@ export class FollowerSyncRepository {
    */
   adopt(accountId: number, now: Date): Promise<number> {
     const stamp = toSqlDateTime(now);
-    const openid = this.exactOpenid('u.openid');
     return writeTransaction(this.db, async (trx) => {
       await lockFollowers(trx, this.db.dialect, accountId, stamp);
-      const result = await trx.raw(
-        `INSERT INTO ${FOLLOWERS} (official_account_user_id, official_account_id, openid, seen_generation, created_at, updated_at)
-         SELECT MIN(u.official_account_user_id), u.official_account_id, ${openid}, 0, ?, ?
-           FROM ${USERS} u
-          WHERE u.official_account_id = ? AND u.openid IS NOT NULL AND u.openid <> ''
-            AND NOT EXISTS (SELECT 1 FROM ${FOLLOWERS} f WHERE f.official_account_user_id = u.official_account_user_id)
-            AND NOT EXISTS (SELECT 1 FROM ${FOLLOWERS} g WHERE g.official_account_id = u.official_account_id AND g.openid = ${openid})
-          GROUP BY u.official_account_id, ${openid}`,
-        [stamp, stamp, accountId],
-      );
-      return this.db.dialect === 'mysql' ? Number(result[0].affectedRows) : Number((result as { changes?: number }).changes ?? 0);
+      const oldest = new Map<string, number>();
+      for (const r of await this.unreferenced(trx, accountId)) if (!oldest.has(r.openid)) oldest.set(r.openid, r.id);
+      if (oldest.size === 0) return 0;
+      const indexed = await this.indexedOpenids(trx, accountId, [...oldest.keys()]);
+      const rows = [...oldest].filter(([openid]) => !indexed.has(openid)).map(([openid, id]) => [id, openid]);
+      for (let i = 0; i < rows.length; i += this.rowsPerStatement) {
+        await this.insertMany(trx, FOLLOWERS, ['official_account_user_id', 'openid'], rows.slice(i, i + this.rowsPerStatement), {
+          official_account_id: accountId,
+          seen_generation: 0,
+          created_at: stamp,
+          updated_at: stamp,
+        });
+      }
+      return rows.length;
     });
+  }
+
+  /**
+   * The account's production rows with an openid that wxplat_followers does not name, oldest first:
+   * normally none. One pass over the table, each row looked up by id.
+   */
+  private async unreferenced(trx: Knex.Transaction, accountId: number): Promise<Array<{ id: number; openid: string; status: number | null }>> {
+    const result = await trx.raw(
+      `SELECT u.official_account_user_id AS id, u.openid AS openid, u.status AS status
+         FROM ${USERS} u LEFT JOIN ${FOLLOWERS} f ON f.official_account_user_id = u.official_account_user_id
+        WHERE u.official_account_id = ? AND f.official_account_user_id IS NULL AND u.openid IS NOT NULL AND u.openid <> ''
+        ORDER BY u.official_account_user_id`,
+      [accountId],
+    );
+    return (this.rowsOf(result) as Array<{ id: number; openid: string; status: number | null }>).map((r) => ({
+      id: Number(r.id),
+      openid: r.openid,
+      status: r.status === null ? null : Number(r.status),
+    }));
+  }
+
+  /** Which of these openids the account's wxplat_followers holds (compared exactly). */
+  private async indexedOpenids(trx: Knex.Transaction, accountId: number, openids: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < openids.length; i += this.rowsPerStatement) {
+      const list = this.valueList(openids.slice(i, i + this.rowsPerStatement));
+      const result = await trx.raw(
+        `SELECT openid FROM ${FOLLOWERS} WHERE official_account_id = ${literal(accountId)} AND openid IN (${list.sql})`,
+        list.bindings as Knex.RawBinding[],
+      );
+      for (const r of this.rowsOf(result) as Array<{ openid: string }>) found.add(r.openid);
+    }
+    return found;
   }
 
   /**
@@ -525,15 +555,11 @@ export class FollowerSyncRepository {
     const stamp = toSqlDateTime(now);
     return writeTransaction(this.db, async (trx) => {
       await lockFollowers(trx, this.db.dialect, pass.accountId, stamp);
-      const rows = (await trx.raw(
-        `SELECT u.official_account_user_id AS id
-           FROM ${USERS} u
-           JOIN ${FOLLOWERS} f ON f.official_account_id = u.official_account_id AND f.openid = ${this.exactOpenid('u.openid')}
-          WHERE u.official_account_id = ? AND f.official_account_user_id <> u.official_account_user_id
-            AND (u.status IS NULL OR u.status <> ?)`,
-        [pass.accountId, UNFOLLOWED],
-      )) as unknown;
-      const list = (this.db.dialect === 'mysql' ? (rows as [Array<{ id: number }>])[0] : (rows as Array<{ id: number }>)).map((r) => Number(r.id));
+      const live = (await this.unreferenced(trx, pass.accountId)).filter((r) => r.status !== UNFOLLOWED);
+      if (live.length === 0) return 0;
+      const indexed = await this.indexedOpenids(trx, pass.accountId, [...new Set(live.map((r) => r.openid))]);
+      // Rows of an openid nobody indexed yet were written during this pass by other software: the next pass takes them in.
+      const list = live.filter((r) => indexed.has(r.openid)).map((r) => r.id);
       for (let i = 0; i < list.length; i += IN_CHUNK) {
         await trx(USERS).whereIn('official_account_user_id', list.slice(i, i + IN_CHUNK)).update({ status: UNFOLLOWED });
       }

@@ -202,6 +202,30 @@ t.test('user sync and user list', (t) =>
   }),
 );
 
+t.test('Ctrl-C mid-sync: exit 130, the pages written kept, the next run carries on', (t) =>
+  eachDatabase(t, async (t, tdb) => {
+    const world = await startWorld(t, tdb, { sandbox: { latencyMs: 3 } });
+    const { appid, accountId } = await world.authorize({ followers: 30_000 });
+    const opts = { env: world.env, overrides: { retry: FAST_RETRY } };
+    const controller = new AbortController();
+    const running = runCli(['user', 'sync', appid], { ...opts, signal: controller.signal });
+    for (;;) {
+      const cp = await world.db.knex('wxplat_follower_syncs').where('official_account_id', accountId).first();
+      if (cp && cp.pages >= 1) break;
+      await sleep(10);
+    }
+    controller.abort();
+    const r = await running;
+    t.equal(r.code, 130, r.stderr);
+    t.match(r.stderr, /follower sync of account .* interrupted after \d+ followers of 30000; run `wxplat user sync \d+` again to carry on/);
+    t.notMatch(r.stderr, /internal error/);
+    const cp = await world.db.knex('wxplat_follower_syncs').where('official_account_id', accountId).first();
+    t.match(cp, { state: 'running', lease_owner: null, last_error: 'interrupted' });
+    const again = JSON.parse((await runCli(['user', 'sync', appid, '--json'], opts)).stdout);
+    t.match(again, { generation: 1, following: 30_000, added: 30_000, run: { resumed: true, resumedAfter: Number(cp.seen) } });
+  }),
+);
+
 interface Run {
   child: ChildProcess;
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
