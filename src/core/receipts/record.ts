@@ -4,6 +4,7 @@
 import type { Knex } from 'knex';
 import type { DeliveryState, OfficialAccountRow, SendDeliveryRow } from '../../db/rows.js';
 import { toSqlDateTime } from '../../db/time.js';
+import { parkReceipts, settleWaitingReceipts, type WaitingReceipt } from '../../db/repositories/waiting-receipts.js';
 
 /** `wechat_message_receipt_records.status`: what the Status text says. */
 export const RECEIPT_STATUS = {
@@ -68,7 +69,10 @@ export async function recordTemplateReceipt(trx: Knex, receipt: TemplateReceipt,
   const match = trx<SendDeliveryRow>('wxplat_send_deliveries').select('send_record_id').where('msgid', receipt.msgId);
   if (account) match.andWhere('official_account_id', account.official_account_id);
   const delivery = await match.first();
-  if (!delivery) return { receiptId, sendRecordId: null, state };
+  if (!delivery) {
+    await parkReceipts(trx, [{ receiptRecordId: receiptId, msgid: receipt.msgId, officialAccountId: account?.official_account_id ?? null, status: receipt.status, state }], now);
+    return { receiptId, sendRecordId: null, state };
+  }
 
   await trx('wxplat_send_deliveries').where('send_record_id', delivery.send_record_id).update({
     state,
@@ -118,6 +122,7 @@ export async function recordTemplateReceipts(trx: Knex, receipts: readonly Templ
   const ids = await insertNumbered(trx, 'wechat_message_receipt_records', rows);
 
   const out: RecordedReceipt[] = [];
+  const waiting: WaitingReceipt[] = [];
   for (const [i, receipt] of receipts.entries()) {
     const { state } = classifyReceiptStatus(receipt.status);
     const receiptId = ids[i]!;
@@ -126,6 +131,7 @@ export async function recordTemplateReceipts(trx: Knex, receipts: readonly Templ
       (d) => d.msgid === receipt.msgId && (account === undefined || Number(d.official_account_id) === account),
     );
     if (!delivery) {
+      waiting.push({ receiptRecordId: receiptId, msgid: receipt.msgId, officialAccountId: account ?? null, status: receipt.status, state });
       out.push({ receiptId, sendRecordId: null, state });
       continue;
     }
@@ -138,6 +144,9 @@ export async function recordTemplateReceipts(trx: Knex, receipts: readonly Templ
     });
     out.push({ receiptId, sendRecordId: Number(delivery.send_record_id), state });
   }
+  await parkReceipts(trx, waiting, now);
+  // Earlier receipts whose sends have stored their msgids since.
+  await settleWaitingReceipts(trx, now);
   return out;
 }
 

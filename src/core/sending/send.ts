@@ -247,6 +247,7 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
     if (!stop) await waitForOtherProcesses(repo, jobId, owner, clock, sleep, deps.signal);
   }
 
+  await repo.settleWaitingReceipts(clock.now());
   const counts = await repo.stateCounts(jobId);
   const open = (counts.pending ?? 0) + (counts.sending ?? 0);
   const fresh = (await repo.findJob(jobId))!;

@@ -7,6 +7,7 @@ import type { Database } from '../database.js';
 import { writeTransaction } from '../locks.js';
 import { STATUS, type DeliveryState, type SendDeliveryRow, type SendJobRow } from '../rows.js';
 import { fromSqlDateTime, toSqlDateTime } from '../time.js';
+import { settleWaitingReceipts } from './waiting-receipts.js';
 
 const JOBS = 'wxplat_send_jobs';
 const DELIVERIES = 'wxplat_send_deliveries';
@@ -369,6 +370,9 @@ export class SendRepository {
           .onConflict('send_record_id')
           .merge(['state', 'msgid', 'errcode', 'errmsg', 'maybe_sent', 'lease_owner', 'lease_until', 'updated_at']);
       }
+      // Receipts that beat their msgid here are waiting: link them now.
+      const msgids = mine.map((r) => r.msgid).filter((m): m is string => Boolean(m));
+      for (let i = 0; i < msgids.length; i += 500) await settleWaitingReceipts(trx, now, msgids.slice(i, i + 500));
     });
   }
 
@@ -415,6 +419,11 @@ export class SendRepository {
   async leaseOwners(jobId: number): Promise<string[]> {
     const rows = await this.knex(DELIVERIES).distinct('lease_owner').where({ job_id: jobId, state: 'sending' }).whereNotNull('lease_owner');
     return rows.map((r: { lease_owner: string }) => r.lease_owner);
+  }
+
+  /** Links receipts that waited for msgids of this database's sends (the sender's last word). */
+  async settleWaitingReceipts(now: Date): Promise<number> {
+    return writeTransaction(this.db, (trx) => settleWaitingReceipts(trx, now));
   }
 
   /** The first few recipients with an error, for the summary. */
