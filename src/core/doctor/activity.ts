@@ -8,7 +8,7 @@ import { check, type Check } from './check.js';
 
 /** Unknown rows stay unknown for good (they are never resent): only recent ones are worth a warning. */
 export const UNKNOWN_WINDOW_MS = 7 * 86_400_000;
-/** A pending row nobody touched for this long belongs to a job that stopped. */
+/** An unfinished job nothing changed for this long, with no process sending it, has stopped. */
 export const STALE_PENDING_MS = 3_600_000;
 /** A failed inbox row younger than this fails the doctor; older ones only warn (they may be beyond repair). */
 export const FAILED_EVENT_WINDOW_MS = 86_400_000;
@@ -38,15 +38,15 @@ export async function quotaCheck(db: Database, now: Date): Promise<Check> {
 
 export async function sendsCheck(db: Database, now: Date): Promise<Check> {
   const repo = new HealthRepository(db.knex);
-  const unknown = await repo.deliveriesSince('unknown', sql(ago(now, UNKNOWN_WINDOW_MS)));
-  const stale = await repo.staleJobs(sql(ago(now, STALE_PENDING_MS)));
-  // A job paused for the quota is reported above; a job being sent right now is not stuck.
+  const recent = sql(ago(now, UNKNOWN_WINDOW_MS));
+  const unknown = await repo.deliveriesSince(await repo.activeJobIds(recent), 'unknown', recent);
+  // A job is left when it has rows to send, nothing changed it for an hour, and no process holds a
+  // lease on its rows; a job paused for the quota is reported by the quota check.
   const paused = new Set((await repo.quotaStoppedJobs(sql(now))).map((j) => j.jobId));
-  const busy = await repo.jobsBeingSent(
-    stale.map((j) => j.jobId).filter((id) => !paused.has(id)),
-    sql(now),
-  );
-  const left = stale.filter((j) => !paused.has(j.jobId) && !busy.has(j.jobId));
+  const quiet = (await repo.quietJobs(sql(ago(now, STALE_PENDING_MS)))).filter((id) => !paused.has(id));
+  const open = await repo.jobsWithOpenRows(quiet);
+  const busy = await repo.jobsBeingSent(open.map((j) => j.jobId), sql(now));
+  const left = open.filter((j) => !busy.has(j.jobId));
   const leftRows = left.reduce((n, j) => n + j.rows, 0);
   if (unknown === 0 && left.length === 0) {
     return check('sends', 'ok', `none unknown in the last ${describeDuration(UNKNOWN_WINDOW_MS)}, none left pending`);
@@ -58,7 +58,7 @@ export async function sendsCheck(db: Database, now: Date): Promise<Check> {
     advice.push('unknown rows may or may not have reached WeChat and are never resent: `wxplat records tail sends --status unknown --since 7d`');
   }
   if (left.length > 0) {
-    parts.push(`${leftRows} left pending for over ${describeDuration(STALE_PENDING_MS)} (${left.length === 1 ? 'job' : 'jobs'} ${list(left.map((j) => j.jobId))})`);
+    parts.push(`${leftRows} left pending in ${left.length === 1 ? 'job' : 'jobs'} ${list(left.map((j) => j.jobId))}, which no process is sending`);
     advice.push('run the same `template send` with its --idempotency-key to carry them on');
   }
   return check('sends', 'warn', parts.join('; '), advice.join('; '));

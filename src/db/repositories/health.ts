@@ -1,6 +1,6 @@
 // The counts `doctor` reports: send rows left unknown or pending, jobs stopped by the daily quota, inbox
-// rows failing. Each count reads a range of an index ((state, updated_at) on both wxplat tables,
-// (job_id, state) on deliveries), not the tables.
+// rows failing. Send rows are counted per job on (job_id, state) — the jobs table is small (one row an
+// invocation) and read whole — and inbox rows on (state, updated_at); never a scan of a big table.
 import type { Knex } from 'knex';
 import type { SqlDateTime } from '../rows.js';
 
@@ -40,29 +40,50 @@ async function count(q: Knex.QueryBuilder): Promise<number> {
 export class HealthRepository {
   constructor(private readonly knex: Knex) {}
 
-  /** Send rows in this state whose last change is at or after `since`. */
-  deliveriesSinceQuery(state: string, since: SqlDateTime): Knex.QueryBuilder {
-    return this.knex(DELIVERIES).where('state', state).andWhere('updated_at', '>=', since);
-  }
-
-  deliveriesSince(state: string, since: SqlDateTime): Promise<number> {
-    return count(this.deliveriesSinceQuery(state, since));
-  }
-
-  staleJobsQuery(before: SqlDateTime): Knex.QueryBuilder {
-    return this.knex(DELIVERIES)
+  /** Jobs that changed at or after `since`, or have not finished: the ones whose rows may have changed. */
+  async activeJobIds(since: SqlDateTime): Promise<number[]> {
+    const rows = (await this.knex(JOBS)
       .select('job_id')
-      .count({ n: '*' })
-      .whereIn('state', ['pending', 'sending'])
-      .andWhere('updated_at', '<', before)
-      .groupBy('job_id')
-      .orderBy('job_id');
+      .where('updated_at', '>=', since)
+      .orWhereNot('state', 'done')
+      .orderBy('job_id')) as Array<{ job_id: number | string }>;
+    return rows.map((r) => Number(r.job_id));
   }
 
-  /** Jobs with rows pending or sending that nothing touched since `before`, and how many rows. */
-  async staleJobs(before: SqlDateTime): Promise<StaleJob[]> {
-    const rows = (await this.staleJobsQuery(before)) as Array<{ job_id: number | string; n: number | string }>;
-    return rows.map((r) => ({ jobId: Number(r.job_id), rows: Number(r.n) }));
+  /** Rows of these jobs in this state whose last change is at or after `since`. */
+  deliveriesSinceQuery(jobIds: readonly number[], state: string, since: SqlDateTime): Knex.QueryBuilder {
+    return this.knex(DELIVERIES).whereIn('job_id', jobIds as number[]).andWhere('state', state).andWhere('updated_at', '>=', since);
+  }
+
+  async deliveriesSince(jobIds: readonly number[], state: string, since: SqlDateTime): Promise<number> {
+    let n = 0;
+    for (let i = 0; i < jobIds.length; i += 500) n += await count(this.deliveriesSinceQuery(jobIds.slice(i, i + 500), state, since));
+    return n;
+  }
+
+  /** Unfinished jobs that nothing changed since `before`. */
+  async quietJobs(before: SqlDateTime): Promise<number[]> {
+    const rows = (await this.knex(JOBS)
+      .select('job_id')
+      .whereNot('state', 'done')
+      .andWhere((q) => q.where('updated_at', '<', before).orWhereNull('updated_at'))
+      .orderBy('job_id')) as Array<{ job_id: number | string }>;
+    return rows.map((r) => Number(r.job_id));
+  }
+
+  /** Rows of one job still to send (pending, or sending under a lease): read from (job_id, state) alone. */
+  openRowsQuery(jobId: number): Knex.QueryBuilder {
+    return this.knex(DELIVERIES).where('job_id', jobId).whereIn('state', ['pending', 'sending']);
+  }
+
+  /** Of these jobs, the ones with rows left to send, and how many. */
+  async jobsWithOpenRows(jobIds: readonly number[]): Promise<StaleJob[]> {
+    const out: StaleJob[] = [];
+    for (const jobId of jobIds) {
+      const rows = await count(this.openRowsQuery(jobId));
+      if (rows > 0) out.push({ jobId, rows });
+    }
+    return out;
   }
 
   /** Of these jobs, the ones a process is sending right now (a lease that has not run out). */

@@ -1,6 +1,7 @@
-// The reads behind `records tail`: send rows and inbox rows as logs of changes (ordered by updated_at,
-// one state at a time on the (state, updated_at) indexes), and receipts by primary key — the production
-// receipts table has no other index and may get none, so time bounds become id bounds (receiptIdAt).
+// The reads behind `records tail`: send rows and inbox rows as logs of changes ordered by updated_at —
+// send rows on (updated_at) or (official_account_id, updated_at), inbox rows one state at a time on
+// (state, updated_at) — and receipts by primary key: the production receipts table has no other index
+// and may get none, so time bounds become id bounds (receiptIdAt).
 //
 // Every builder is exposed so that a test can EXPLAIN exactly the statement that runs.
 import type { Knex } from 'knex';
@@ -20,9 +21,9 @@ export interface ChangeKey {
   updatedAt: SqlDateTime;
 }
 
-/** Which rows of one state. */
+/** Which rows: of these states (the inbox is asked one state at a time, to stay in index order). */
 export interface ChangeFilter {
-  state: string;
+  states: string[];
   /** Sends: official_account_id. */
   accountId?: number;
   /** Inbox rows: appid. */
@@ -163,7 +164,8 @@ function chunks<T>(list: readonly T[]): T[][] {
 
 /** The filter on one change-log table; `prefix` is the alias ('d.' or ''). */
 function whereChange(q: Knex.QueryBuilder, f: ChangeFilter, prefix: string, idColumn: string): Knex.QueryBuilder {
-  q.where(`${prefix}state`, f.state);
+  if (f.states.length === 1) q.where(`${prefix}state`, f.states[0]!);
+  else q.whereIn(`${prefix}state`, f.states);
   if (f.accountId !== undefined) q.andWhere(`${prefix}official_account_id`, f.accountId);
   if (f.appid !== undefined) q.andWhere(`${prefix}appid`, f.appid);
   if (f.retryingOnly) q.whereNotNull(`${prefix}last_error`).whereNull(`${prefix}lease_owner`);
@@ -185,7 +187,10 @@ export class RecordsRepository {
 
   // --- sends -------------------------------------------------------------------------------------
 
-  /** The newest `limit` rows of one state, newest first. */
+  /**
+   * The newest `limit` rows, newest first: read backwards along (updated_at) — or (official_account_id,
+   * updated_at) for one account — until `limit` rows of the states match.
+   */
   latestSendsQuery(f: ChangeFilter, limit: number): Knex.QueryBuilder {
     const q = this.knex(`${DELIVERIES} as d`).leftJoin(`${JOBS} as j`, 'j.job_id', 'd.job_id').select(SEND_COLUMNS);
     return whereChange(q, f, 'd.', 'd.send_record_id')
@@ -200,7 +205,7 @@ export class RecordsRepository {
     return this.latestSendsQuery(f, limit);
   }
 
-  /** Keys of one state changed since f.since, oldest first: index-only when no account is given. */
+  /** Keys changed since f.since, oldest first, along (updated_at) or (official_account_id, updated_at). */
   sendKeysQuery(f: ChangeFilter, limit: number): Knex.QueryBuilder {
     const q = this.knex(DELIVERIES).select('send_record_id as id', 'state', 'updated_at');
     return whereChange(q, f, '', 'send_record_id')
@@ -226,9 +231,9 @@ export class RecordsRepository {
     return out;
   }
 
-  /** When a row of this state last changed. */
-  async newestSendChange(state: string): Promise<SqlDateTime | null> {
-    const row = await this.knex(DELIVERIES).select('updated_at').where('state', state).orderBy('updated_at', 'desc').first();
+  /** When a row last changed (in any state: this only places the follow window). */
+  async newestSendChange(): Promise<SqlDateTime | null> {
+    const row = await this.knex(DELIVERIES).select('updated_at').orderBy('updated_at', 'desc').first();
     return row?.updated_at ?? null;
   }
 
@@ -271,9 +276,13 @@ export class RecordsRepository {
     return out;
   }
 
-  async newestEventChange(state: string): Promise<SqlDateTime | null> {
-    const row = await this.knex(INBOX).select('updated_at').where('state', state).orderBy('updated_at', 'desc').first();
-    return row?.updated_at ?? null;
+  async newestEventChange(states: readonly string[]): Promise<SqlDateTime | null> {
+    let newest: SqlDateTime | null = null;
+    for (const state of states) {
+      const row = await this.knex(INBOX).select('updated_at').where('state', state).orderBy('updated_at', 'desc').first();
+      if (row && (newest === null || row.updated_at > newest)) newest = row.updated_at;
+    }
+    return newest;
   }
 
   async findEventKey(id: number): Promise<ChangeKey | null> {

@@ -3,9 +3,9 @@
 // with that state.
 //
 // updated_at has whole seconds and is stamped before the writing transaction commits, so a row may
-// become visible with a time the tail has already passed. Each poll therefore reads again the last
-// OVERLAP of keys (index-only: id, state and updated_at are all in the (state, updated_at) index) and
-// prints only keys it has not printed; remembered keys are forgotten once they fall out of that window.
+// become visible with a time the tail has already passed. Each poll therefore reads again the keys (id,
+// state, updated_at) of the last OVERLAP and prints only keys it has not printed; remembered keys are
+// forgotten once they fall out of that window. Full rows are read only for new keys.
 import type { ChangeFilter, ChangeKey } from '../../../db/repositories/records.js';
 import type { SqlDateTime } from '../../../db/rows.js';
 import { fromSqlDateTime, toSqlDateTime } from '../../../db/time.js';
@@ -24,7 +24,8 @@ export interface ChangeTable<Row> {
   latest(f: ChangeFilter, limit: number): Promise<Row[]>;
   keys(f: ChangeFilter, limit: number): Promise<ChangeKey[]>;
   byIds(ids: readonly number[]): Promise<Row[]>;
-  newest(state: string): Promise<SqlDateTime | null>;
+  /** When a row the filter could match last changed (places the window at the start). */
+  newest(f: ChangeFilter): Promise<SqlDateTime | null>;
   keyOf(row: Row): ChangeKey;
   /** Whether the row, read again by id, still passes the filter it was found by. */
   stillMatches(row: Row, f: ChangeFilter): boolean;
@@ -46,7 +47,7 @@ export class ChangeLogSource<Row> implements Source {
 
   constructor(
     private readonly table: ChangeTable<Row>,
-    /** One filter per state shown (account and retrying conditions included). */
+    /** The rows shown, as one or more filters (account and retrying conditions included). */
     private readonly filters: readonly ChangeFilter[],
     private readonly bound: Bound,
   ) {}
@@ -54,7 +55,7 @@ export class ChangeLogSource<Row> implements Source {
   async prime(): Promise<void> {
     let newest: SqlDateTime | null = null;
     for (const f of this.filters) {
-      const t = await this.table.newest(f.state);
+      const t = await this.table.newest(f);
       if (t !== null && (newest === null || t > newest)) newest = t;
     }
     // An empty table: everything that appears is new.
@@ -104,7 +105,7 @@ export class ChangeLogSource<Row> implements Source {
         if (page.length < PAGE) break;
         const last = page[page.length - 1]!;
         if (taken >= MAX_KEYS_PER_POLL) {
-          // The window moves no further than what this state was read up to.
+          // The window moves no further than what this filter was read up to.
           if (cutoff === null || last.updatedAt < cutoff) cutoff = last.updatedAt;
           break;
         }

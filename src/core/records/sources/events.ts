@@ -16,23 +16,24 @@ export function eventsSource(
     latest: (f, limit) => repo.latestEvents(f, limit),
     keys: (f, limit) => repo.eventKeys(f, limit),
     byIds: (ids) => repo.eventsByIds(ids),
-    newest: (state) => repo.newestEventChange(state),
+    newest: (f) => repo.newestEventChange(f.states),
     keyOf: (row) => ({ id: Number(row.id), state: row.state, updatedAt: row.updated_at }),
     stillMatches: (row, f) =>
-      row.state === f.state && (!f.retryingOnly || (row.last_error !== null && row.lease_owner === null)),
+      f.states.includes(row.state) && (!f.retryingOnly || (row.last_error !== null && row.lease_owner === null)),
     async toRecords(rows) {
       await directory.ensure([], rows.map((r) => r.appid));
       return rows.map((row) => eventRecord(row, directory.id(row.appid)));
     },
   };
+  // One filter a state, each read in (state, updated_at) index order.
   const filters: ChangeFilter[] = [];
   const wanted = new Set(options.statuses);
   for (const status of wanted) {
     // `pending` already includes the retrying rows.
     if (status === 'retrying') {
-      if (!wanted.has('pending')) filters.push({ state: 'pending', retryingOnly: true, appid: options.appid });
+      if (!wanted.has('pending')) filters.push({ states: ['pending'], retryingOnly: true, appid: options.appid });
     } else {
-      filters.push({ state: status, appid: options.appid });
+      filters.push({ states: [status], appid: options.appid });
     }
   }
   return new ChangeLogSource(table, filters, options.bound);

@@ -1,4 +1,5 @@
-// Send rows (wxplat_send_deliveries beside account_message_send_records) as a change log.
+// Send rows (wxplat_send_deliveries beside account_message_send_records) as a change log, read along
+// (updated_at) — or (official_account_id, updated_at) for one account — with the states as a filter.
 import type { ChangeFilter, RecordsRepository, SendTailRow } from '../../../db/repositories/records.js';
 import type { AccountDirectory } from '../directory.js';
 import { sendRecord, type TailRecord } from '../record.js';
@@ -14,9 +15,9 @@ export function sendsSource(
     latest: (f, limit) => repo.latestSends(f, limit),
     keys: (f, limit) => repo.sendKeys(f, limit),
     byIds: (ids) => repo.sendsByIds(ids),
-    newest: (state) => repo.newestSendChange(state),
+    newest: () => repo.newestSendChange(),
     keyOf: (row) => ({ id: Number(row.send_record_id), state: row.state, updatedAt: row.updated_at }),
-    stillMatches: (row, f) => row.state === f.state,
+    stillMatches: (row, f) => f.states.includes(row.state),
     async toRecords(rows) {
       await directory.ensure(
         rows.filter((r) => !r.appid).map((r) => Number(r.official_account_id)),
@@ -29,6 +30,7 @@ export function sendsSource(
       });
     },
   };
-  const filters: ChangeFilter[] = options.states.map((state) => ({ state, accountId: options.accountId }));
+  // One filter for every state: send rows are read along (updated_at), whatever their state.
+  const filters: ChangeFilter[] = [{ states: [...options.states], accountId: options.accountId }];
   return new ChangeLogSource(table, filters, options.bound);
 }
