@@ -90,7 +90,10 @@ export async function run(ctx: CommandContext, { opts }: Input<[], Opts>): Promi
 
   const result = await authorizeWithCode({ db, wechat, clock: ctx.clock }, code);
   const account = await showAccount({ db, clock: ctx.clock }, result.account);
-  ctx.out.result({ created: result.created, account }, (r) => {
+  ctx.out.result({ created: result.created, viaReceiver: result.viaReceiver ?? null, account }, (r) => {
+    if (r.viaReceiver !== null) {
+      ctx.out.note(`\`wxplat serve\` had already exchanged this code from WeChat's authorized event (inbox row ${r.viaReceiver})`);
+    }
     ctx.out.line(
       `${r.created ? 'Authorized' : 'Re-authorized'} account ${r.account.id} ${r.account.appid ?? ''} (${r.account.nickname ?? ''})`,
     );

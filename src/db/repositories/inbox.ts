@@ -377,6 +377,19 @@ export class InboxRepository {
       .update({ lease_owner: null, next_attempt_at: stamp, attempts: this.knex.raw('attempts - 1'), updated_at: stamp });
   }
 
+  /**
+   * The recent authorized/updateauthorized events, newest first (with their decrypted XML): how
+   * `account authorize` finds the push that carried the code it was given.
+   */
+  async recentAuthorizationEvents(since: Date, limit = 50): Promise<InboxEntry[]> {
+    const rows = await this.knex<CallbackInboxRow>(INBOX)
+      .whereIn('event_type', ['authorized', 'updateauthorized'])
+      .andWhere('received_at', '>=', toSqlDateTime(since))
+      .orderBy('id', 'desc')
+      .limit(limit);
+    return rows.map(entry);
+  }
+
   async findById(id: number): Promise<InboxEntry | null> {
     const row = await this.knex<CallbackInboxRow>(INBOX).where('id', id).first();
     return row ? entry(row) : null;
