@@ -22,6 +22,9 @@ export interface OpenOptions {
   poolSize?: number;
 }
 
+/** knex writes pool errors with stacks to the console itself; wxplat reports them its own way. */
+const quietLog = { warn() {}, error() {}, deprecate() {}, debug() {} };
+
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
   const { default: knexFactory } = await import('knex');
   if (target.kind === 'sqlite') {
@@ -30,6 +33,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       client: 'better-sqlite3',
       connection: { filename: target.path },
       useNullAsDefault: true,
+      log: quietLog,
       // Errors then carry the SQL with `?` placeholders, never the values (which may be tokens).
       compileSqlOnError: false,
       pool: {
@@ -66,6 +70,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     client: 'mysql2',
     connection,
     compileSqlOnError: false,
+    log: quietLog,
     pool: { min: 0, max: options.poolSize ?? 10 },
     acquireConnectionTimeout: 30_000,
   });
@@ -98,7 +103,7 @@ async function createMysqlDatabase(
   connection: Record<string, unknown>,
   target: Extract<DatabaseTarget, { kind: 'mysql' }>,
 ): Promise<void> {
-  const admin = knexFactory({ client: 'mysql2', connection: { ...connection, database: undefined }, pool: { min: 0, max: 1 } });
+  const admin = knexFactory({ client: 'mysql2', connection: { ...connection, database: undefined }, log: quietLog, pool: { min: 0, max: 1 } });
   try {
     await admin.raw(
       `CREATE DATABASE IF NOT EXISTS \`${target.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`,

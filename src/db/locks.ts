@@ -27,3 +27,25 @@ export async function writeTransaction<T>(db: Database, fn: (trx: Knex.Transacti
   if (db.dialect === 'mysql') return db.knex.transaction(fn);
   return lockedTransaction(db, 'sqlite-write', fn);
 }
+
+/** A transaction InnoDB chose as a deadlock victim (or that timed out on a lock): it was rolled back whole. */
+export function isLockConflict(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY';
+}
+
+/**
+ * Runs an idempotent unit of work again when the database rolled it back for a lock conflict. InnoDB
+ * picks deadlock victims among writers that touch the same rows in different index orders (a claim
+ * and an outcome write of the same job do); the standard answer is to retry, after a short random pause.
+ */
+export async function retryOnLockConflict<T>(fn: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isLockConflict(err) || attempt >= attempts) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 20 * attempt) + 5));
+    }
+  }
+}

@@ -4,7 +4,7 @@
 // transaction that holds the write lock.
 import type { Knex } from 'knex';
 import type { Database } from '../database.js';
-import { writeTransaction } from '../locks.js';
+import { retryOnLockConflict, writeTransaction } from '../locks.js';
 import { STATUS, type DeliveryState, type SendDeliveryRow, type SendJobRow } from '../rows.js';
 import { fromSqlDateTime, toSqlDateTime } from '../time.js';
 import { settleWaitingReceipts } from './waiting-receipts.js';
@@ -266,7 +266,7 @@ export class SendRepository {
     const stamp = toSqlDateTime(now);
     const lease = toSqlDateTime(new Date(now.getTime() + options.leaseMs));
     const resendAfter = toSqlDateTime(options.resendAfter);
-    return writeTransaction(this.db, async (trx) => {
+    return retryOnLockConflict(() => writeTransaction(this.db, async (trx) => {
       // A row whose last attempt may have reached WeChat (it is `sending` past its lease, or pending after
       // a network failure) is safe to send again only inside the dedupe window.
       const abandoned = (q: Knex.QueryBuilder) =>
@@ -328,7 +328,7 @@ export class SendRepository {
           maybeSent: Number(r.maybe_sent) === 1 || r.state === 'sending',
         })),
       };
-    });
+    }));
   }
 
   /** Writes outcomes in bulk, only for rows this owner still holds. */
@@ -350,7 +350,7 @@ export class SendRepository {
       lease_until: null,
       updated_at: stamp,
     }));
-    await writeTransaction(this.db, async (trx) => {
+    await retryOnLockConflict(() => writeTransaction(this.db, async (trx) => {
       // Rows another process took over (our lease ran out) are theirs now: leave them alone.
       const held = new Set(
         (
@@ -373,24 +373,24 @@ export class SendRepository {
       // Receipts that beat their msgid here are waiting: link them now.
       const msgids = mine.map((r) => r.msgid).filter((m): m is string => Boolean(m));
       for (let i = 0; i < msgids.length; i += 500) await settleWaitingReceipts(trx, now, msgids.slice(i, i + 500));
-    });
+    }));
   }
 
   /** Gives back rows this owner holds and did not send (stopping on quota or Ctrl-C). */
   async releaseClaims(owner: string, sendRecordIds: readonly number[], now: Date): Promise<void> {
     for (let i = 0; i < sendRecordIds.length; i += 500) {
-      await this.knex(DELIVERIES)
+      await retryOnLockConflict(() => this.knex(DELIVERIES)
         .whereIn('send_record_id', sendRecordIds.slice(i, i + 500))
         .andWhere('lease_owner', owner)
         .andWhere('state', 'sending')
-        .update({ state: 'pending', lease_owner: null, lease_until: null, updated_at: toSqlDateTime(now) });
+        .update({ state: 'pending', lease_owner: null, lease_until: null, updated_at: toSqlDateTime(now) }));
     }
   }
 
   async extendLeases(owner: string, jobId: number, until: Date): Promise<void> {
-    await this.knex(DELIVERIES)
-      .where({ job_id: jobId, lease_owner: owner, state: 'sending' })
-      .update({ lease_until: toSqlDateTime(until) });
+    await retryOnLockConflict(() =>
+      this.knex(DELIVERIES).where({ job_id: jobId, lease_owner: owner, state: 'sending' }).update({ lease_until: toSqlDateTime(until) }),
+    );
   }
 
   async stateCounts(jobId: number): Promise<StateCounts> {
@@ -423,7 +423,7 @@ export class SendRepository {
 
   /** Links receipts that waited for msgids of this database's sends (the sender's last word). */
   async settleWaitingReceipts(now: Date): Promise<number> {
-    return writeTransaction(this.db, (trx) => settleWaitingReceipts(trx, now));
+    return retryOnLockConflict(() => writeTransaction(this.db, (trx) => settleWaitingReceipts(trx, now)));
   }
 
   /** The first few recipients with an error, for the summary. */
