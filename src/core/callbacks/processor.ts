@@ -45,6 +45,14 @@ export interface ProcessorOptions {
    * then processed together, in one transaction, instead of a few at a time.
    */
   gatherMs?: number;
+  /**
+   * True while the receiver in this process is answering requests: processing then pauses `yieldMs`
+   * between batches, so that WeChat's requests get the CPU first and a burst is received at full speed
+   * (the inbox holds it), unless the rows it processes waited longer than `maxLagMs` already.
+   */
+  receiving?: () => boolean;
+  yieldMs?: number;
+  maxLagMs?: number;
   backoff?: BackoffPolicy;
   random?: () => number;
 }
@@ -86,6 +94,11 @@ export class InboxProcessor {
   private readonly slowLeaseMs: number;
   private readonly idleMs: number;
   private readonly gatherMs: number;
+  private readonly yieldMs: number;
+  private readonly maxLagMs: number;
+  private readonly receiving: () => boolean;
+  /** When the oldest row of the last batch arrived. */
+  private lastBatchFrom: Date | null = null;
   private readonly backoff: BackoffPolicy;
   private readonly random: () => number;
   private seq = 0;
@@ -106,6 +119,9 @@ export class InboxProcessor {
     this.slowLeaseMs = options.slowLeaseMs ?? 5 * 60_000;
     this.idleMs = options.idleMs ?? 1_000;
     this.gatherMs = options.gatherMs ?? 50;
+    this.yieldMs = options.yieldMs ?? 100;
+    this.maxLagMs = options.maxLagMs ?? 30_000;
+    this.receiving = options.receiving ?? (() => false);
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.random = options.random ?? Math.random;
   }
@@ -176,8 +192,15 @@ export class InboxProcessor {
         continue;
       }
       if (this.stopping) break;
-      if (claimed < this.batchSize) await this.waitForWork();
+      if (claimed === 0) await this.waitForWork();
+      else if (this.receiving() && !this.lagging()) await this.pause(this.yieldMs);
+      else if (claimed < this.batchSize) await this.waitForWork();
     }
+  }
+
+  /** The last batch held rows older than maxLagMs: processing is falling behind, so it does not yield. */
+  private lagging(): boolean {
+    return this.lastBatchFrom !== null && this.deps.clock.now().getTime() - this.lastBatchFrom.getTime() > this.maxLagMs;
   }
 
   /** Waits `ms`, or less if stopped (a commit does not end it: the database is what failed). */
@@ -210,6 +233,7 @@ export class InboxProcessor {
     try {
       const batch = await this.repo.withDue(now, this.batchSize, async (trx, rows) => {
         taken = rows.map((r) => r.id);
+        this.lastBatchFrom = rows.reduce<Date | null>((min, r) => (min === null || r.receivedAt < min ? r.receivedAt : min), null);
         const dbRows: DbRow[] = [];
         const slow: number[] = [];
         for (const entry of rows) {

@@ -9,7 +9,7 @@ import type { Logger } from '../../logger.js';
 import type { WeChatClient } from '../../wechat/client.js';
 import { MessageCrypto } from '../../wechat/crypto.js';
 import { InboxProcessor, type ProcessorOptions } from './processor.js';
-import { createReceiver, type HealthReport } from './server.js';
+import { createReceiver, type HealthReport, type Receiver } from './server.js';
 import { InboxWriter } from './writer.js';
 
 export interface ServeDeps {
@@ -57,11 +57,17 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
     receiveId: options.component.appid,
   });
   const repo = new InboxRepository(db.knex, db.dialect);
+  let receiver: Receiver | undefined;
   const processor = new InboxProcessor(
     { db, wechat: deps.wechat, clock, logger, componentAppid: options.component.appid },
-    // Bigger batches cost less a row; on SQLite a batch also holds the one connection the receiver
-    // writes with, so it stays smaller there.
-    { batchSize: db.dialect === 'mysql' ? 250 : 100, ...options.processor },
+    {
+      // Bigger batches cost less a row; on SQLite a batch also holds the one connection the receiver
+      // writes with, so it stays smaller there.
+      batchSize: db.dialect === 'mysql' ? 250 : 100,
+      // A burst of requests is received first and processed from the inbox as the CPU allows.
+      receiving: () => (receiver?.inFlight ?? 0) > 0,
+      ...options.processor,
+    },
   );
   const processing = options.process !== false;
   const writer = new InboxWriter({
@@ -103,7 +109,7 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
     }
   };
 
-  const receiver = createReceiver({ crypto, maxSkewSeconds: options.maxSkewSeconds, clock, logger, writer, health });
+  receiver = createReceiver({ crypto, maxSkewSeconds: options.maxSkewSeconds, clock, logger, writer, health });
   const { server } = receiver;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
