@@ -13,7 +13,6 @@
 // printed beside the figures: other work on the machine moves them.
 //
 //   npm run build && node bench/followers.mjs [--followers N] [--only floor|wxplat] [--resync] [--json]
-import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { parseDatabaseUrl } from '../dist/src/config/load.js';
 import { completeAuthorization } from '../dist/src/core/accounts/authorize.js';
@@ -22,7 +21,7 @@ import { migrateLatest } from '../dist/src/db/migrator.js';
 import { TokenRepository } from '../dist/src/db/repositories/tokens.js';
 import { WeChatClient } from '../dist/src/wechat/client.js';
 import { seed } from '../dist/seeds/01_industry_codes.js';
-import { BIN, COMPONENT, clock, envFor, freshDatabase, startSandboxProcess } from './lib/world.mjs';
+import { COMPONENT, clock, envFor, freshDatabase, runWxplat, startSandboxProcess } from './lib/world.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -133,23 +132,6 @@ async function floor(prepared, rows) {
   }
 }
 
-function runWxplat(env, argv) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', 'peak-rss-kb=%M', process.execPath, BIN, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const rssMb = Number(/peak-rss-kb=(\d+)/.exec(stderr)?.[1] ?? 0) / 1024;
-      if (code !== 0) return reject(new Error(`wxplat exited ${code}: ${stderr.slice(-2000)}`));
-      resolve({ seconds, rssMb, summary: JSON.parse(stdout) });
-    });
-  });
-}
 
 async function checkRows(prepared, following = N, gone = 0) {
   const db = await openDatabase(parseDatabaseUrl(prepared.dbUrl, 'bench', process.cwd()));

@@ -8,8 +8,7 @@
 // recipient's rows, sending, and the summary.
 //
 //   node bench/send.mjs [--recipients N] [--concurrency C] [--only sqlite|mysql] [--million] [--json]
-import { spawn } from 'node:child_process';
-import { freshDatabase, prepareAccount, recipientsFile, startSandboxProcess, BIN } from './lib/world.mjs';
+import { freshDatabase, prepareAccount, recipientsFile, runWxplat, startSandboxProcess } from './lib/world.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -21,24 +20,6 @@ const C = Number(opt('concurrency', 64));
 const only = opt('only', null);
 const kinds = only ? [only] : ['mysql', 'sqlite'];
 
-function runWxplat(env, argv) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    // /usr/bin/time reports the child's peak RSS (kilobytes) on stderr's last line.
-    const child = spawn('/usr/bin/time', ['-f', 'peak-rss-kb=%M', process.execPath, BIN, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const rss = Number(/peak-rss-kb=(\d+)/.exec(stderr)?.[1] ?? 0) / 1024;
-      if (code !== 0) return reject(new Error(`wxplat exited ${code}: ${stderr.slice(-2000)}`));
-      resolve({ seconds, rssMb: rss, summary: JSON.parse(stdout) });
-    });
-  });
-}
 
 /** The floor: the same requests, at the same concurrency, straight from a loop, no database. */
 async function bareLoop(url, token, templateId, data, openids, concurrency) {

@@ -131,3 +131,23 @@ export async function recipientsFile(sandbox, appid, n, offset = 0) {
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
+
+/** The real binary, to its exit: wall seconds, peak RSS (MB, from /usr/bin/time) and its --json summary. */
+export function runWxplat(env, argv) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    // /usr/bin/time reports the child's peak RSS (kilobytes) on stderr's last line.
+    const child = spawn('/usr/bin/time', ['-f', 'peak-rss-kb=%M', process.execPath, BIN, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const rss = Number(/peak-rss-kb=(\d+)/.exec(stderr)?.[1] ?? 0) / 1024;
+      if (code !== 0) return reject(new Error(`wxplat exited ${code}: ${stderr.slice(-2000)}`));
+      resolve({ seconds, rssMb: rss, summary: JSON.parse(stdout) });
+    });
+  });
+}

@@ -13,6 +13,7 @@ export function register(program: Command, rt: Runtime): void {
     .command('trigger')
     .description('send a signed, encrypted event to a receiver exactly as WeChat would')
     .addArgument(
+      // Written out, not imported from core/callbacks/trigger.ts: registering commands loads no core module.
       new Argument('<type>', 'the event').choices([
         'component_verify_ticket',
         'authorized',

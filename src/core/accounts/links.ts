@@ -75,16 +75,22 @@ export function parseAuthType(value: string | undefined): AuthType {
   );
 }
 
-/** The page WeChat sends the admin's browser to afterwards: an absolute http(s) URL. */
-export function checkRedirectUri(value: string): string {
-  const text = value.trim();
-  let url: URL | undefined;
+/** `text` as an absolute http(s) URL with a host, or undefined. */
+function httpUrl(text: string): URL | undefined {
+  let url: URL;
   try {
     url = new URL(text);
   } catch {
-    url = undefined;
+    return undefined;
   }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || !url.hostname) {
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname ? url : undefined;
+}
+
+/** The page WeChat sends the admin's browser to afterwards: an absolute http(s) URL. */
+export function checkRedirectUri(value: string): string {
+  const text = value.trim();
+  const url = httpUrl(text);
+  if (!url) {
     throw new UsageError(
       `--redirect-uri must be an absolute http(s) URL (got "${text.slice(0, 80)}")`,
       "it must be on the platform's 授权发起页域名, e.g. https://platform.example.com/wechat/authorized",
@@ -99,13 +105,8 @@ const HINT_URL = 'paste the whole address the browser was sent to, e.g. https://
 /** The auth_code parameter of the address WeChat redirected to. */
 export function authCodeFromRedirectUrl(value: string): string {
   const text = value.trim();
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || !url.hostname) {
+  const url = httpUrl(text);
+  if (!url) {
     throw new UsageError(`malformed redirect URL "${text.slice(0, 80)}": expected an http(s) address`, HINT_URL);
   }
   const code = url.searchParams.get('auth_code');

@@ -44,50 +44,16 @@ export interface RecordedReceipt {
   state: DeliveryState;
 }
 
+/** One receipt: the batch below with a batch of one. */
 export async function recordTemplateReceipt(trx: Knex, receipt: TemplateReceipt, now: Date): Promise<RecordedReceipt> {
-  const { code, state } = classifyReceiptStatus(receipt.status);
-  const stamp = toSqlDateTime(now);
-  const [id] = await trx('wechat_message_receipt_records').insert({
-    appid: receipt.appid.slice(0, 50),
-    to_user_name: receipt.toUserName.slice(0, 50),
-    from_user_name: receipt.fromUserName.slice(0, 50),
-    create_time: Number.isFinite(receipt.createTime) ? toSqlDateTime(new Date(receipt.createTime * 1000)) : null,
-    msg_type: receipt.msgType.slice(0, 50),
-    event: receipt.event.slice(0, 50),
-    content: receipt.status.slice(0, 1000),
-    msg_id: receipt.msgId.slice(0, 50),
-    status: code,
-    created_at: stamp,
-  });
-  const receiptId = Number(id);
-
-  const account = await trx<OfficialAccountRow>('official_accounts')
-    .select('official_account_id')
-    .where('appid', receipt.appid)
-    .orderBy('official_account_id')
-    .first();
-  const match = trx<SendDeliveryRow>('wxplat_send_deliveries').select('send_record_id').where('msgid', receipt.msgId);
-  if (account) match.andWhere('official_account_id', account.official_account_id);
-  const delivery = await match.first();
-  if (!delivery) {
-    await parkReceipts(trx, [{ receiptRecordId: receiptId, msgid: receipt.msgId, officialAccountId: account?.official_account_id ?? null, status: receipt.status, state }], now);
-    return { receiptId, sendRecordId: null, state };
-  }
-
-  await trx('wxplat_send_deliveries').where('send_record_id', delivery.send_record_id).update({
-    state,
-    receipt_status: receipt.status.slice(0, 64),
-    receipt_record_id: receiptId,
-    receipt_at: stamp,
-    updated_at: stamp,
-  });
-  return { receiptId, sendRecordId: delivery.send_record_id, state };
+  const [recorded] = await recordTemplateReceipts(trx, [receipt], now);
+  return recorded!;
 }
 
 /**
- * Many receipts in the caller's transaction, with the same rows and effects as calling
- * recordTemplateReceipt for each in turn, but with the accounts and the sends looked up once for all
- * and, where the store numbers a multi-row INSERT consecutively, the receipts inserted by one statement
+ * Receipts in the caller's transaction: one receipt row each, and the delivery of the send with that
+ * msgid settled (or the receipt left waiting for it). The accounts and the sends are looked up once for
+ * all and, where the store numbers a multi-row INSERT consecutively, the receipts inserted by one statement
  * (the callback receiver records receipts by the hundred). Results are in the order given.
  */
 export async function recordTemplateReceipts(trx: Knex, receipts: readonly TemplateReceipt[], now: Date): Promise<RecordedReceipt[]> {

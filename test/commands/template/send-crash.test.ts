@@ -1,31 +1,9 @@
 // Exactly once across crashes and hosts: the real binary, killed with SIGKILL at random moments, run
 // twice at once, and left behind past WeChat's dedupe window.
-import { spawn, type ChildProcess } from 'node:child_process';
 import t from 'tap';
-import { BIN } from '../../helpers/cli.js';
 import { eachDatabase } from '../../helpers/databases.js';
 import { recipientsFile, syncTemplate } from '../../helpers/sending.js';
-import { startWorld, type World } from '../../helpers/world.js';
-
-interface Run {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
-
-function start(world: World, argv: string[]): Run {
-  const child = spawn(process.execPath, [BIN, ...argv], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...world.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, done };
-}
+import { startWorld, startWxplat as start, type World } from '../../helpers/world.js';
 
 /** A seeded generator: the moments are random, and the same on every run of the test. */
 function moments(seed: number): () => number {

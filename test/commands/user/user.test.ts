@@ -2,10 +2,9 @@
 // and --json), paging (--limit, --after by id or openid, --all, --json), bad input (exit 2, nothing
 // changed), -1 faults during a sync, and the real binary killed with SIGKILL mid-sync, then run again:
 // it carries on from its checkpoint and the end state is right.
-import { spawn, type ChildProcess } from 'node:child_process';
 import t from 'tap';
-import { FAST_RETRY, startWorld, type World } from '../../helpers/world.js';
-import { BIN, runCli } from '../../helpers/cli.js';
+import { FAST_RETRY, startWorld, startWxplat as start, type World } from '../../helpers/world.js';
+import { runCli } from '../../helpers/cli.js';
 import { eachDatabase } from '../../helpers/databases.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -225,26 +224,6 @@ t.test('Ctrl-C mid-sync: exit 130, the pages written kept, the next run carries 
     t.match(again, { generation: 1, following: 30_000, added: 30_000, run: { resumed: true, resumedAfter: Number(cp.seen) } });
   }),
 );
-
-interface Run {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
-
-function start(world: World, argv: string[]): Run {
-  const child = spawn(process.execPath, [BIN, ...argv], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...world.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, done };
-}
 
 t.test('kill -9 mid-sync, run again: it carries on and the end state is right', (t) =>
   eachDatabase(t, async (t, tdb) => {
