@@ -8,7 +8,7 @@
 // `tsc` still builds dist/ for the migrations folder, the knex CLI, the benchmarks and type checking.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -60,6 +60,18 @@ const toApp = {
   },
 };
 
+/** commander's child_process, in the front only: loaded on first use (scripts/lazy-child-process.cjs). */
+const lazyChildProcess = {
+  name: 'wxplat-lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      args.importer.includes(`${path.sep}node_modules${path.sep}commander${path.sep}`)
+        ? { path: path.join(root, 'scripts/lazy-child-process.cjs') }
+        : undefined,
+    );
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -81,7 +93,7 @@ await build({
   ...common,
   entryPoints: [path.join(root, 'scripts/cli-entry.ts')],
   outfile: path.join(outdir, 'cli.cjs'),
-  plugins: [toApp],
+  plugins: [toApp, lazyChildProcess],
 });
 await build({
   ...common,
@@ -90,10 +102,26 @@ await build({
   // Drivers load at run time from node_modules: the native SQLite binding, mysql2, and the ones knex
   // names for other databases, which wxplat never installs.
   external: ['better-sqlite3', 'mysql2', 'pg', 'pg-query-stream', 'sqlite3', 'tedious', 'oracledb', 'mysql', 'mariadb'],
-  // cli-table3's width function rebuilds a huge emoji expression per call; ours agrees and is quick.
-  alias: { 'string-width': path.join(root, 'scripts/string-width-shim.cjs') },
+  alias: {
+    // cli-table3's width function rebuilds a huge emoji expression per call; ours agrees and is quick.
+    'string-width': path.join(root, 'scripts/string-width-shim.cjs'),
+    // Never used, and large: the editor prompt (with iconv-lite), ofetch's fetch for nodes without one.
+    '@inquirer/editor': path.join(root, 'scripts/inquirer-editor-shim.mjs'),
+    'node-fetch-native': path.join(root, 'scripts/node-fetch-native-shim.mjs'),
+  },
   plugins: [virtualModules],
 });
+
+// Node decodes a file of ASCII several times faster than one with a single other character (the whole
+// source then becomes a two-byte string): ~20 ms of every start for app.cjs. esbuild escapes strings
+// but not regular expressions, so a literal character in a regex of ours would end up here.
+for (const name of ['cli.cjs', 'app.cjs']) {
+  const text = readFileSync(path.join(outdir, name), 'latin1');
+  const at = text.search(/[^\x00-\x7f]/);
+  if (at >= 0) {
+    throw new Error(`${name} is not ASCII at ${at}: …${text.slice(Math.max(0, at - 60), at + 20)}… (escape the character in the source, e.g. \\uFF0C)`);
+  }
+}
 
 // The code caches: run the everyday commands in one process, then keep what V8 compiled.
 execFileSync(process.execPath, [path.join(root, 'bin/wxplat.js')], {

@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { main } from '../src/cli.js';
 
 export { main, run } from '../src/cli.js';
@@ -16,6 +15,7 @@ export { main, run } from '../src/cli.js';
  */
 export async function warmUp(loadEverything: () => void): Promise<void> {
   loadEverything();
+  const { Writable } = await import('node:stream');
   const dir = mkdtempSync(path.join(tmpdir(), 'wxplat-warm-'));
   const sink = () =>
     Object.assign(

@@ -16,7 +16,11 @@ export function processIO(): IO {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // On first use: node builds process.stdin (and loads its stream classes) when it is first read,
+    // a few milliseconds that a command which never reads stdin should not pay.
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     cwd: process.cwd(),
   };

@@ -19,7 +19,8 @@ export interface Prompter {
 }
 
 export function canPromptIn(io: IO, yes: boolean): boolean {
-  return Boolean(io.stdin.isTTY && io.stdout.isTTY) && !yes && !isCi(io.env);
+  // stdout first: piped or under cron, stdin is never touched (see processIO).
+  return Boolean(io.stdout.isTTY && io.stdin.isTTY) && !yes && !isCi(io.env);
 }
 
 /** Ctrl-C at a prompt (the terminal is in raw mode, so no SIGINT arrives): interrupted, exit 130. */

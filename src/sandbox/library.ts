@@ -144,7 +144,8 @@ const RULES: ReadonlyArray<readonly [RegExp, (v: string) => boolean]> = [
   [/^thing\d+$/, (v) => [...v].length <= 20],
   [/^character_string\d+$/, (v) => v.length <= 32 && /^[\x21-\x7e]*$/.test(v)],
   [/^number\d+$/, (v) => v.length <= 32 && /^-?\d+(\.\d+)?$/.test(v)],
-  [/^amount\d+$/, (v) => /^[¥￥]?-?\d+(\.\d{1,2})?元?$/.test(v)],
+  // ¥ or ￥, digits, 元 (escaped: the bundle stays ASCII)
+  [/^amount\d+$/, (v) => /^[\u00A5\uFFE5]?-?\d+(\.\d{1,2})?\u5143?$/.test(v)],
   [/^phrase\d+$/, (v) => [...v].length <= 5 && !/[0-9A-Za-z]/.test(v)],
   [/^phone_number\d+$/, (v) => /^[0-9+\-() ]{1,17}$/.test(v)],
 ];

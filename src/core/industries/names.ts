@@ -14,9 +14,10 @@ export interface IndustryNames {
 export function normaliseIndustryName(name: string): string {
   return name
     .normalize('NFKC')
-    .replace(/[\s|/｜／、,，]+/g, '')
-    .replace(/其他/g, '其它')
-    .replace(/医疗护理/g, '医药护理');
+    // \s | / ｜ ／ 、 , ， (escaped: the bundle stays ASCII, which node reads several times faster)
+    .replace(/[\s|/\uFF5C\uFF0F\u3001,\uFF0C]+/g, '')
+    .replaceAll('其他', '其它')
+    .replaceAll('医疗护理', '医药护理');
 }
 
 /** `房地产|建筑` under first class 房地产 is 建筑: drop the first class repeated in front. */

@@ -79,7 +79,7 @@ export async function listCatalogue(deps: { db: Database }, options: { includeRe
 
 /** `k1,k2` (ASCII or full-width commas) into names; empty names are an error, not skipped. */
 export function parseKeywordList(value: string): string[] {
-  const names = value.split(/[,，]/).map((s) => s.trim());
+  const names = value.split(/[,\uFF0C]/).map((s) => s.trim());
   if (names.length === 0 || names.some((n) => n.length === 0)) {
     throw new UsageError('--keywords must be keyword names separated by commas, none empty (e.g. 商户名称,交易时间)');
   }
