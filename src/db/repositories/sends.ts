@@ -55,6 +55,9 @@ export interface DeliveryOutcome {
 
 class InterleavedIdsError extends Error {}
 
+const CLAIM_COLUMNS = ['send_record_id', 'job_id', 'official_account_id', 'openid', 'client_msg_id', 'attempts', 'first_attempt_at', 'state', 'maybe_sent'] as const;
+type ClaimRow = Pick<SendDeliveryRow, (typeof CLAIM_COLUMNS)[number]>;
+
 export type StateCounts = Partial<Record<DeliveryState, number>>;
 
 export class SendRepository {
@@ -257,6 +260,27 @@ export class SendRepository {
    * ran out — but those only while WeChat still dedupes their client_msg_id (`resendBefore`: first
    * attempt after this time). Older abandoned rows become `unknown` here, never resent.
    */
+  /**
+   * The rows a claim takes, one state at a time, each one range of (job_id, state, maybe_sent) read in
+   * send_record_id order (migration 5000): `sending` rows whose lease ran out or whose owner died,
+   * `pending` rows an earlier attempt may have sent, and `pending` rows never sent. A single statement
+   * with OR between the states made both planners read the job by primary key from its start.
+   */
+  claimSources(trx: Knex, jobId: number, stamp: string, deadOwners: readonly string[]) {
+    const ofJob = () => trx<SendDeliveryRow>(DELIVERIES).where('job_id', jobId);
+    return {
+      abandoned: () =>
+        ofJob()
+          .andWhere('state', 'sending')
+          .andWhere((l) => {
+            l.where('lease_until', '<', stamp);
+            if (deadOwners.length > 0) l.orWhereIn('lease_owner', deadOwners as string[]);
+          }),
+      maybeSent: () => ofJob().andWhere('state', 'pending').andWhere('maybe_sent', 1),
+      fresh: () => ofJob().andWhere('state', 'pending').andWhere('maybe_sent', 0),
+    };
+  }
+
   async claim(
     jobId: number,
     owner: string,
@@ -267,38 +291,34 @@ export class SendRepository {
     const lease = toSqlDateTime(new Date(now.getTime() + options.leaseMs));
     const resendAfter = toSqlDateTime(options.resendAfter);
     return retryOnLockConflict(() => writeTransaction(this.db, async (trx) => {
+      const rowsOf = this.claimSources(trx, jobId, stamp, options.deadOwners ?? []);
       // A row whose last attempt may have reached WeChat (it is `sending` past its lease, or pending after
       // a network failure) is safe to send again only inside the dedupe window.
-      const abandoned = (q: Knex.QueryBuilder) =>
-        q
-          .where((w) => {
-            w.where('state', 'sending').andWhere((l) => {
-              l.where('lease_until', '<', stamp);
-              if (options.deadOwners?.length) l.orWhereIn('lease_owner', options.deadOwners as string[]);
-            });
-          })
-          .orWhere((w) => w.where('state', 'pending').andWhere('maybe_sent', 1));
-      const tooOld = await trx(DELIVERIES)
-        .where('job_id', jobId)
-        .andWhere(abandoned)
-        .andWhere('first_attempt_at', '<', resendAfter)
-        .update({
-          state: 'unknown',
-          lease_owner: null,
-          lease_until: null,
-          errmsg: 'the last attempt may have reached WeChat, and its dedupe window has passed: not resent',
-          updated_at: stamp,
-        });
+      let tooOld = 0;
+      for (const source of [rowsOf.abandoned, rowsOf.maybeSent]) {
+        tooOld += await source()
+          .andWhere('first_attempt_at', '<', resendAfter)
+          .update({
+            state: 'unknown',
+            lease_owner: null,
+            lease_until: null,
+            errmsg: 'the last attempt may have reached WeChat, and its dedupe window has passed: not resent',
+            updated_at: stamp,
+          });
+      }
 
-      const select = trx<SendDeliveryRow>(DELIVERIES)
-        .select('send_record_id', 'job_id', 'official_account_id', 'openid', 'client_msg_id', 'attempts', 'first_attempt_at', 'state', 'maybe_sent')
-        .where('job_id', jobId)
-        .andWhere((q) => q.where('state', 'pending').orWhere(abandoned))
-        // Rows whose earlier attempt may have reached WeChat go first, while their window is open.
-        .orderBy('send_record_id')
-        .limit(options.limit);
-      if (this.db.dialect === 'mysql') select.forUpdate().skipLocked();
-      const rows = await select;
+      // Rows whose earlier attempt may have reached WeChat go first, while their window is open.
+      const rows: ClaimRow[] = [];
+      for (const source of [rowsOf.abandoned, rowsOf.maybeSent, rowsOf.fresh]) {
+        const left = options.limit - rows.length;
+        if (left <= 0) break;
+        const select = source()
+          .select(...CLAIM_COLUMNS)
+          .orderBy('send_record_id')
+          .limit(left);
+        if (this.db.dialect === 'mysql') select.forUpdate().skipLocked();
+        rows.push(...(await select));
+      }
       if (rows.length === 0) return { rows: [], markedUnknown: tooOld };
       const ids = rows.map((r) => r.send_record_id);
       await trx(DELIVERIES)

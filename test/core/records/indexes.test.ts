@@ -1,12 +1,14 @@
 // The tail's and the doctor's statements use indexes: EXPLAIN on MariaDB/MySQL and EXPLAIN QUERY PLAN
 // on SQLite, run on exactly the statements the repositories execute, over tables with enough rows
-// that the planners have a choice. Send rows have no index of ours (one on (state, updated_at) made
-// concurrent outcome writes deadlock on MySQL): they use the send migration's own.
+// that the planners have a choice. Send rows have no (state, updated_at) index (it made concurrent
+// outcome writes deadlock on MySQL): they use the send migrations' own.
 import t from 'tap';
 import type { Knex } from 'knex';
 import type { Database } from '../../../src/db/database.js';
 import { HealthRepository } from '../../../src/db/repositories/health.js';
 import { RecordsRepository } from '../../../src/db/repositories/records.js';
+import { SendRepository } from '../../../src/db/repositories/sends.js';
+import { toSqlDateTime } from '../../../src/db/time.js';
 import { eachDatabase, openTestDatabase } from '../../helpers/databases.js';
 import { APPID, addAccounts, addDeliveries, addEvents, addJob, addReceipts, at } from './fixtures.js';
 
@@ -105,11 +107,19 @@ t.test('the queries of records tail and doctor use indexes', (t) =>
     await uses('receipts of an account in a window', repo.receiptsQuery({ above: 2000, upTo: 4000, appid: APPID, statuses: [2] }, 50, 'desc'), 'wechat_message_receipt_records', ['PRIMARY']);
     await uses('the binary search step', repo.firstReceiptFromQuery(2500), 'wechat_message_receipt_records', ['PRIMARY']);
     await uses('sends of receipts', repo.sendsByMsgidQuery(['3717005636572528700', '3717005636572528701']), 'd', ['wxplat_send_deliveries_msgid'], false);
-    // The doctor counts send rows per job on (job_id, state).
+    // The doctor counts send rows per job on (job_id, state, maybe_sent).
     const jobIds = await health.activeJobIds(since);
-    await uses('doctor: unknown sends', health.deliveriesSinceQuery(jobIds, 'unknown', since).count({ n: '*' }), 'wxplat_send_deliveries', ['wxplat_send_deliveries_job_state'], false);
-    await uses('doctor: rows left to send', health.openRowsQuery(jobIds[0]!).count({ n: '*' }), 'wxplat_send_deliveries', ['wxplat_send_deliveries_job_state'], false);
+    await uses('doctor: unknown sends', health.deliveriesSinceQuery(jobIds, 'unknown', since).count({ n: '*' }), 'wxplat_send_deliveries', ['wxplat_send_deliveries_claim'], false);
+    await uses('doctor: rows left to send', health.openRowsQuery(jobIds[0]!).count({ n: '*' }), 'wxplat_send_deliveries', ['wxplat_send_deliveries_claim'], false);
     await uses('doctor: failed events', health.inboxFailedSinceQuery(since).count({ n: '*' }), 'wxplat_callback_inbox', [INBOX_IDX], false);
+
+    // A claim reads one range of (job_id, state, maybe_sent) a state, in send_record_id order, and stops
+    // after LIMIT rows: never the job from its start by primary key (migration 5000).
+    const claim = new SendRepository(db).claimSources(db.knex, jobs[0]!, toSqlDateTime(T0), ['a-dead-owner']);
+    const first = (q: Knex.QueryBuilder) => q.select('send_record_id').orderBy('send_record_id').limit(256);
+    await uses('claim: sending rows whose lease ran out', first(claim.abandoned()), 'wxplat_send_deliveries', ['wxplat_send_deliveries_claim'], false);
+    await uses('claim: pending rows that may have been sent', first(claim.maybeSent()), 'wxplat_send_deliveries', ['wxplat_send_deliveries_claim']);
+    await uses('claim: pending rows', first(claim.fresh()), 'wxplat_send_deliveries', ['wxplat_send_deliveries_claim']);
 
     // The job of each send row (its template) is joined by the jobs' primary key.
     const joined = await explain(db, repo.latestSendsQuery({ states: SETTLED }, 50));
