@@ -22,9 +22,16 @@ export async function lockedTransaction<T>(db: Database, name: string, fn: (trx:
 /**
  * A plain write transaction. On SQLite it starts with a write so that it holds the write lock from the
  * start; a deferred transaction that reads first can fail with SQLITE_BUSY when it upgrades.
+ * `readCommitted` (MySQL): locking reads and UPDATEs lock only the rows that match, not every row and
+ * gap they pass, and an UPDATE passes a row another transaction holds if its committed version does
+ * not match — for claims that read ranges other processes are writing in.
  */
-export async function writeTransaction<T>(db: Database, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-  if (db.dialect === 'mysql') return db.knex.transaction(fn);
+export async function writeTransaction<T>(
+  db: Database,
+  fn: (trx: Knex.Transaction) => Promise<T>,
+  options: { readCommitted?: boolean } = {},
+): Promise<T> {
+  if (db.dialect === 'mysql') return db.knex.transaction(fn, options.readCommitted ? { isolationLevel: 'read committed' } : undefined);
   return lockedTransaction(db, 'sqlite-write', fn);
 }
 

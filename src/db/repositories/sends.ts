@@ -348,7 +348,7 @@ export class SendRepository {
           maybeSent: Number(r.maybe_sent) === 1 || r.state === 'sending',
         })),
       };
-    }));
+    }, { readCommitted: true }));
   }
 
   /** Writes outcomes in bulk, only for rows this owner still holds. */
