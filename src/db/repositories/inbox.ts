@@ -220,13 +220,11 @@ export class InboxRepository {
       const rows = (await due).map(claimed).sort((a, b) => a.id - b.id);
       return rows.length === 0 ? null : fn(trx, rows);
     };
-    if (this.dialect === 'sqlite' && !this.db) throw new Error('taking inbox rows on SQLite needs the Database');
+    if (!this.db) throw new Error('taking inbox rows needs the Database');
     // MySQL: READ COMMITTED, so that reading the due range locks the rows read and not the gaps around
     // them — under REPEATABLE READ those gap locks would hold up the receiver's INSERT of new rows
     // until this batch commits.
-    return this.dialect === 'sqlite'
-      ? writeTransaction(this.db!, run)
-      : this.knex.transaction(run, { isolationLevel: 'read committed' });
+    return writeTransaction(this.db, run, { readCommitted: true });
   }
 
   /**

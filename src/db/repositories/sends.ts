@@ -256,11 +256,6 @@ export class SendRepository {
   }
 
   /**
-   * Claims up to `limit` rows to send: pending rows, and rows left `sending` by a process whose lease
-   * ran out — but those only while WeChat still dedupes their client_msg_id (`resendBefore`: first
-   * attempt after this time). Older abandoned rows become `unknown` here, never resent.
-   */
-  /**
    * The rows a claim takes, one state at a time, each one range of (job_id, state, maybe_sent) read in
    * send_record_id order (migration 5000): `sending` rows whose lease ran out or whose owner died,
    * `pending` rows an earlier attempt may have sent, and `pending` rows never sent. A single statement
@@ -281,6 +276,13 @@ export class SendRepository {
     };
   }
 
+  /**
+   * Claims up to `limit` rows to send: pending rows, and rows left `sending` by a process whose lease
+   * ran out — but those only while WeChat still dedupes their client_msg_id (`resendAfter`: first
+   * attempt after this time). Older abandoned rows become `unknown` here, never resent. On MySQL in
+   * READ COMMITTED: reading the `sending` range then locks only the rows taken, not the other workers'
+   * in-flight rows, whose outcome writes would otherwise wait for this claim to commit.
+   */
   async claim(
     jobId: number,
     owner: string,
