@@ -28,6 +28,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = process.env.BENCH_BIN ?? path.join(root, 'bin/wxplat.js');
 const { MessageCrypto } = await import(path.join(root, 'dist/src/wechat/crypto.js'));
 const { buildXml } = await import(path.join(root, 'dist/src/wechat/xml.js'));
+const { openDatabase } = await import(path.join(root, 'dist/src/db/database.js'));
+const { parseDatabaseUrl } = await import(path.join(root, 'dist/src/config/load.js'));
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
@@ -276,6 +278,7 @@ async function receiver(kind, databaseUrl, args = []) {
     WXPLAT_API_BASE: 'http://127.0.0.1:1',
   };
   execFileSync(process.execPath, [bin, 'db', 'migrate'], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: 'ignore' });
+  await addAccount(databaseUrl);
   const logFile = path.join(dir, `serve-${kind}${args.length ? '-receive-only' : ''}.log`);
   const log = createWriteStream(logFile);
   await new Promise((r) => log.once('open', r));
@@ -283,6 +286,19 @@ async function receiver(kind, databaseUrl, args = []) {
   const child = wxplat(['serve', '--port', '0', ...args, ...extra], env, { stdio: ['ignore', 'pipe', log] });
   const s = await started(`serve (${kind})`, child);
   return { ...s, logFile };
+}
+
+/** The authorized account the events are for: `serve` stores an account's pushes only for one of its accounts. */
+async function addAccount(databaseUrl) {
+  const db = await openDatabase(parseDatabaseUrl(databaseUrl, 'bench', dir));
+  try {
+    if (!(await db.knex('official_accounts').where('appid', ACCOUNT).first())) {
+      const stamp = '2026-12-01 00:00:00';
+      await db.knex('official_accounts').insert({ appid: ACCOUNT, original_id: 'gh_eb5e3a772040', status: 1, created_at: stamp, updated_at: stamp });
+    }
+  } finally {
+    await db.close();
+  }
 }
 
 async function health(port) {

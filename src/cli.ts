@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, exitCodeFor, isWxplatError } from './errors.js';
 import type { ContextOverrides } from './context.js';
+import { escapeControl } from './output/escape.js';
 import { colorLevelFor, processIO, type IO } from './output/io.js';
 import type { Runtime } from './commands/runtime.js';
 import { register as registerAccount } from './commands/account/index.js';
@@ -112,8 +113,9 @@ function printError(io: IO, err: unknown, code: number, argv: string[]): void {
   }
   const red = colorLevelFor(io.stderr, io.env, argv.includes('--no-color')) > 0;
   const label = red ? '\u001b[31merror:\u001b[39m' : 'error:';
-  io.stderr.write(`${label} ${message}\n`);
-  if (hint) io.stderr.write(`  ${hint}\n`);
+  // Messages quote what was given (a line of a file, a flag's value): shown, never obeyed.
+  io.stderr.write(`${label} ${escapeControl(message, { keepLines: true })}\n`);
+  if (hint) io.stderr.write(`  ${escapeControl(hint, { keepLines: true })}\n`);
   if (!isWxplatError(err) && err instanceof Error) {
     if (verbose && err.stack) io.stderr.write(`${err.stack}\n`);
     else io.stderr.write('  (an internal error; run again with --verbose for the stack)\n');

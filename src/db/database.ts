@@ -1,6 +1,6 @@
 // Opens the store named by the configuration: the embedded SQLite file or a MySQL/MariaDB server.
 // knex and the drivers load here, lazily, so that commands that never touch the database start fast.
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { DatabaseTarget } from '../config/load.js';
@@ -28,7 +28,12 @@ const quietLog = { warn() {}, error() {}, deprecate() {}, debug() {} };
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
   const { default: knexFactory } = await import('knex');
   if (target.kind === 'sqlite') {
-    if (target.path !== ':memory:') mkdirSync(path.dirname(target.path), { recursive: true });
+    if (target.path !== ':memory:') {
+      mkdirSync(path.dirname(target.path), { recursive: true });
+      // The file holds the ticket, every token and the pay keys: readable by its owner only. SQLite gives
+      // its -wal and -shm files the database file's permissions, so they are 0600 too.
+      closeSync(openSync(target.path, 'a', 0o600));
+    }
     const knex = knexFactory({
       client: 'better-sqlite3',
       connection: { filename: target.path },

@@ -2,6 +2,7 @@
 // NDJSON for machines, notes and warnings on stderr. Colour is decided once, per stream.
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
+import { escapeControl, escapeForTerminal } from './escape.js';
 import { colorLevelFor, type IO } from './io.js';
 
 export interface OutputOptions {
@@ -47,7 +48,7 @@ export class Output {
 
   /** A line of human output on stdout. */
   line(text = ''): void {
-    this.io.stdout.write(`${text}\n`);
+    this.io.stdout.write(`${escapeForTerminal(text)}\n`);
   }
 
   /** One JSON document on stdout: indented on a terminal, compact when piped. */
@@ -78,7 +79,8 @@ export class Output {
       table.push(
         columns.map((col) => {
           const raw = col.value(row);
-          const text = raw === null || raw === undefined ? '' : String(raw);
+          // A cell is one value, often from outside (a nickname, a pushed event): no control character.
+          const text = raw === null || raw === undefined ? '' : escapeControl(String(raw));
           return col.style && this.c.level > 0 ? col.style(text, row, this.c) : text;
         }),
       );
@@ -94,14 +96,14 @@ export class Output {
 
   /** Progress and side remarks: stderr, so that stdout stays clean for pipes and --json. */
   note(text: string): void {
-    this.io.stderr.write(`${text}\n`);
+    this.io.stderr.write(`${escapeForTerminal(text)}\n`);
   }
 
   warn(text: string): void {
-    this.io.stderr.write(`${this.ce.yellow('warning:')} ${text}\n`);
+    this.io.stderr.write(`${this.ce.yellow('warning:')} ${escapeForTerminal(text)}\n`);
   }
 
   debug(text: string): void {
-    if (this.verbose) this.io.stderr.write(`${this.ce.dim(text)}\n`);
+    if (this.verbose) this.io.stderr.write(`${this.ce.dim(escapeForTerminal(text))}\n`);
   }
 }

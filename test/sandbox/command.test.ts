@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -90,7 +90,7 @@ t.test('--json: one object; made-up credentials go to .env; no secret is printed
 t.test('an existing .env keeps its lines; only the missing ones are added', async (t) => {
   const dir = tempDir(t);
   const before = '# mine\nWXPLAT_COMPONENT_APPID=wx1111222233334444\nWXPLAT_API_BASE=http://127.0.0.1:1\nOTHER=1';
-  writeFileSync(path.join(dir, '.env'), before);
+  writeFileSync(path.join(dir, '.env'), before, { mode: 0o600 });
   const run = startCommand(['--port', '0'], dir);
   await until(() => run.stdout.text.includes('Stop it'), 'the summary');
   const text = readFileSync(path.join(dir, '.env'), 'utf8');
@@ -106,6 +106,26 @@ t.test('an existing .env keeps its lines; only the missing ones are added', asyn
   t.match(run.stderr.text, /\.env keeps WXPLAT_API_BASE=http:\/\/127\.0\.0\.1:1 \(not changed\)/);
   t.equal(await run.stop(), 0);
   for (const name of SECRET_VARS) t.notOk(run.stdout.text.includes(env[name]!) || run.stderr.text.includes(env[name]!), `${name} not printed`);
+});
+
+t.test('secrets are never added to a .env that others can read: refused before the sandbox starts', async (t) => {
+  const dir = tempDir(t);
+  const file = path.join(dir, '.env');
+  const before = '# mine\nOTHER=1\n';
+  writeFileSync(file, before, { mode: 0o644 });
+  const run = startCommand(['--port', '0'], dir);
+  const code = await run.done;
+  t.equal(code, 2, 'bad input: exit 2');
+  t.match(run.stderr.text, /\.env is readable by others \(mode 0644\): the sandbox would write the appsecret and AES key into it/);
+  t.match(run.stderr.text, /chmod 600 /);
+  t.equal(readFileSync(file, 'utf8'), before, 'the file is unchanged');
+  t.notMatch(run.stdout.text, /listening on/, 'the sandbox did not start');
+  // A new .env is made 0600.
+  rmSync(file);
+  const again = startCommand(['--port', '0'], dir);
+  await until(() => again.stdout.text.includes('Stop it'), 'the summary');
+  t.equal(statSync(file).mode & 0o777, 0o600);
+  t.equal(await again.stop(), 0);
 });
 
 t.test('configured credentials are used and .env is left alone; pushes go to --callback', async (t) => {

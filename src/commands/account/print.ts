@@ -1,6 +1,7 @@
 // Human renderings shared by the account commands.
 import type { ChalkInstance } from 'chalk';
 import { TOKEN_STATE_WORDS, type AccountDetail, type AccountSummary, type TokenState } from '../../core/accounts/view.js';
+import { escapeControl } from '../../output/escape.js';
 import type { Output } from '../../output/output.js';
 
 export function tokenWords(state: TokenState): string {
@@ -33,21 +34,23 @@ export function accountFields(a: AccountDetail, out: Output): Array<[string, str
   const token = styleToken(tokenWords(a.token.state), a.token.state, out.c);
   const expires = a.token.expiresAt ? ` (access token until ${a.token.expiresAt})` : '';
   const reason = a.token.reason ? ` — ${a.token.reason}` : '';
+  // What WeChat's profile gave: shown, never obeyed by the terminal.
+  const given = (v: string | null) => (v === null ? null : escapeControl(v));
   return [
     ['id', a.id],
     ['appid', a.appid],
-    ['nickname', a.nickname],
-    ['original id', a.originalId],
-    ['alias', a.alias],
-    ['principal', a.principalName],
+    ['nickname', given(a.nickname)],
+    ['original id', given(a.originalId)],
+    ['alias', given(a.alias)],
+    ['principal', given(a.principalName)],
     ['service type', a.serviceType],
     ['verify type', a.verifyType],
     ['func ids', a.funcIds.join(',')],
     ['status', a.status],
     ['token', `${token}${expires}${reason}`],
     ['pay enabled', yesNo(a.business.pay)],
-    ['qrcode url', a.qrcodeUrl],
-    ['avatar url', a.avatarUrl],
+    ['qrcode url', given(a.qrcodeUrl)],
+    ['avatar url', given(a.avatarUrl)],
     ['created', a.createdAt],
     ['updated', a.updatedAt],
   ];

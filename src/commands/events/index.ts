@@ -30,6 +30,7 @@ export function register(program: Command, rt: Runtime): void {
     .option('--openid <openid>', 'the follower of a templatesendjobfinish, subscribe or unsubscribe (default: random)')
     .option('--status <status>', 'Status of a templatesendjobfinish', 'success')
     .option('--auth-code <code>', 'AuthorizationCode of an authorized/updateauthorized event (default: a dummy)')
+    .option('--original-id <gh_id>', "the account's original id, for an account's event (default: from this database)")
     .addHelpText(
       'after',
       `

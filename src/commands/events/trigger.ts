@@ -1,5 +1,6 @@
 import { requireComponent } from '../../config/load.js';
 import type { CommandContext } from '../../context.js';
+import { resolveAccount } from '../../core/accounts/resolve.js';
 import { sendTrigger, type TriggerType } from '../../core/callbacks/trigger.js';
 import { FailedError } from '../../errors.js';
 import type { Input } from '../action.js';
@@ -11,6 +12,7 @@ interface Opts {
   openid?: string;
   status?: string;
   authCode?: string;
+  originalId?: string;
 }
 
 export async function run(ctx: CommandContext, { args, opts }: Input<[TriggerType], Opts>): Promise<void> {
@@ -26,8 +28,18 @@ export async function run(ctx: CommandContext, { args, opts }: Input<[TriggerTyp
       openid: opts.openid,
       status: opts.status,
       authCode: opts.authCode,
+      originalId: opts.originalId,
       component: { appid: c.appid, token: c.token, encodingAesKey: c.aesKey.reveal() },
       now: ctx.clock.now(),
+    }, {
+      // Without --original-id, the account's row in this database names it, when there is one.
+      originalIdOf: async (appid) => {
+        try {
+          return (await resolveAccount(await ctx.db(), appid, { includeRemoved: true })).original_id;
+        } catch {
+          return null;
+        }
+      },
     });
   } catch (err) {
     if (err instanceof Error && !(err as { exitCode?: number }).exitCode) {

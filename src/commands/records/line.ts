@@ -2,6 +2,7 @@
 // widths, because a followed tail cannot measure the lines still to come.
 import type { ChalkInstance } from 'chalk';
 import type { EventRecord, ReceiptRecord, SendRecord, TailRecord } from '../../core/records/record.js';
+import { escapeControl } from '../../output/escape.js';
 
 const GOOD = new Set(['sent', 'delivered', 'success', 'done']);
 const BAD = new Set(['failed', 'blocked', 'system-failed', 'user-block', 'other-failure']);
@@ -51,10 +52,11 @@ function template(r: TailRecord): string {
 export function formatLine(r: TailRecord, mixed: boolean, c: ChalkInstance): string {
   const time = `${r.time.slice(0, 19)}Z`;
   const id = mixed ? `${r.kind}:${r.id}`.padEnd(14) : String(r.id).padEnd(8);
-  const account = (r.appid ?? (r.accountId !== null ? `account ${r.accountId}` : '—')).padEnd(18);
-  const openid = (r.openid ?? '—').padEnd(28);
-  const word = stateWord(r);
+  // Every field but the time and id came from outside (WeChat's pushes and answers): escaped.
+  const account = escapeControl(r.appid ?? (r.accountId !== null ? `account ${r.accountId}` : '—')).padEnd(18);
+  const openid = escapeControl(r.openid ?? '—').padEnd(28);
+  const word = escapeControl(stateWord(r));
   const state = styleState(word, word.padEnd(13), c);
-  const detail = r.kind === 'send' ? sendDetail(r) : r.kind === 'receipt' ? receiptDetail(r) : eventDetail(r);
-  return `${c.dim(time)}  ${id}  ${account}  ${openid}  ${template(r).padEnd(12)}  ${state}  ${detail}`.trimEnd();
+  const detail = escapeControl(r.kind === 'send' ? sendDetail(r) : r.kind === 'receipt' ? receiptDetail(r) : eventDetail(r));
+  return `${c.dim(time)}  ${id}  ${account}  ${openid}  ${escapeControl(template(r)).padEnd(12)}  ${state}  ${detail}`.trimEnd();
 }

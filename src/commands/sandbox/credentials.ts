@@ -2,9 +2,10 @@
 // not, and the made-up ones (with WXPLAT_API_BASE) added to .env so that wxplat in this folder talks to
 // the sandbox with matching credentials. Lines already in .env are never changed.
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { VARIABLES, type ComponentSettings } from '../../config/load.js';
+import { UsageError } from '../../errors.js';
 
 export interface SandboxCredentials {
   appid: string;
@@ -45,8 +46,27 @@ export interface EnvFileChange {
   kept: Record<string, string>;
 }
 
+/** The variables whose values are secrets: written only to a file that others cannot read. */
+const SECRET_VARIABLES = new Set<string>([VARIABLES.appsecret, VARIABLES.aesKey]);
+
+/**
+ * Refuses, before anything is started or written, to add a secret to an existing file that others can
+ * read: appending would leave the appsecret and AES key readable by every local user.
+ */
+export function checkEnvFileMode(file: string, entries: ReadonlyArray<readonly [string, string]>): void {
+  if (!existsSync(file) || !entries.some(([name]) => SECRET_VARIABLES.has(name))) return;
+  const mode = statSync(file).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new UsageError(
+      `${file} is readable by others (mode ${mode.toString(8).padStart(4, '0')}): the sandbox would write the appsecret and AES key into it`,
+      `make it private first: chmod 600 ${file}`,
+    );
+  }
+}
+
 /** Appends `NAME=value` for each variable the file does not have yet; creates the file (mode 600) if needed. */
 export function addToEnvFile(file: string, entries: ReadonlyArray<readonly [string, string]>, note: string): EnvFileChange {
+  checkEnvFileMode(file, entries);
   const exists = existsSync(file);
   const text = exists ? readFileSync(file, 'utf8') : '';
   const present = parseEnv(text) as Record<string, string | undefined>;

@@ -4,7 +4,7 @@ import { EXIT, FailedError, UsageError } from '../../errors.js';
 import { VARIABLES } from '../../config/load.js';
 import { SandboxError, startSandbox } from '../../sandbox/index.js';
 import type { Input } from '../action.js';
-import { addToEnvFile, sandboxCredentials, type EnvFileChange } from './credentials.js';
+import { addToEnvFile, checkEnvFileMode, sandboxCredentials, type EnvFileChange } from './credentials.js';
 
 interface Options {
   port: string;
@@ -25,6 +25,9 @@ export async function run(ctx: CommandContext, { opts }: Input<[], Options>): Pr
   const latency = whole('--latency', opts.latency, 60_000);
   const followers = whole('--followers', opts.followers, 10_000_000);
   const credentials = sandboxCredentials(ctx.config().component);
+  const envFile = path.join(ctx.io.cwd, '.env');
+  // Before the sandbox starts: made-up secrets are never added to a .env that others can read.
+  checkEnvFileMode(envFile, credentials.generated);
 
   const sandbox = await startSandbox({
     port,
@@ -41,7 +44,6 @@ export async function run(ctx: CommandContext, { opts }: Input<[], Options>): Pr
   ctx.onClose(() => sandbox.close());
 
   // Made-up credentials only make sense together with the sandbox's URL; configured ones stay untouched.
-  const envFile = path.join(ctx.io.cwd, '.env');
   const generated = credentials.generated.length > 0;
   const env: EnvFileChange = generated
     ? addToEnvFile(envFile, [...credentials.generated, [VARIABLES.apiBase, sandbox.url]], `wxplat sandbox credentials (${ctx.clock.now().toISOString()})`)

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { CommandContext } from '../../context.js';
 import { sendTemplate, type DryRunPreview, type SendSummary } from '../../core/sending/send.js';
 import { UsageError } from '../../errors.js';
+import { escapeControl } from '../../output/escape.js';
 import { startProgress, type Progress } from '../../output/progress.js';
 import type { Input } from '../action.js';
 
@@ -97,8 +98,9 @@ function printPreview(ctx: CommandContext, p: DryRunPreview): void {
   if (p.message.url) out.line(`url       ${p.message.url}`);
   if (p.message.miniprogram) out.line(`mini app  ${p.message.miniprogram.appid}:${p.message.miniprogram.pagepath ?? ''}`);
   out.line('message');
-  for (const line of p.content.split('\n')) out.line(`  ${line}`);
-  out.line(`recipients ${p.recipients}${p.firstRecipients.length ? `, first: ${p.firstRecipients.join(', ')}` : ''}`);
+  // The values and openids came from flags and files: shown, never obeyed.
+  for (const line of p.content.split('\n')) out.line(`  ${escapeControl(line)}`);
+  out.line(`recipients ${p.recipients}${p.firstRecipients.length ? `, first: ${escapeControl(p.firstRecipients.join(', '))}` : ''}`);
 }
 
 function printSummary(ctx: CommandContext, s: SendSummary): void {
@@ -119,6 +121,6 @@ function printSummary(ctx: CommandContext, s: SendSummary): void {
   }
   out.line(`  this run: ${s.run.sent} sent, ${s.run.failed} failed in ${s.run.seconds.toFixed(1)} s (${s.run.perSecond.toFixed(0)}/s)${s.run.resumed ? ', resuming the job' : ''}`);
   if (s.stopReason) out.line(`  stopped: ${s.stopReason}${s.pausedUntil ? `; resumable after ${s.pausedUntil}` : ''}`);
-  for (const f of s.failures) out.line(`  ${f.state} ${f.openid}: ${f.errcode ?? ''} ${f.errmsg ?? ''}`.trimEnd());
+  for (const f of s.failures) out.line(`  ${f.state} ${escapeControl(`${f.openid}: ${f.errcode ?? ''} ${f.errmsg ?? ''}`.trimEnd())}`);
   if (s.exitCode === 3) out.note('some recipients failed or are left: run the same command with the same --idempotency-key to carry on');
 }

@@ -7,6 +7,7 @@ import type { Clock } from '../../clock.js';
 import type { InboxRoute } from '../../db/rows.js';
 import type { Logger } from '../../logger.js';
 import type { MessageCrypto } from '../../wechat/crypto.js';
+import type { CallbackAccounts } from './accounts.js';
 import { describeMessage } from './message.js';
 import { CallbackRejectedError, MAX_BODY_BYTES, verifyCallback, verifyEcho } from './verify.js';
 import type { InboxWriter } from './writer.js';
@@ -22,6 +23,8 @@ export interface ReceiverOptions {
   clock: Clock;
   logger: Logger;
   writer: InboxWriter;
+  /** The authorized accounts: an account push is stored only for one of them. */
+  accounts: CallbackAccounts;
   health: () => Promise<HealthReport>;
 }
 
@@ -46,6 +49,9 @@ function matchRoute(pathname: string): Route | null {
 
 class TooLargeError extends Error {}
 
+/** The client went away before the whole body arrived: nothing to answer, and not our fault. */
+class ClientAbortedError extends Error {}
+
 function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(new TooLargeError());
@@ -53,6 +59,11 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
+    const aborted = () => reject(new ClientAbortedError());
+    req.on('aborted', aborted);
+    req.on('close', () => {
+      if (!req.complete) aborted();
+    });
     req.on('data', (chunk: Buffer) => {
       if (over) return;
       size += chunk.length;
@@ -66,7 +77,10 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
     req.on('end', () => {
       if (!over) resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
     });
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNRESET' || req.destroyed) aborted();
+      else reject(err);
+    });
   });
 }
 
@@ -94,6 +108,8 @@ export function createReceiver(o: ReceiverOptions): Receiver {
     const search = q < 0 ? '' : url.slice(q + 1);
     const log: Record<string, unknown> = {};
     let status = 500;
+    /** Set where the status alone does not say how loud the line is. */
+    let level: 'info' | 'warn' | 'error' | undefined;
 
     const finish = (code: number, body: string, outcome: string, headers?: Record<string, string>) => {
       status = code;
@@ -114,18 +130,39 @@ export function createReceiver(o: ReceiverOptions): Receiver {
         }
       } else {
         log.appid = route.appid ?? undefined;
+        const checks = { crypto: o.crypto, maxSkewSeconds: o.maxSkewSeconds, now: o.clock.now() };
         if (method === 'GET') {
-          const echo = verifyEcho(new URLSearchParams(search), o.crypto);
+          const echo = verifyEcho(new URLSearchParams(search), checks);
           finish(200, echo, 'echo');
         } else if (method === 'POST') {
           const body = await readBody(req, MAX_BODY_BYTES);
-          const verified = verifyCallback(new URLSearchParams(search), body, {
-            crypto: o.crypto,
-            maxSkewSeconds: o.maxSkewSeconds,
-            now: o.clock.now(),
-            route: route.kind,
-          });
-          const message = describeMessage(route.kind, route.appid, verified.fields, verified.xml);
+          const verified = verifyCallback(new URLSearchParams(search), body, checks);
+          if (route.kind === 'account') {
+            let account;
+            try {
+              account = await o.accounts.get(route.appid!);
+            } catch (err) {
+              log.error = (err as { code?: string }).code ?? (err as Error).message;
+              finish(503, 'inbox unavailable\n', 'db-error');
+              return;
+            }
+            if (!account) {
+              // Signed by WeChat but for no account of ours: `success`, so that WeChat does not retry a
+              // push nobody will process; the log line says so.
+              level = 'warn';
+              finish(200, 'success', 'ignored:unknown-account');
+              return;
+            }
+            if (verified.fields.ToUserName !== account.originalId) {
+              throw new CallbackRejectedError(
+                'to-user',
+                account.originalId
+                  ? `the message is for ${verified.fields.ToUserName ?? '(no ToUserName)'}, not this URL's account ${account.originalId}`
+                  : `account ${route.appid} has no original id on record (run wxplat account refresh ${route.appid})`,
+              );
+            }
+          }
+          const message = describeMessage(route.kind, route.appid, verified.fields, checks.now);
           log.type = message.eventType;
           if (route.kind === 'component') log.appid = message.appid ?? undefined;
           let stored;
@@ -153,12 +190,18 @@ export function createReceiver(o: ReceiverOptions): Receiver {
         }
       }
     } catch (err) {
-      if (err instanceof TooLargeError) {
+      if (err instanceof ClientAbortedError) {
+        // Logged as what it is, not as a server error: alerting watches for those.
+        status = 499;
+        log.outcome = 'aborted-by-client';
+        res.destroy();
+      } else if (err instanceof TooLargeError) {
         // Stop reading a body we refuse: answer, then close the connection.
         res.once('finish', () => req.socket.destroy());
         finish(413, `body over ${MAX_BODY_BYTES} bytes\n`, 'rejected:too-large', { connection: 'close' });
       } else if (err instanceof CallbackRejectedError) {
         log.detail = err.message;
+        level = 'warn';
         finish(err.status, `rejected: ${err.reason}\n`, `rejected:${err.reason}`);
       } else {
         log.error = err instanceof Error ? err.message : String(err);
@@ -168,8 +211,8 @@ export function createReceiver(o: ReceiverOptions): Receiver {
       const ms = Math.round((performance.now() - started) * 10) / 10;
       const path = pathname.length > 200 ? `${pathname.slice(0, 200)}…` : pathname;
       const fields = { status, ...log, ms };
-      if (status >= 500) o.logger.error(`${method} ${path}`, fields);
-      else o.logger.info(`${method} ${path}`, fields);
+      const loudness = level ?? (status >= 500 ? 'error' : 'info');
+      o.logger[loudness](`${method} ${path}`, fields);
     }
   }
 

@@ -4,10 +4,13 @@
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
+import { AccountRepository } from '../../db/repositories/accounts.js';
 import { InboxRepository } from '../../db/repositories/inbox.js';
+import { STATUS } from '../../db/rows.js';
 import type { Logger } from '../../logger.js';
 import type { WeChatClient } from '../../wechat/client.js';
 import { MessageCrypto } from '../../wechat/crypto.js';
+import { CallbackAccounts, type AccountLookup } from './accounts.js';
 import { InboxProcessor, type ProcessorOptions } from './processor.js';
 import { createReceiver, type HealthReport, type Receiver } from './server.js';
 import { InboxWriter } from './writer.js';
@@ -109,7 +112,13 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
     }
   };
 
-  receiver = createReceiver({ crypto, maxSkewSeconds: options.maxSkewSeconds, clock, logger, writer, health });
+  const accountRepo = new AccountRepository(db.knex);
+  const lookup: AccountLookup = async (appid) => {
+    const row = await accountRepo.findByAppid(appid);
+    return row && row.status === STATUS.valid ? { appid, originalId: row.original_id } : null;
+  };
+  const accounts = new CallbackAccounts(lookup, clock);
+  receiver = createReceiver({ crypto, maxSkewSeconds: options.maxSkewSeconds, clock, logger, writer, accounts, health });
   const { server } = receiver;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -32,7 +32,10 @@ export interface TriggerInput {
   status?: string;
   /** AuthorizationCode of an authorized event. */
   authCode?: string;
-  /** The account's original id (gh_…) for ToUserName. */
+  /**
+   * The account's original id (gh_…) for ToUserName: the receiver refuses an account push whose
+   * ToUserName is not its URL's account's.
+   */
   originalId?: string;
   component: { appid: string; token: string; encodingAesKey: string };
   now: Date;
@@ -115,8 +118,12 @@ export function buildTrigger(input: TriggerInput): TriggerRequest {
       appid = needAppid(input);
       route = `/wechat/accounts/${appid}`;
       openid = input.openid ?? `o${randomBytes(20).toString('base64url').slice(0, 27)}`;
+      if (!input.originalId) {
+        throw new UsageError(`${input.type} goes to ${appid}'s URL: give the account's original id with --original-id gh_…`, 'the receiver refuses a push whose ToUserName is not its account\'s');
+      }
+      if (!/^gh_[0-9A-Za-z]{1,37}$/.test(input.originalId)) throw new UsageError(`--original-id must be "gh_" and letters or digits (got "${input.originalId}")`);
       const base = {
-        ToUserName: input.originalId ?? 'gh_000000000000',
+        ToUserName: input.originalId,
         FromUserName: openid,
         CreateTime: created,
         MsgType: 'event',
@@ -165,11 +172,21 @@ export interface TriggerResult {
 
 const HIDDEN = new Set(['ComponentVerifyTicket', 'AuthorizationCode', 'PreAuthCode']);
 
-export async function sendTrigger(
-  input: TriggerInput,
-  fetchImpl: typeof fetch = fetch,
-  timeoutMs = 15_000,
-): Promise<TriggerResult> {
+export interface TriggerDeps {
+  /** The original id of an account, where it can be looked up (the local database). */
+  originalIdOf?: (appid: string) => Promise<string | null>;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+const ACCOUNT_ROUTE_TYPES: ReadonlySet<TriggerType> = new Set(['templatesendjobfinish', 'subscribe', 'unsubscribe']);
+
+export async function sendTrigger(input: TriggerInput, deps: TriggerDeps = {}): Promise<TriggerResult> {
+  const fetchImpl = deps.fetch ?? fetch;
+  const timeoutMs = deps.timeoutMs ?? 15_000;
+  if (ACCOUNT_ROUTE_TYPES.has(input.type) && !input.originalId && input.appid && APPID.test(input.appid) && deps.originalIdOf) {
+    input = { ...input, originalId: (await deps.originalIdOf(input.appid)) ?? undefined };
+  }
   const req = buildTrigger(input);
   const res = await fetchImpl(req.url, {
     method: 'POST',

@@ -1,6 +1,11 @@
-// Verifying one callback request, in the order the issue gives: signature (msg_signature over the
-// Encrypt element in safe mode, signature otherwise) → decryption → AppId → timestamp skew. Each
-// failure is its own 4xx and its own log reason; nothing is stored for a rejected request.
+// Verifying one callback request: msg_signature over the Encrypt element → decryption → AppId →
+// timestamp skew. Each failure is its own 4xx and its own log reason; nothing is stored for a rejected
+// request.
+//
+// Only safe mode is accepted. A third-party platform's pushes are always encrypted, and plaintext
+// mode's `signature` covers the token, timestamp and nonce but not the body: anyone who saw one push
+// URL (proxy and access logs keep them) could post any body under it. So a body without Encrypt is
+// refused (`plaintext`) whatever its query says, and no option brings plaintext back.
 import { AppIdMismatchError, BadSignatureError, CryptoError, type MessageCrypto } from '../../wechat/crypto.js';
 import { XmlRejectedError, parseXml, type XmlElement } from '../../wechat/xml.js';
 
@@ -12,12 +17,14 @@ export type RejectReason =
   | 'xml-doctype'
   | 'xml-entity'
   | 'xml-malformed'
+  | 'plaintext'
   | 'no-encrypt'
   | 'signature'
   | 'decrypt'
   | 'appid'
   | 'timestamp'
-  | 'no-echostr';
+  | 'no-echostr'
+  | 'to-user';
 
 /** The HTTP status of each rejection: the four verification steps each have their own. */
 export const REJECT_STATUS: Record<RejectReason, number> = {
@@ -25,12 +32,14 @@ export const REJECT_STATUS: Record<RejectReason, number> = {
   'xml-doctype': 400,
   'xml-entity': 400,
   'xml-malformed': 400,
+  plaintext: 415,
   'no-encrypt': 400,
   signature: 401,
   decrypt: 422,
   appid: 421,
   timestamp: 403,
   'no-echostr': 400,
+  'to-user': 409,
 };
 
 export class CallbackRejectedError extends Error {
@@ -50,16 +59,13 @@ export interface VerifyOptions {
   /** Seconds the timestamp may differ from now; 0 turns the check off. */
   maxSkewSeconds: number;
   now: Date;
-  /** `component` requests carry the component appid in a plaintext body's AppId. */
-  route: 'component' | 'account';
 }
 
 export interface VerifiedMessage {
-  /** The decrypted XML, exactly as it was inside Encrypt (or the body, in plaintext mode). */
+  /** The decrypted XML, exactly as it was inside Encrypt. */
   xml: string;
   /** Its root's text children. */
   fields: Record<string, string>;
-  mode: 'safe' | 'plain';
 }
 
 function xmlRejection(err: XmlRejectedError, where: string): CallbackRejectedError {
@@ -98,70 +104,58 @@ export function verifyCallback(query: URLSearchParams, body: string, options: Ve
   const { crypto } = options;
   const timestamp = query.get('timestamp') ?? '';
   const nonce = query.get('nonce') ?? '';
-  const envelope = parse(body, 'the body');
-  const encrypt = envelope.Encrypt;
-  const safe = encrypt !== undefined || query.get('encrypt_type') === 'aes';
-
-  let result: VerifiedMessage;
-  if (safe) {
-    if (typeof encrypt !== 'string' || encrypt.trim() === '') {
-      throw new CallbackRejectedError('no-encrypt', 'encrypt_type=aes but the body has no Encrypt element');
-    }
-    const msgSignature = query.get('msg_signature');
-    try {
-      crypto.verifyMsgSignature(msgSignature as string, timestamp, nonce, encrypt);
-    } catch (err) {
-      if (err instanceof BadSignatureError) {
-        throw new CallbackRejectedError('signature', msgSignature ? 'msg_signature does not match' : 'msg_signature is missing');
-      }
-      throw err;
-    }
-    let xml: string;
-    try {
-      xml = crypto.decrypt(encrypt).message;
-    } catch (err) {
-      if (err instanceof AppIdMismatchError) {
-        throw new CallbackRejectedError('appid', `the message is for appid ${err.found || '(empty)'}, not ${crypto.receiveId}`);
-      }
-      if (err instanceof CryptoError) throw new CallbackRejectedError('decrypt', `cannot decrypt: ${err.message}`);
-      throw err;
-    }
-    result = { xml, fields: flat(parse(xml, 'the decrypted message')), mode: 'safe' };
-  } else {
-    const signature = query.get('signature');
-    try {
-      crypto.verifySignature(signature as string, timestamp, nonce);
-    } catch (err) {
-      if (err instanceof BadSignatureError) {
-        throw new CallbackRejectedError('signature', signature ? 'signature does not match' : 'signature is missing');
-      }
-      throw err;
-    }
-    const fields = flat(envelope);
-    // A plaintext authorization event names its platform in AppId: it must be ours.
-    if (options.route === 'component' && fields.AppId !== crypto.receiveId) {
-      throw new CallbackRejectedError('appid', `the message is for appid ${fields.AppId ?? '(none)'}, not ${crypto.receiveId}`);
-    }
-    result = { xml: body, fields, mode: 'plain' };
+  const encrypt = parse(body, 'the body').Encrypt;
+  if (encrypt === undefined) {
+    throw new CallbackRejectedError('plaintext', 'the body is not encrypted: only safe mode (Encrypt and msg_signature) is accepted');
   }
-
-  if (options.maxSkewSeconds > 0) {
-    const seconds = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : NaN;
-    const skew = Math.abs(options.now.getTime() / 1000 - seconds);
-    if (!(skew <= options.maxSkewSeconds)) {
-      throw new CallbackRejectedError(
-        'timestamp',
-        Number.isNaN(seconds)
-          ? 'timestamp is missing or not a number'
-          : `timestamp is ${Math.round(skew)} s from now (more than ${options.maxSkewSeconds} s)`,
-      );
-    }
+  if (typeof encrypt !== 'string' || encrypt.trim() === '') {
+    throw new CallbackRejectedError('no-encrypt', 'the Encrypt element is empty');
   }
+  const msgSignature = query.get('msg_signature');
+  try {
+    crypto.verifyMsgSignature(msgSignature as string, timestamp, nonce, encrypt);
+  } catch (err) {
+    if (err instanceof BadSignatureError) {
+      throw new CallbackRejectedError('signature', msgSignature ? 'msg_signature does not match' : 'msg_signature is missing');
+    }
+    throw err;
+  }
+  let xml: string;
+  try {
+    xml = crypto.decrypt(encrypt).message;
+  } catch (err) {
+    if (err instanceof AppIdMismatchError) {
+      throw new CallbackRejectedError('appid', `the message is for appid ${err.found || '(empty)'}, not ${crypto.receiveId}`);
+    }
+    if (err instanceof CryptoError) throw new CallbackRejectedError('decrypt', `cannot decrypt: ${err.message}`);
+    throw err;
+  }
+  const result = { xml, fields: flat(parse(xml, 'the decrypted message')) };
+  checkSkew(timestamp, options);
   return result;
 }
 
-/** GET URL verification: `signature` over token, timestamp and nonce; the answer is echostr. */
-export function verifyEcho(query: URLSearchParams, crypto: MessageCrypto): string {
+/** The request's timestamp is within the skew of now (unless the check is off). */
+function checkSkew(timestamp: string, options: { maxSkewSeconds: number; now: Date }): void {
+  if (options.maxSkewSeconds <= 0) return;
+  const seconds = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : NaN;
+  const skew = Math.abs(options.now.getTime() / 1000 - seconds);
+  if (!(skew <= options.maxSkewSeconds)) {
+    throw new CallbackRejectedError(
+      'timestamp',
+      Number.isNaN(seconds)
+        ? 'timestamp is missing or not a number'
+        : `timestamp is ${Math.round(skew)} s from now (more than ${options.maxSkewSeconds} s)`,
+    );
+  }
+}
+
+/**
+ * GET URL verification: `signature` over token, timestamp and nonce, within the same skew as a POST;
+ * the answer is echostr.
+ */
+export function verifyEcho(query: URLSearchParams, options: VerifyOptions): string {
+  const { crypto } = options;
   const echostr = query.get('echostr');
   if (echostr === null) throw new CallbackRejectedError('no-echostr', 'a GET needs echostr, signature, timestamp and nonce');
   const timestamp = query.get('timestamp') ?? '';
@@ -172,5 +166,6 @@ export function verifyEcho(query: URLSearchParams, crypto: MessageCrypto): strin
     if (err instanceof BadSignatureError) throw new CallbackRejectedError('signature', 'signature does not match');
     throw err;
   }
+  checkSkew(timestamp, options);
   return echostr;
 }

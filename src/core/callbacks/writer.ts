@@ -19,6 +19,16 @@ export interface InboxWriterOptions {
 /** A lock conflict with another writer (another process on the same database). */
 const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY']);
 
+/**
+ * The database refused a value of some row (SQLSTATE class 22, data exception; 23, integrity) rather
+ * than the batch as a whole: the batch is split so that one bad row fails alone.
+ */
+function refusedARow(err: unknown): boolean {
+  const e = err as { sqlState?: string; code?: string };
+  if (typeof e.sqlState === 'string') return e.sqlState.startsWith('22') || e.sqlState.startsWith('23');
+  return typeof e.code === 'string' && /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(e.code);
+}
+
 interface Waiting {
   entry: NewInboxEntry;
   resolve: (stored: StoredEntry) => void;
@@ -82,6 +92,13 @@ export class InboxWriter {
           stored = await this.o.repo.store(entries, tag, this.o.clock.now());
           break;
         } catch (err) {
+          if (batch.length > 1 && refusedARow(err)) {
+            // One row's value was refused: the others must not fail with it. Halves, until the bad one is alone.
+            const half = Math.ceil(batch.length / 2);
+            await this.write(batch.slice(0, half));
+            await this.write(batch.slice(half));
+            return;
+          }
           // Storing is idempotent (the dedupe key), so a batch that lost a lock race is simply stored again.
           if (attempt >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
         }

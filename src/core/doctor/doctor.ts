@@ -9,6 +9,7 @@ import { inboxCheck, quotaCheck, sendsCheck } from './activity.js';
 import { check, skipped, type Check } from './check.js';
 import { configurationCheck, loadSettings, type ConfigSources, type ConfigurationCheck } from './configuration.js';
 import { connect, migrationsCheck, type OpenDatabase } from './database.js';
+import { filePermissionsCheck } from './files.js';
 import { accountsCheck, componentTokenCheck, ticketCheck } from './platform.js';
 
 export interface DoctorDeps {
@@ -49,6 +50,7 @@ export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promi
     checks.push(connected.check);
     db = connected.db;
   }
+  checks.push(filePermissionsCheck(settings.database instanceof ConfigError ? null : settings.database, sources.cwd));
 
   const dataChecks = ['ticket', 'component token', 'accounts', 'quota', 'sends', 'inbox'];
   if (!db) {

@@ -51,5 +51,17 @@ export function accountsCheck(s: PlatformStatus): Check {
       "run `wxplat account authorize` and have each account's admin scan the code again",
     );
   }
+  if (a.withoutOriginalId.length > 0) {
+    const first = a.withoutOriginalId[0]!;
+    return check(
+      name,
+      'warn',
+      `${a.withoutOriginalId.length} of ${a.authorized} have no original id on record, so serve refuses their pushes: ${a.withoutOriginalId
+        .slice(0, 5)
+        .map((x) => x.appid ?? x.id)
+        .join(', ')}`,
+      `fetch their profiles: wxplat account refresh ${a.withoutOriginalId.length === 1 ? (first.appid ?? first.id) : '--all'}`,
+    );
+  }
   return check(name, 'ok', `${a.authorized} authorized, each with a refresh token`);
 }

@@ -41,6 +41,8 @@ export interface AccountsStatus {
   /** Of the authorized accounts. */
   byTokenState: Record<TokenState, number>;
   needingAuthorization: AccountNeedingAuthorization[];
+  /** Authorized accounts with no original id on record: `serve` cannot check their pushes' ToUserName, so refuses them. */
+  withoutOriginalId: Array<{ id: number; appid: string | null }>;
 }
 
 export interface PlatformStatus {
@@ -74,6 +76,7 @@ export async function platformStatus(deps: { db: Database; clock: Clock }, compo
   ]);
   const byTokenState: Record<TokenState, number> = { valid: 0, expiring: 0, 'needs-reauthorization': 0 };
   const needing: AccountNeedingAuthorization[] = [];
+  const withoutOriginalId: AccountsStatus['withoutOriginalId'] = [];
   let authorized = 0;
   let removed = 0;
   for (const a of accounts) {
@@ -83,6 +86,7 @@ export async function platformStatus(deps: { db: Database; clock: Clock }, compo
     }
     authorized++;
     byTokenState[a.token.state]++;
+    if (!a.originalId) withoutOriginalId.push({ id: a.id, appid: a.appid });
     if (a.token.state === 'needs-reauthorization') needing.push({ id: a.id, appid: a.appid, nickname: a.nickname, reason: a.token.reason });
   }
   const expiresAt = token?.expiresAt ?? null;
@@ -98,6 +102,6 @@ export async function platformStatus(deps: { db: Database; clock: Clock }, compo
       expiresAt: expiresAt ? expiresAt.toISOString() : null,
       expiresInSeconds: expiresAt ? Math.round((expiresAt.getTime() - now.getTime()) / 1000) : null,
     },
-    accounts: { authorized, removed, byTokenState, needingAuthorization: needing },
+    accounts: { authorized, removed, byTokenState, needingAuthorization: needing, withoutOriginalId },
   };
 }

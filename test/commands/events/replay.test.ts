@@ -14,7 +14,7 @@ t.test('events replay', (t) =>
     const clock = fixedClock(new Date('2026-11-28T08:00:00Z'));
     const inbox = new InboxRepository(db.knex, db.dialect);
     const add = async (xml: string) => {
-      const m = describeMessage('account', ACCOUNT_APPID, parseFlatXml(xml), xml);
+      const m = describeMessage('account', ACCOUNT_APPID, parseFlatXml(xml), clock.now());
       const [s] = await inbox.store([{ ...m, queryString: null, rawBody: xml, decryptedXml: xml }], `t${Math.random()}`, clock.now());
       return s!.id;
     };

@@ -1,5 +1,8 @@
 // `wxplat events trigger` against a running `wxplat serve`, as an operator would test a receiver.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import t from 'tap';
 import { openDatabase } from '../../../src/db/database.js';
 import { runCli } from '../../helpers/cli.js';
@@ -94,6 +97,15 @@ t.test('events trigger: bad usage', async (t) => {
   t.match(r.stderr, /--appid/);
   r = await runCli(['events', 'trigger', 'nonsense', '--forward-to', 'http://127.0.0.1:9'], { env });
   t.equal(r.code, 2);
+  // An account's event needs the account's original id (ToUserName): from --original-id or this database.
+  const empty = mkdtempSync(path.join(tmpdir(), 'wxplat-trigger-'));
+  t.teardown(() => rmSync(empty, { recursive: true, force: true }));
+  r = await runCli(['events', 'trigger', 'subscribe', '--appid', ACCOUNT_APPID, '--forward-to', 'http://127.0.0.1:9'], { env: { ...env, WXPLAT_DATABASE_URL: `sqlite:${path.join(empty, 'none.sqlite3')}` } });
+  t.equal(r.code, 2);
+  t.match(r.stderr, /--original-id gh_/);
+  r = await runCli(['events', 'trigger', 'subscribe', '--appid', ACCOUNT_APPID, '--original-id', 'nope', '--forward-to', 'http://127.0.0.1:9'], { env });
+  t.equal(r.code, 2);
+  t.match(r.stderr, /--original-id must be/);
   r = await runCli(['events', 'trigger', 'component_verify_ticket'], { env });
   t.equal(r.code, 2, 'no --forward-to');
   r = await runCli(['events', 'trigger', 'component_verify_ticket', '--forward-to', 'ftp://x'], { env });

@@ -6,13 +6,16 @@ import t from 'tap';
 import { openDatabase } from '../../../src/db/database.js';
 import { BIN, runCli } from '../../helpers/cli.js';
 import { eachDatabase } from '../../helpers/databases.js';
-import { ACCOUNT_APPID, COMPONENT, post, receiptXml, request, signedPost, until } from '../../core/callbacks/helpers.js';
+import { ACCOUNT_APPID, COMPONENT, addAccount, post, receiptXml, request, signedPost, until } from '../../core/callbacks/helpers.js';
 import { serveCommand, serveEnv } from './helpers.js';
 
 t.test('wxplat serve: listens, receives, reports health, and ends with exit 0 on Ctrl-C', (t) =>
   eachDatabase(t, async (t, tdb) => {
     const env = serveEnv(tdb);
     t.equal((await runCli(['db', 'migrate'], { env })).code, 0);
+    const db = await openDatabase(tdb.target);
+    t.teardown(() => db.close());
+    await addAccount(db);
     const serve = await serveCommand(env);
     t.match(serve.stdout.text, /^listening on http:\/\/127\.0\.0\.1:\d+ \((sqlite|mysql):/);
     const health = await request(`${serve.url}/healthz`, 'GET');
@@ -20,8 +23,6 @@ t.test('wxplat serve: listens, receives, reports health, and ends with exit 0 on
     t.equal(JSON.parse(health.body).database.reachable, true);
     const now = new Date();
     t.same(await post(serve.url, signedPost(`/wechat/accounts/${ACCOUNT_APPID}`, receiptXml(now, '3717005636572528642'), { now })), { status: 200, body: 'success' });
-    const db = await openDatabase(tdb.target);
-    t.teardown(() => db.close());
     await until(async () => (await db.knex('wxplat_callback_inbox').where('state', 'done')).length === 1, 'the receipt processed');
     const ended = await serve.stop();
     t.equal(ended.code, 0, 'SIGINT/SIGTERM is a normal end');
@@ -82,6 +83,9 @@ t.test('kill -9 in the middle of a stream: every event answered success is in th
   eachDatabase(t, async (t, tdb) => {
     const env = serveEnv(tdb);
     t.equal((await runCli(['db', 'migrate'], { env })).code, 0);
+    const db = await openDatabase(tdb.target);
+    t.teardown(() => db.close());
+    await addAccount(db);
     const first = startBinary(env);
     const base = await first.url;
     const path = `/wechat/accounts/${ACCOUNT_APPID}`;
@@ -114,8 +118,6 @@ t.test('kill -9 in the middle of a stream: every event answered success is in th
     t.ok(acknowledged.size >= 300, `${acknowledged.size} events were answered success before the kill`);
     t.comment(`${acknowledged.size} acknowledged, ${failures} cut off by the kill, ${next} sent`);
 
-    const db = await openDatabase(tdb.target);
-    t.teardown(() => db.close());
     const stored = new Set(
       (await db.knex('wxplat_callback_inbox').select('decrypted_xml')).map((r: { decrypted_xml: string }) => /<MsgID>(\d+)<\/MsgID>/.exec(r.decrypted_xml)![1]!),
     );

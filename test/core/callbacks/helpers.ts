@@ -23,6 +23,18 @@ export const COMPONENT = {
 };
 
 export const ACCOUNT_APPID = 'wxf8b4f85f3a794e77';
+/** The original id (ToUserName) of ACCOUNT_APPID, as api_get_authorizer_info's fixture gives it. */
+export const ACCOUNT_ORIGINAL_ID = 'gh_eb5e3a772040';
+
+/**
+ * An authorized account row, as an authorization leaves it: the receiver stores an account's pushes only
+ * for an authorized account, and only when their ToUserName is its original id.
+ */
+export async function addAccount(db: Database, appid = ACCOUNT_APPID, originalId = ACCOUNT_ORIGINAL_ID): Promise<number> {
+  const stamp = new Date().toISOString().slice(0, 19).replace('T', ' ');
+  const [id] = await db.knex('official_accounts').insert({ appid, original_id: originalId, nickname: `account ${appid}`, status: 1, created_at: stamp, updated_at: stamp });
+  return Number(id);
+}
 
 export const fixture = (name: string): string =>
   readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), 'utf8');
@@ -43,6 +55,8 @@ export interface SignOptions {
   nonce?: string;
   /** Encrypt for another appid (the receive id). */
   receiveId?: string;
+  /** The envelope's ToUserName (default: the account's original id). */
+  toUserName?: string;
   keys?: typeof COMPONENT;
   openid?: string;
 }
@@ -69,7 +83,7 @@ export function signedPost(path: string, xml: string, options: SignOptions & { n
   query.set('msg_signature', msgSignature);
   const body = path === '/wechat/component'
     ? buildXml({ AppId: keys.appid, Encrypt: encrypt })
-    : buildXml({ ToUserName: 'gh_eb5e3a772040', Encrypt: encrypt });
+    : buildXml({ ToUserName: options.toUserName ?? ACCOUNT_ORIGINAL_ID, Encrypt: encrypt });
   return { path, query, body };
 }
 

@@ -8,6 +8,7 @@ import { eachDatabase, openTestDatabase } from '../../helpers/databases.js';
 import {
   ACCOUNT_APPID,
   COMPONENT,
+  addAccount,
   authorizationXml,
   eventXml,
   fixture,
@@ -170,6 +171,7 @@ t.test("the reference's encrypted fixtures are accepted with the skew check off"
       ['component_verify_ticket.safe_mode_request.easyswoole.json', 'easyswoole-component-verify-ticket-push', '/wechat/component'],
       ['official_account_text.safe_mode_request.easyswoole.json', 'easyswoole-official-account-safe-mode', '/wechat/accounts/wxefe41fdee1714229'],
     ] as const;
+    await addAccount(db, 'wxefe41fdee1714229', 'gh_1d45968d17db');
     for (const [file, id, path] of cases) {
       const v = vectors.find((x) => x.id === id)!;
       const component = { appid: v.receive_id, token: v.token, encodingAesKey: v.encoding_aes_key };
@@ -203,6 +205,7 @@ t.test("the reference's encrypted fixtures are accepted with the skew check off"
 t.test('every rejection path: a distinct 4xx, a log line naming the check, nothing stored', (t) =>
   eachDatabase(t, async (t, tdb) => {
     const db = await openTestDatabase(t, tdb);
+    await addAccount(db);
     const serve = await serveFor(t, db);
     const now = serve.clock.now();
     const path = `/wechat/accounts/${ACCOUNT_APPID}`;
@@ -216,6 +219,10 @@ t.test('every rejection path: a distinct 4xx, a log line naming the check, nothi
     const crypto = new MessageCrypto({ token: COMPONENT.token, encodingAesKey: COMPONENT.encodingAesKey, receiveId: COMPONENT.appid });
     const undecryptable = new URLSearchParams({ timestamp: ts, nonce: '1', encrypt_type: 'aes', msg_signature: crypto.msgSignature(ts, '1', junk) });
     const foreign = signedPost(path, receiptXml(now, '2'), { now, receiveId: 'wx0000000000000000' });
+    const echoQuery = (at: string, offset = 0) => {
+      const stamp = String(Number(at) + offset);
+      return new URLSearchParams({ signature: crypto.signature(stamp, '456'), timestamp: stamp, nonce: '456', echostr: 'e4c0' });
+    };
     const stale = signedPost(path, receiptXml(now, '3'), { now, timestamp: Math.floor(now.getTime() / 1000) - 3600 });
     const cases: Array<[string, () => Promise<{ status: number }>, number, string]> = [
       ['bad msg_signature', () => request(url(path, badSig), 'POST', good.body), 401, 'rejected:signature'],
@@ -225,7 +232,9 @@ t.test('every rejection path: a distinct 4xx, a log line naming the check, nothi
       ['DOCTYPE', () => request(url(path, good.query), 'POST', `<!DOCTYPE xml SYSTEM "http://x/">${good.body}`), 400, 'rejected:xml-doctype'],
       ['entity', () => request(url(path, good.query), 'POST', '<xml><Encrypt>&xxe;</Encrypt></xml>'), 400, 'rejected:xml-entity'],
       ['malformed', () => request(url(path, good.query), 'POST', '<xml><Encrypt>'), 400, 'rejected:xml-malformed'],
-      ['no Encrypt', () => request(url(path, good.query), 'POST', '<xml><ToUserName>gh</ToUserName></xml>'), 400, 'rejected:no-encrypt'],
+      ['no Encrypt', () => request(url(path, good.query), 'POST', '<xml><ToUserName>gh</ToUserName></xml>'), 415, 'rejected:plaintext'],
+      ['empty Encrypt', () => request(url(path, good.query), 'POST', '<xml><ToUserName>gh</ToUserName><Encrypt></Encrypt></xml>'), 400, 'rejected:no-encrypt'],
+      ['GET with a stale timestamp', () => request(`${serve.url}/wechat/component?${echoQuery(ts, -3600)}`, 'GET'), 403, 'rejected:timestamp'],
       ['65 KiB body', () => request(url(path, good.query), 'POST', `<xml><A>${'x'.repeat(65 * 1024)}</A></xml>`), 413, 'rejected:too-large'],
       ['PUT', () => request(url(path, good.query), 'PUT', good.body), 405, 'method'],
       ['DELETE component', () => request(`${serve.url}/wechat/component`, 'DELETE'), 405, 'method'],
@@ -260,7 +269,7 @@ t.test('every rejection path: a distinct 4xx, a log line naming the check, nothi
     t.equal(huge, 413, 'declared too large: 413 without reading it');
 
     // GET echostr with a good signature answers echostr; /healthz reports the database.
-    const q = new URLSearchParams({ signature: crypto.signature('123', '456'), timestamp: '123', nonce: '456', echostr: 'e4c0' });
+    const q = echoQuery(ts);
     t.same(await request(`${serve.url}/wechat/component?${q}`, 'GET'), { status: 200, body: 'e4c0' });
     t.same(await request(`${serve.url}${path}?${q}`, 'GET'), { status: 200, body: 'e4c0' });
     const health = await request(`${serve.url}/healthz`, 'GET');
@@ -277,6 +286,7 @@ t.test('every rejection path: a distinct 4xx, a log line naming the check, nothi
 t.test('duplicates are stored once: retries, and copies arriving at once on two receivers', (t) =>
   eachDatabase(t, async (t, tdb) => {
     const db = await openTestDatabase(t, tdb);
+    await addAccount(db);
     // A second process: its own connection(s) to the same database.
     const db2 = await openDatabase(tdb.target);
     t.teardown(() => db2.close());
@@ -336,6 +346,7 @@ t.test('without its database the receiver acknowledges nothing: 503, and /health
 t.test('stopping: requests in flight are answered (and stored) before the receiver ends', (t) =>
   eachDatabase(t, async (t, tdb) => {
     const db = await openTestDatabase(t, tdb);
+    await addAccount(db);
     const serve = await serveFor(t, db);
     const now = serve.clock.now();
     const path = `/wechat/accounts/${ACCOUNT_APPID}`;
