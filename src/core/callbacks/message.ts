@@ -47,7 +47,8 @@ function key(parts: readonly string[]): string {
   return text;
 }
 
-function timeOf(createTime: string | undefined, now: Date): Date | null {
+/** A message's CreateTime as a time, when it is a plausible one (from 2000 to a day ahead); else null. */
+export function messageTimeOf(createTime: string | undefined, now: Date): Date | null {
   if (createTime === undefined || !/^\d{1,12}$/.test(createTime.trim())) return null;
   const ms = Number(createTime.trim()) * 1000;
   if (ms < EARLIEST_MESSAGE_TIME || ms > now.getTime() + LATEST_AHEAD_MS) return null;
@@ -61,7 +62,7 @@ export function describeMessage(
   now: Date,
 ): DescribedMessage {
   const createTime = fields.CreateTime?.trim() ?? '';
-  const messageTime = timeOf(fields.CreateTime, now);
+  const messageTime = messageTimeOf(fields.CreateTime, now);
   if (route === 'component') {
     const infoType = fields.InfoType?.trim() || 'unknown';
     const appid = fields.AuthorizerAppid?.trim() || null;

@@ -111,7 +111,7 @@ t.test("a genuine push posted under another account's URL is refused; made-up an
   }),
 );
 
-t.test('a far-future CreateTime in a concurrent batch: every push stored, its time null', (t) =>
+t.test('a far-future CreateTime in a concurrent batch: every push stored and processed, its time null', (t) =>
   eachDatabase(t, async (t, tdb) => {
     const db = await openTestDatabase(t, tdb);
     await addAccount(db);
@@ -128,6 +128,16 @@ t.test('a far-future CreateTime in a concurrent batch: every push stored, its ti
     const future = rows.find((r: { decrypted_xml: string }) => r.decrypted_xml.includes('oFuture10'));
     t.equal(future.message_time, null, 'year 33658 is stored as no time');
     t.ok(rows.filter((r: { message_time: unknown }) => r.message_time !== null).length === 20);
+    // Processed together, in one batch: the receipts too, the bad one without a time.
+    await serve.processor.drain();
+    t.same(
+      (await db.knex('wxplat_callback_inbox').select('state')).map((r: { state: string }) => r.state),
+      Array(21).fill('done'),
+      'every row processed',
+    );
+    const receipts = await db.knex('wechat_message_receipt_records').orderBy('wechat_message_receipt_record_id');
+    t.equal(receipts.length, 21);
+    t.equal(receipts.find((r: { from_user_name: string }) => r.from_user_name === 'oFuture10').create_time, null);
   }),
 );
 

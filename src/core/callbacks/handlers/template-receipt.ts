@@ -2,9 +2,10 @@
 // whose delivery state it settles (core/receipts/record.ts), in the transaction that marks the row.
 // Receipts come by the hundred: a batch of them is recorded together.
 import { recordTemplateReceipts, type TemplateReceipt } from '../../receipts/record.js';
+import { messageTimeOf } from '../message.js';
 import { UnprocessableEventError, required, type DbHandler, type HandlerInput } from './types.js';
 
-function receiptOf({ entry, fields }: HandlerInput): TemplateReceipt {
+function receiptOf({ entry, fields, now }: HandlerInput): TemplateReceipt {
   const what = 'the TEMPLATESENDJOBFINISH event';
   const msgId = (fields.MsgID ?? fields.MsgId ?? '').trim();
   if (!/^\d{1,40}$/.test(msgId)) throw new UnprocessableEventError(`${what} has no numeric MsgID`);
@@ -12,7 +13,8 @@ function receiptOf({ entry, fields }: HandlerInput): TemplateReceipt {
     appid: entry.appid ?? '',
     toUserName: fields.ToUserName?.trim() ?? '',
     fromUserName: fields.FromUserName?.trim() ?? '',
-    createTime: Number(fields.CreateTime?.trim()),
+    // An implausible CreateTime (year 33658) is no time: the database would refuse the whole batch.
+    createTime: (messageTimeOf(fields.CreateTime, now)?.getTime() ?? NaN) / 1000,
     msgType: fields.MsgType?.trim() ?? 'event',
     event: fields.Event?.trim() ?? 'TEMPLATESENDJOBFINISH',
     msgId,
