@@ -239,8 +239,62 @@ export function parseXml(text: string, options: ParseOptions = {}): { root: stri
   return { root: root.name, value: root.value };
 }
 
+/**
+ * The common shape of WeChat's XML, read in one pass: `<xml>`, then children that each hold one CDATA
+ * section or plain text, then `</xml>`, with XML whitespace between. Anything else — a declaration, a
+ * BOM, a comment, a DOCTYPE, an entity or character reference, a nested or repeated element, another
+ * root — gives null, and the caller reads the text with parseXml, which refuses what must be refused.
+ * So this reader accepts nothing parseXml would not, and gives the same fields where it answers. The
+ * receiver reads two documents a request; this is several times faster than the general parser.
+ */
+export function readFlatXml(text: string, maxBytes = DEFAULT_MAX_XML_BYTES): Record<string, string> | null {
+  // The size check of parseXml: UTF-8 bytes are at most three a UTF-16 code unit.
+  if (text.length > maxBytes || (text.length * 3 > maxBytes && Buffer.byteLength(text, 'utf8') > maxBytes)) return null;
+  const n = text.length;
+  let i = 0;
+  while (i < n && isXmlSpace(text[i])) i++;
+  if (!text.startsWith('<xml>', i)) return null;
+  i += 5;
+  const out: Record<string, string> = Object.create(null);
+  for (;;) {
+    while (i < n && isXmlSpace(text[i])) i++;
+    if (text.charCodeAt(i) !== 0x3c /* < */) return null;
+    if (text.startsWith('</xml>', i)) {
+      i += 6;
+      while (i < n && isXmlSpace(text[i])) i++;
+      return i === n ? out : null;
+    }
+    const close = text.indexOf('>', i + 1);
+    if (close < 0) return null;
+    const name = text.slice(i + 1, close);
+    if (!NAME.test(name) || FORBIDDEN_NAMES.has(name) || name in out) return null;
+    i = close + 1;
+    let value: string;
+    if (text.startsWith('<![CDATA[', i)) {
+      const end = text.indexOf(']]>', i + 9);
+      if (end < 0) return null;
+      value = text.slice(i + 9, end);
+      i = end + 3;
+    } else {
+      const lt = text.indexOf('<', i);
+      if (lt < 0) return null;
+      value = text.slice(i, lt);
+      if (value.includes('&')) return null;
+      i = lt;
+    }
+    // `</name>` must follow at once.
+    if (text.charCodeAt(i) !== 0x3c || text.charCodeAt(i + 1) !== 0x2f || !text.startsWith(name, i + 2) || text.charCodeAt(i + 2 + name.length) !== 0x3e) {
+      return null;
+    }
+    i += name.length + 3;
+    out[name] = value;
+  }
+}
+
 /** The root's direct children that hold text: the shape of every WeChat push. */
 export function parseFlatXml(text: string, options?: ParseOptions): Record<string, string> {
+  const fast = readFlatXml(text, options?.maxBytes);
+  if (fast) return fast;
   const { value } = parseXml(text, options);
   const flat: Record<string, string> = Object.create(null);
   for (const [key, v] of Object.entries(value)) if (typeof v === 'string') flat[key] = v;

@@ -297,6 +297,9 @@ t.test('malformed ciphertext', async (t) => {
     ['17 bytes', data.subarray(0, 17).toString('base64')],
     ['one byte cut off', data.subarray(0, data.length - 1).toString('base64')],
     ['one byte added', Buffer.concat([data, Buffer.from([0])]).toString('base64')],
+    // 32 bytes end in `=`: the character before it carries two unused bits, which must be zero.
+    ['non-zero bits before =', (() => { const b = data.subarray(0, 32).toString('base64'); return `${b.slice(0, -2)}${'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.indexOf(b.at(-2)!) | 1]}=`; })()],
+    ['non-zero bits before ==', (() => { const b = data.subarray(0, 16).toString('base64'); return `${b.slice(0, -3)}${'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.indexOf(b.at(-3)!) | 1]}==`; })()],
   ];
   for (const [name, encrypt] of cases) {
     const err = caught(() => c.decrypt(encrypt));

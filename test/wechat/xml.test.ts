@@ -6,6 +6,7 @@ import {
   buildXml,
   parseFlatXml,
   parseXml,
+  readFlatXml,
   type XmlElement,
   type XmlRejection,
   type XmlValue,
@@ -432,4 +433,74 @@ t.test('property: 500 random field maps round-trip buildXml → parseFlatXml', a
     }
   }
   t.equal(failures, 0, `500 maps (${fields} fields) round-trip exactly`);
+});
+
+t.test('the lean reader: the same fields as the parser where it answers, null for anything unusual', async (t) => {
+  const generalFlat = (text: string): Record<string, string> | null => {
+    try {
+      const { value } = parseXml(text);
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+      return out;
+    } catch {
+      return null;
+    }
+  };
+  // WeChat's own bodies (the fixtures): the lean reader answers, with exactly the parser's fields.
+  for (const file of readdirSync(eventsDir).filter((f) => f.endsWith('.xml'))) {
+    const text = readEvent(file);
+    const lean = readFlatXml(text);
+    const general = generalFlat(text)!;
+    if (lean) t.strictSame({ ...lean }, general, `${file}: same fields`);
+    else t.ok(Object.keys(parseXml(text).value).some((k) => typeof parseXml(text).value[k] !== 'string'), `${file}: null only for nested elements`);
+  }
+  t.strictSame({ ...readFlatXml('<xml>\n<A><![CDATA[a<b>&c]]></A>\n<B>12</B>\n<C></C></xml>\n')! }, { A: 'a<b>&c', B: '12', C: '' });
+  t.equal(Object.getPrototypeOf(readFlatXml('<xml><A>1</A></xml>')), null);
+  // Everything unusual goes to the parser, which refuses or reads it.
+  for (const text of [
+    '<!DOCTYPE xml [<!ENTITY x "y">]><xml><A>&x;</A></xml>',
+    '<xml><A>&x;</A></xml>',
+    '<xml><A>&lt;</A></xml>',
+    '<xml><!-- c --><A>1</A></xml>',
+    '<?xml version="1.0"?><xml><A>1</A></xml>',
+    '\uFEFF<xml><A>1</A></xml>',
+    '<xml><A>1</A><A>2</A></xml>',
+    '<xml><A><B>1</B></A></xml>',
+    '<xml><A x="1">1</A></xml>',
+    '<xml><A/></xml>',
+    '<xml><__proto__>x</__proto__></xml>',
+    '<xml><constructor>x</constructor></xml>',
+    '<xml><A>1</A></xml>junk',
+    '<xml><A>1</B></xml>',
+    '<xml><A> <![CDATA[x]]></A></xml>',
+    '<xml><A>1</A>',
+    '<root><A>1</A></root>',
+    `<xml><A>${'x'.repeat(70_000)}</A></xml>`,
+    `<xml><A>${'中'.repeat(30_000)}</A></xml>`,
+  ]) {
+    t.equal(readFlatXml(text), null, JSON.stringify(text.slice(0, 60)));
+  }
+  // Random bodies (the round-trip maps and their mutilations): wherever the lean reader answers, the parser agrees.
+  const random = rng(0x1ea7);
+  const int = (n: number) => Math.floor(random() * n);
+  const NOISE = ['<', '>', '&', ']]>', '<![CDATA[', '</', '/', ' ', '\n', '"', '=', '中', '<!--', '<?', '&amp;', 'A'];
+  let answered = 0;
+  for (let run = 0; run < 2000; run++) {
+    const map: Record<string, string> = {};
+    for (let i = 0; i < int(6); i++) map[`F${int(8)}`] = NOISE.slice(0, int(NOISE.length)).join('').slice(0, int(20));
+    let text = buildXml(map);
+    if (random() < 0.5) {
+      const at = int(text.length);
+      text = `${text.slice(0, at)}${NOISE[int(NOISE.length)]}${text.slice(at + int(3))}`;
+    }
+    const lean = readFlatXml(text);
+    if (lean === null) continue;
+    answered++;
+    const general = generalFlat(text);
+    if (general === null || JSON.stringify({ ...lean }) !== JSON.stringify(general)) {
+      t.fail(`disagrees on ${JSON.stringify(text)}`);
+      return;
+    }
+  }
+  t.ok(answered > 300, `${answered} of 2000 read by the lean reader, all as the parser reads them`);
 });

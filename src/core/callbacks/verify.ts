@@ -7,7 +7,7 @@
 // URL (proxy and access logs keep them) could post any body under it. So a body without Encrypt is
 // refused (`plaintext`) whatever its query says, and no option brings plaintext back.
 import { AppIdMismatchError, BadSignatureError, CryptoError, type MessageCrypto } from '../../wechat/crypto.js';
-import { XmlRejectedError, parseXml, type XmlElement } from '../../wechat/xml.js';
+import { XmlRejectedError, parseXml, readFlatXml, type XmlElement } from '../../wechat/xml.js';
 
 /** The largest request body accepted (64 KiB); a bigger one gets 413. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -104,7 +104,8 @@ export function verifyCallback(query: URLSearchParams, body: string, options: Ve
   const { crypto } = options;
   const timestamp = query.get('timestamp') ?? '';
   const nonce = query.get('nonce') ?? '';
-  const encrypt = parse(body, 'the body').Encrypt;
+  // WeChat's usual shape is read by the lean reader; anything else by the parser, which refuses what it must.
+  const encrypt = (readFlatXml(body, MAX_BODY_BYTES) ?? parse(body, 'the body')).Encrypt;
   if (encrypt === undefined) {
     throw new CallbackRejectedError('plaintext', 'the body is not encrypted: only safe mode (Encrypt and msg_signature) is accepted');
   }
@@ -130,7 +131,7 @@ export function verifyCallback(query: URLSearchParams, body: string, options: Ve
     if (err instanceof CryptoError) throw new CallbackRejectedError('decrypt', `cannot decrypt: ${err.message}`);
     throw err;
   }
-  const result = { xml, fields: flat(parse(xml, 'the decrypted message')) };
+  const result = { xml, fields: readFlatXml(xml, MAX_BODY_BYTES) ?? flat(parse(xml, 'the decrypted message')) };
   checkSkew(timestamp, options);
   return result;
 }
