@@ -216,9 +216,15 @@ export interface CallbackInboxRow {
   appid: string | null;
   event_type: string;
   message_time: SqlDateTime | null;
+  /** The follower a push is from (FromUserName of an account's push). */
+  openid: string | null;
+  /** Rows stored before the inbox was made lean: the request's query (signature, timestamp, nonce, openid). */
   query_string: string | null;
-  raw_body: string;
+  /** Rows stored before the inbox was made lean: the encrypted request body. */
+  raw_body: string | null;
   decrypted_xml: string;
+  /** Copies of the push that arrived after it was stored (WeChat's retries). */
+  retries: number;
   state: InboxState;
   attempts: number;
   next_attempt_at: SqlDateTime;

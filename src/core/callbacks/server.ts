@@ -173,8 +173,7 @@ export function createReceiver(o: ReceiverOptions): Receiver {
               appid: message.appid,
               eventType: message.eventType,
               messageTime: message.messageTime,
-              queryString: search,
-              rawBody: body,
+              openid: route.kind === 'account' ? (verified.fields.FromUserName ?? null) : null,
               decryptedXml: verified.xml,
             });
           } catch (err) {

@@ -114,7 +114,7 @@ export function receiptRecord(row: ReceiptTailRow, send: ReceiptSendRow | undefi
   };
 }
 
-/** The openid WeChat puts in an account callback's query string. */
+/** The openid WeChat put in an account callback's query string (rows stored before the openid column). */
 function openidOf(queryString: string | null): string | null {
   if (!queryString) return null;
   try {
@@ -131,7 +131,7 @@ export function eventRecord(row: EventTailRow, accountId: number | null): EventR
     id: Number(row.id),
     accountId,
     appid: row.appid,
-    openid: openidOf(row.query_string),
+    openid: row.openid ?? openidOf(row.query_string),
     route: row.route,
     eventType: row.event_type,
     state: row.state,

@@ -16,6 +16,7 @@ import type { Database, Dialect } from '../database.js';
 import { writeTransaction } from '../locks.js';
 import type { CallbackInboxRow, InboxRoute, InboxState } from '../rows.js';
 import { fromSqlDateTime, toSqlDateTime } from '../time.js';
+import { insertInboxRows } from './inbox-insert.js';
 
 const INBOX = 'wxplat_callback_inbox';
 
@@ -25,8 +26,8 @@ export interface NewInboxEntry {
   appid: string | null;
   eventType: string;
   messageTime: Date | null;
-  queryString: string | null;
-  rawBody: string;
+  /** The follower an account's push is from (FromUserName). */
+  openid: string | null;
   decryptedXml: string;
 }
 
@@ -60,8 +61,9 @@ export interface ClaimedEntry extends InboxSummary {
 }
 
 export interface InboxEntry extends ClaimedEntry {
-  queryString: string | null;
-  rawBody: string;
+  openid: string | null;
+  /** Copies of the push that arrived after it was stored. */
+  retries: number;
 }
 
 export interface InboxListFilter {
@@ -120,8 +122,8 @@ function entry(row: CallbackInboxRow): InboxEntry {
   return {
     ...summary(row),
     leaseOwner: row.lease_owner,
-    queryString: row.query_string,
-    rawBody: row.raw_body,
+    openid: row.openid,
+    retries: Number(row.retries),
     decryptedXml: row.decrypted_xml,
   };
 }
@@ -130,9 +132,6 @@ function clip(value: string | null, max: number): string | null {
   if (value === null) return null;
   return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
 }
-
-/** Keys are read back in chunks, well under every driver's limit on bound parameters. */
-const KEY_CHUNK = 500;
 
 export class InboxRepository {
   constructor(
@@ -143,12 +142,12 @@ export class InboxRepository {
   ) {}
 
   /**
-   * Stores a batch in one INSERT (one commit). Returns, in the order given, each entry's row id and
-   * whether it was a duplicate. `tag` must be unique to this call.
+   * Stores a batch in one INSERT (one commit; inbox-insert.ts). Returns, in the order given, each entry's
+   * row id and whether it was a duplicate (already stored, or earlier in the same batch). `tag` must be
+   * unique to this call.
    */
   async store(entries: readonly NewInboxEntry[], tag: string, now: Date): Promise<StoredEntry[]> {
     if (entries.length === 0) return [];
-    const stamp = toSqlDateTime(now);
     const firstIndex = new Map<string, number>();
     entries.forEach((e, i) => {
       if (!firstIndex.has(e.dedupeKey)) firstIndex.set(e.dedupeKey, i);
@@ -159,45 +158,20 @@ export class InboxRepository {
     const rows = keys.map((key) => {
       const e = entries[firstIndex.get(key)!]!;
       return {
-        dedupe_key: e.dedupeKey,
+        dedupeKey: e.dedupeKey,
         route: e.route,
         appid: clip(e.appid, 32),
-        event_type: clip(e.eventType, 64)!,
-        message_time: e.messageTime ? toSqlDateTime(e.messageTime) : null,
-        query_string: clip(e.queryString, 1000),
-        raw_body: e.rawBody,
-        decrypted_xml: e.decryptedXml,
-        state: 'pending',
-        attempts: 0,
-        next_attempt_at: stamp,
-        batch_tag: tag,
-        received_at: stamp,
-        updated_at: stamp,
+        eventType: clip(e.eventType, 64)!,
+        messageTime: e.messageTime ? toSqlDateTime(e.messageTime) : null,
+        openid: e.openid !== null && e.openid.length <= 64 ? e.openid : null,
+        decryptedXml: e.decryptedXml,
       };
     });
-    const insert = this.knex(INBOX).insert(rows).onConflict('dedupe_key');
-    const found = new Map<string, { id: number; tag: string | null }>();
-    let unknown = keys;
-    if (this.dialect === 'sqlite') {
-      // ON CONFLICT DO NOTHING skips conflicts only; RETURNING names the rows that went in, so only
-      // duplicates need reading back.
-      const inserted = (await insert.ignore().returning(['id', 'dedupe_key'])) as Array<{ id: number; dedupe_key: string }>;
-      for (const r of inserted) found.set(r.dedupe_key, { id: Number(r.id), tag });
-      unknown = keys.filter((k) => !found.has(k));
-    } else {
-      // MySQL: ON DUPLICATE KEY UPDATE (a no-op) rather than INSERT IGNORE, which would also turn real
-      // errors (a value too long) into warnings.
-      await insert.merge(['dedupe_key']);
-    }
-    for (let i = 0; i < unknown.length; i += KEY_CHUNK) {
-      const chunk = unknown.slice(i, i + KEY_CHUNK);
-      const got = await this.knex<CallbackInboxRow>(INBOX).select('id', 'dedupe_key', 'batch_tag').whereIn('dedupe_key', chunk);
-      for (const r of got) found.set(r.dedupe_key, { id: Number(r.id), tag: r.batch_tag });
-    }
+    const inserted = await insertInboxRows(this.knex, this.dialect, rows, tag, toSqlDateTime(now));
+    const byKey = new Map(keys.map((k, i) => [k, inserted[i]!]));
     return entries.map((e, i) => {
-      const row = found.get(e.dedupeKey);
-      if (!row) throw new Error(`inbox row for a stored key is missing`);
-      return { id: row.id, duplicate: row.tag !== tag || firstIndex.get(e.dedupeKey) !== i };
+      const row = byKey.get(e.dedupeKey)!;
+      return { id: row.id, duplicate: !row.fresh || firstIndex.get(e.dedupeKey) !== i };
     });
   }
 

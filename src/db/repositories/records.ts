@@ -66,6 +66,7 @@ export interface EventTailRow {
   lease_owner: string | null;
   last_error: string | null;
   outcome: string | null;
+  openid: string | null;
   query_string: string | null;
   message_time: SqlDateTime | null;
   received_at: SqlDateTime;
@@ -134,6 +135,7 @@ const EVENT_COLUMNS = [
   'lease_owner',
   'last_error',
   'outcome',
+  'openid',
   'query_string',
   'message_time',
   'received_at',

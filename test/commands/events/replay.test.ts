@@ -15,7 +15,7 @@ t.test('events replay', (t) =>
     const inbox = new InboxRepository(db.knex, db.dialect);
     const add = async (xml: string) => {
       const m = describeMessage('account', ACCOUNT_APPID, parseFlatXml(xml), clock.now());
-      const [s] = await inbox.store([{ ...m, queryString: null, rawBody: xml, decryptedXml: xml }], `t${Math.random()}`, clock.now());
+      const [s] = await inbox.store([{ ...m, openid: null, decryptedXml: xml }], `t${Math.random()}`, clock.now());
       return s!.id;
     };
     const receipt = await add(receiptXml(clock.now(), '3717005636572528642', 'success'));

@@ -33,7 +33,7 @@ type Clock = ReturnType<typeof fixedClock>;
 async function store(db: Database, clock: Clock, route: InboxRoute, xml: string, appid: string | null = null): Promise<number> {
   const m = describeMessage(route, appid, parseFlatXml(xml), clock.now());
   const [s] = await new InboxRepository(db.knex, db.dialect).store(
-    [{ dedupeKey: m.dedupeKey, route, appid: m.appid, eventType: m.eventType, messageTime: m.messageTime, queryString: null, rawBody: xml, decryptedXml: xml }],
+    [{ dedupeKey: m.dedupeKey, route, appid: m.appid, eventType: m.eventType, messageTime: m.messageTime, openid: null, decryptedXml: xml }],
     `test-${Math.random()}`,
     clock.now(),
   );
@@ -119,7 +119,7 @@ t.test('several workers share one database: each row is processed once', (t) =>
     for (let i = 0; i < 300; i++) {
       const xml = receiptXml(clock.now(), String(5_000_000_000_000_000_000n + BigInt(i)));
       const m = describeMessage('account', ACCOUNT_APPID, parseFlatXml(xml), clock.now());
-      entries.push({ dedupeKey: m.dedupeKey, route: 'account' as const, appid: ACCOUNT_APPID, eventType: m.eventType, messageTime: m.messageTime, queryString: null, rawBody: xml, decryptedXml: xml });
+      entries.push({ dedupeKey: m.dedupeKey, route: 'account' as const, appid: ACCOUNT_APPID, eventType: m.eventType, messageTime: m.messageTime, openid: null, decryptedXml: xml });
     }
     await inbox.store(entries, 'bulk', clock.now());
     // Three worker processes at once, each with its own connection(s) to the same database.

@@ -192,7 +192,8 @@ t.test("the reference's encrypted fixtures are accepted with the skew check off"
     t.equal(rows[1].event_type, 'text');
     t.equal(rows[1].appid, 'wxefe41fdee1714229');
     t.match(rows[1].decrypted_xml, /<Content><!\[CDATA\[测试\]\]><\/Content>/);
-    t.match(rows[1].query_string, /openid=o1YYd0mJxkRO0eCi7haWLDVMalts/);
+    t.equal(rows[1].openid, 'o1YYd0mJxkRO0eCi7haWLDVMalts', 'the follower, from FromUserName');
+    t.equal(rows[1].raw_body, null, 'the decrypted message is the one body kept');
     const processor = (await serveFor(t, db, { component: { appid: 'wxb11529c136998cb6', token: 'pamtest', encodingAesKey: COMPONENT.encodingAesKey }, process: false })).processor;
     await processor.drain();
     const after = await db.knex('wxplat_callback_inbox').orderBy('id');

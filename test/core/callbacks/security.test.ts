@@ -153,8 +153,7 @@ t.test('one row the database refuses does not fail the others of its batch', (t)
       appid: ACCOUNT_APPID,
       eventType: 'TEMPLATESENDJOBFINISH',
       messageTime: time,
-      queryString: null,
-      rawBody: '<xml/>',
+      openid: null,
       decryptedXml: `<xml><I>${i}</I></xml>`,
     });
     const results = await Promise.allSettled(

@@ -1,0 +1,156 @@
+// The receiver's one statement: a batch of accepted pushes in one INSERT, one commit, prepared once and
+// run on the pool's own driver connection — below knex, which built and escaped the whole statement
+// again for every batch (bench/serve: the SQL builder and the text protocol's escaping of each body
+// cost more than the database did).
+//
+// Nothing is read back in the common case. A key already stored (a retry of WeChat's) adds one to that
+// row's `retries` instead of being inserted, so the statement tells how many of its rows were new:
+// MySQL counts 1 for an inserted row and 2 for an updated one, SQLite's RETURNING gives each row with
+// the batch tag it carries (ours only on rows this statement made). Ids come from the statement too,
+// where the server numbers a multi-row insert consecutively (db/insert-ids.ts); else, and when some key
+// was a duplicate, the keys are read back.
+import type { Knex } from 'knex';
+import type { Dialect } from '../database.js';
+import { consecutiveInsertIds } from '../insert-ids.js';
+
+const INBOX = 'wxplat_callback_inbox';
+
+/** One row of the statement, its values in COLUMNS order. */
+export interface InboxInsertRow {
+  dedupeKey: string;
+  route: string;
+  appid: string | null;
+  eventType: string;
+  messageTime: string | null;
+  openid: string | null;
+  decryptedXml: string;
+}
+
+const COLUMNS = [
+  'dedupe_key',
+  'route',
+  'appid',
+  'event_type',
+  'message_time',
+  'openid',
+  'decrypted_xml',
+  'batch_tag',
+  'received_at',
+  'next_attempt_at',
+  'updated_at',
+] as const;
+const PLACEHOLDERS = `(${COLUMNS.map(() => '?').join(', ')}, 'pending', 0, 0)`;
+const HEAD = `INSERT INTO ${INBOX} (${COLUMNS.join(', ')}, state, attempts, retries) VALUES `;
+
+/** The statement for `n` rows (one text per size, so each is prepared once per connection). */
+const statements = new Map<string, string>();
+function statementFor(dialect: Dialect, n: number): string {
+  const key = `${dialect}:${n}`;
+  let sql = statements.get(key);
+  if (!sql) {
+    const values = Array.from({ length: n }, () => PLACEHOLDERS).join(', ');
+    sql =
+      dialect === 'mysql'
+        ? `${HEAD}${values} ON DUPLICATE KEY UPDATE retries = retries + 1`
+        : `${HEAD}${values} ON CONFLICT (dedupe_key) DO UPDATE SET retries = retries + 1 RETURNING id, dedupe_key, batch_tag`;
+    statements.set(key, sql);
+  }
+  return sql;
+}
+
+function params(rows: readonly InboxInsertRow[], tag: string, stamp: string): unknown[] {
+  const out: unknown[] = new Array(rows.length * COLUMNS.length);
+  let k = 0;
+  for (const r of rows) {
+    out[k++] = r.dedupeKey;
+    out[k++] = r.route;
+    out[k++] = r.appid;
+    out[k++] = r.eventType;
+    out[k++] = r.messageTime;
+    out[k++] = r.openid;
+    out[k++] = r.decryptedXml;
+    out[k++] = tag;
+    out[k++] = stamp;
+    out[k++] = stamp;
+    out[k++] = stamp;
+  }
+  return out;
+}
+
+/** What became of each row (in the order given): its id, and whether it was stored by this statement. */
+export interface InsertedRow {
+  id: number;
+  fresh: boolean;
+}
+
+interface MysqlResult {
+  affectedRows: number;
+  insertId: number;
+}
+interface MysqlConnection {
+  execute(sql: string, values: unknown[], cb: (err: Error | null, result: unknown) => void): void;
+  query(sql: string, cb: (err: Error | null, rows: unknown) => void): void;
+}
+interface SqliteConnection {
+  prepare(sql: string): { all(...values: unknown[]): unknown[] };
+}
+
+function execute<T>(conn: MysqlConnection, sql: string, values: unknown[]): Promise<T> {
+  return new Promise((resolve, reject) => conn.execute(sql, values, (err, result) => (err ? reject(err) : resolve(result as T))));
+}
+
+/** SQLite statements prepared on the one connection, by text (the connection lives as long as the pool). */
+const prepared = new WeakMap<SqliteConnection, Map<string, ReturnType<SqliteConnection['prepare']>>>();
+
+/**
+ * Inserts rows with distinct keys in one statement (one commit: the pool's connections autocommit) and
+ * tells, for each, its id and whether this statement stored it.
+ */
+export async function insertInboxRows(
+  knex: Knex,
+  dialect: Dialect,
+  rows: readonly InboxInsertRow[],
+  tag: string,
+  stamp: string,
+): Promise<InsertedRow[]> {
+  const sql = statementFor(dialect, rows.length);
+  const values = params(rows, tag, stamp);
+  const conn = (await knex.client.acquireConnection()) as MysqlConnection & SqliteConnection;
+  try {
+    if (dialect === 'sqlite') {
+      let cache = prepared.get(conn);
+      if (!cache) prepared.set(conn, (cache = new Map()));
+      let stmt = cache.get(sql);
+      if (!stmt) cache.set(sql, (stmt = conn.prepare(sql)));
+      const back = new Map<string, { id: number; tag: string | null }>();
+      for (const r of stmt.all(...values) as Array<{ id: number; dedupe_key: string; batch_tag: string | null }>) {
+        back.set(r.dedupe_key, { id: Number(r.id), tag: r.batch_tag });
+      }
+      return rows.map((r) => {
+        const got = back.get(r.dedupeKey)!;
+        return { id: got.id, fresh: got.tag === tag };
+      });
+    }
+    const result = await execute<MysqlResult>(conn, sql, values);
+    // 1 a row inserted, 2 a row whose retries went up.
+    const duplicates = result.affectedRows - rows.length;
+    if (duplicates === 0 && (await consecutiveInsertIds(conn))) {
+      return rows.map((_, i) => ({ id: Number(result.insertId) + i, fresh: true }));
+    }
+    const back = new Map<string, { id: number; tag: string | null }>();
+    const keys = rows.map((r) => r.dedupeKey);
+    const got = await execute<Array<{ id: number | string; dedupe_key: string; batch_tag: string | null }>>(
+      conn,
+      `SELECT id, dedupe_key, batch_tag FROM ${INBOX} WHERE dedupe_key IN (${keys.map(() => '?').join(', ')})`,
+      keys,
+    );
+    for (const r of got) back.set(r.dedupe_key, { id: Number(r.id), tag: r.batch_tag });
+    return rows.map((r) => {
+      const found = back.get(r.dedupeKey);
+      if (!found) throw new Error('an inbox row of this statement is missing');
+      return { id: found.id, fresh: found.tag === tag };
+    });
+  } finally {
+    await knex.client.releaseConnection(conn);
+  }
+}
