@@ -161,7 +161,9 @@ function checkPoints(value: string, kind: 'time' | 'date'): string | null {
   if (points.length > 2) return 'has more than one ~ (a span has two ends)';
   for (const p of points) {
     if (!validPoint(p, kind)) {
-      return kind === 'time' ? `"${p.trim()}" is not a 24-hour time (with an optional date before it)` : `"${p.trim()}" is not a date (with an optional time after it)`;
+      // Name the end of a span that is wrong; a single value is named by the caller already.
+      const what = points.length > 1 ? `"${p.trim()}" ` : '';
+      return kind === 'time' ? `${what}is not a 24-hour time (with an optional date before it)` : `${what}is not a date (with an optional time after it)`;
     }
   }
   return null;
