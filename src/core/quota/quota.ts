@@ -38,7 +38,7 @@ export function apiPath(input: string): string {
   }
   path = path.replace(/\?.*$/, '');
   if (!path.startsWith('/')) path = `/${path}`;
-  if (!/^\/[A-Za-z0-9_]+(\/[A-Za-z0-9_.]+)+$/.test(path)) {
+  if (!/^\/[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)+$/.test(path)) {
     throw new UsageError(`--api "${input.slice(0, 80)}" is not an API path`, 'give the path of the API\'s URL, e.g. /cgi-bin/message/template/send');
   }
   return path;
