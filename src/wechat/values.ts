@@ -101,6 +101,21 @@ function chars(value: string): string[] {
   return [...value];
 }
 
+/** Characters as WeChat counts them (code points), without making an array: the sandbox runs this per send. */
+function length(value: string): number {
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    // A high surrogate followed by a low one is one character.
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < value.length) {
+      const d = value.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
 function isSymbol(ch: string): boolean {
   return SYMBOL.test(ch);
 }
@@ -176,8 +191,7 @@ function checkPoints(value: string, kind: 'time' | 'date'): string | null {
 export function keywordValueProblem(type: KeywordType, value: string): string | null {
   if (value.length === 0) return 'is empty';
   if (CONTROL.test(value)) return 'has a line break or another control character';
-  const cs = chars(value);
-  const n = cs.length;
+  const n = length(value);
   switch (type) {
     case 'thing':
       return n > 20 ? `is ${n} characters` : null;
@@ -190,11 +204,13 @@ export function keywordValueProblem(type: KeywordType, value: string): string | 
       if (!LETTERS.test(value)) return 'has something other than letters';
       return n > 32 ? `is ${n} letters` : null;
     case 'symbol':
-      if (!cs.every(isSymbol)) return 'has something other than symbols';
+      if (!chars(value).every(isSymbol)) return 'has something other than symbols';
       return n > 5 ? `is ${n} symbols` : null;
     case 'character_string': {
       if (HAN.test(value)) return 'has Chinese characters';
-      const bad = cs.find((c) => !isAsciiAlnum(c) && !isSymbol(c));
+      // The usual value (an order number) is plain ASCII letters and digits: no per-character look.
+      if (/^[A-Za-z0-9]*$/.test(value)) return n > 32 ? `is ${n} characters` : null;
+      const bad = chars(value).find((c) => !isAsciiAlnum(c) && !isSymbol(c));
       if (bad !== undefined) return bad === ' ' ? 'has a space' : `has "${bad}", which is not a letter, digit or symbol`;
       return n > 32 ? `is ${n} characters` : null;
     }
@@ -204,7 +220,7 @@ export function keywordValueProblem(type: KeywordType, value: string): string | 
     case 'amount': {
       const m = /^(\p{Sc})?(\d+)(?:\.(\d+))?(\u5143)?$/u.exec(value);
       if (!m) {
-        const symbols = cs.filter((c) => CURRENCY.test(c)).length;
+        const symbols = chars(value).filter((c) => CURRENCY.test(c)).length;
         if (symbols > 1) return 'has more than one currency symbol';
         return 'is not an amount (a currency symbol, digits with an optional decimal part, an optional \u5143)';
       }
@@ -212,17 +228,18 @@ export function keywordValueProblem(type: KeywordType, value: string): string | 
       return digits > 10 ? `has ${digits} digits` : null;
     }
     case 'phone_number':
-      if (!cs.every((c) => DIGIT.test(c) || isSymbol(c))) return 'has something other than digits and symbols';
+      if (!chars(value).every((c) => DIGIT.test(c) || isSymbol(c))) return 'has something other than digits and symbols';
       if (!DIGIT.test(value)) return 'has no digits';
       return n > 17 ? `is ${n} characters` : null;
     case 'car_number': {
       if (n > 8) return `is ${n} characters`;
+      const cs = chars(value);
       const bad = cs.findIndex((c, i) => !(isAsciiAlnum(c) || ((i === 0 || i === n - 1) && HAN.test(c))));
       return bad >= 0 ? `has "${cs[bad]}" at position ${bad + 1}: only the first and last may be Chinese, the rest letters or digits` : null;
     }
     case 'name': {
       if (DIGIT.test(value)) return 'has digits';
-      const bad = cs.find((c) => !(HAN.test(c) || /[A-Za-z ]/.test(c) || isSymbol(c)));
+      const bad = chars(value).find((c) => !(HAN.test(c) || /[A-Za-z ]/.test(c) || isSymbol(c)));
       if (bad !== undefined) return `has "${bad}"`;
       if (HAN.test(value)) return n > 10 ? `is ${n} characters with Chinese in it` : null;
       return n > 20 ? `is ${n} characters` : null;
