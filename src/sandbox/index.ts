@@ -1,5 +1,6 @@
-// A WeChat simulator on loopback (DESIGN §5): the component, template and user endpoints with WeChat's
-// URLs, shapes and error codes, pushes signed and encrypted like WeChat's, and a control surface —
+// A WeChat simulator on loopback (DESIGN §5): the component, template, user, customer-service and
+// API-management (quota, rid) endpoints with WeChat's URLs, shapes and error codes, pushes signed and
+// encrypted like WeChat's, and a control surface —
 // these methods in-process, the same under /sandbox/… over HTTP — to play the parts WeChat's users
 // play (an admin authorizing, a follower leaving) and to inject trouble.
 import type { AddressInfo } from 'node:net';
