@@ -13,7 +13,9 @@ import { register as registerDoctor } from './commands/doctor/index.js';
 import { register as registerEvents } from './commands/events/index.js';
 import { register as registerIndustry } from './commands/industry/index.js';
 import { register as registerPlatform } from './commands/platform/index.js';
+import { register as registerQuota } from './commands/quota/index.js';
 import { register as registerRecords } from './commands/records/index.js';
+import { register as registerRid } from './commands/rid/index.js';
 import { register as registerSandbox } from './commands/sandbox/index.js';
 import { register as registerServe } from './commands/serve/index.js';
 import { register as registerTemplate } from './commands/template/index.js';
@@ -54,6 +56,8 @@ Exit codes: 0 done, 1 failed, 2 bad usage or input (nothing changed), 3 partly d
   registerServe(program, rt);
   registerEvents(program, rt);
   registerRecords(program, rt);
+  registerQuota(program, rt);
+  registerRid(program, rt);
   registerDoctor(program, rt);
   registerDemo(program, rt);
   registerSandbox(program, rt);
@@ -98,16 +102,27 @@ function describe(err: unknown, verbose: boolean): string {
   return err.message;
 }
 
+/** WeChat's request id in an error: its own field, or in the words of an error that wraps WeChat's. */
+function ridIn(err: unknown, message: string): string | null {
+  const own = (err as { rid?: unknown }).rid;
+  if (typeof own === 'string' && own) return own;
+  return /\brid:? ([0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8})\b/i.exec(message)?.[1] ?? null;
+}
+
 function printError(io: IO, err: unknown, code: number, argv: string[]): void {
   const json = argv.includes('--json');
   const verbose = argv.includes('--verbose');
   const message = describe(err, verbose);
-  const hint = isWxplatError(err) ? err.hint : undefined;
+  const rid = ridIn(err, message);
+  let hint = isWxplatError(err) ? err.hint : undefined;
+  // Every WeChat error points at `wxplat rid`, also when another error carries WeChat's words.
+  if (rid && !hint?.includes('wxplat rid')) hint = [hint, `\`wxplat rid ${rid}\` shows the request WeChat received`].filter(Boolean).join('; ');
   if (json) {
     const body: Record<string, unknown> = { message, exitCode: code };
     if (hint) body.hint = hint;
     const extra = err as { errcode?: number; result?: unknown };
     if (extra.errcode !== undefined) body.errcode = extra.errcode;
+    if (rid) body.rid = rid;
     io.stderr.write(`${JSON.stringify({ error: body })}\n`);
     return;
   }

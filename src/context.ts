@@ -71,13 +71,14 @@ export function createContext(
   let database: Promise<Database> | undefined;
   let client: Promise<WeChatClient> | undefined;
 
+  const logger = stderrLogger(out, () => clock.now());
   const ctx: CommandContext = {
     io,
     out,
     globals,
     prompter: overrides.prompter ?? terminalPrompter(io, globals.yes),
     clock,
-    logger: stderrLogger(out, () => clock.now()),
+    logger,
     signal,
     exitCode: undefined,
     config() {
@@ -134,6 +135,7 @@ export function createContext(
           // Closing must not hide the command's own outcome.
         }
       }
+      logger.flush();
     },
   };
   return ctx;

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { inspect } from 'node:util';
 
 /** Shows the first and last four characters of a secret, never the middle. */
@@ -29,4 +30,10 @@ export class Secret {
   [inspect.custom](): string {
     return `Secret(${mask(this.#value)})`;
   }
+}
+
+/** Whether two secrets are equal, in constant time (lengths included: both are hashed first). */
+export function sameSecret(a: string, b: string): boolean {
+  const digest = (v: string) => createHash('sha256').update(v, 'utf8').digest();
+  return timingSafeEqual(digest(a), digest(b));
 }

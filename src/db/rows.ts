@@ -280,3 +280,10 @@ export interface FollowerSyncRow {
   finished_at: SqlDateTime | null;
   updated_at: SqlDateTime;
 }
+
+/** An account's standing at WeChat as last fetched (api_get_authorizer_info.account_status). */
+export interface AuthorizerStatusRow {
+  authorizer_appid: string;
+  account_status: number | null;
+  checked_at: SqlDateTime;
+}

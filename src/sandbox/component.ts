@@ -85,6 +85,7 @@ export function componentRoutes(sim: Sim): Record<string, Route> {
       handle(req) {
         const body = jsonBody(req);
         checkAppid(body.component_appid);
+        if (sim.faults.refusesRefreshToken(body.authorizer_appid)) throw new ApiError(61023);
         const account = world.refreshAuthorizerToken(body.authorizer_appid, body.authorizer_refresh_token);
         return json({
           authorizer_access_token: account.accessToken,
@@ -116,6 +117,7 @@ export function componentRoutes(sim: Sim): Record<string, Route> {
             business_info: { open_store: 0, open_scan: 0, open_pay: 0, open_card: 0, open_shake: 0 },
             alias: account.alias,
             qrcode_url: account.qrcodeUrl,
+            account_status: account.accountStatus,
           },
           authorization_info: {
             authorizer_appid: account.appid,

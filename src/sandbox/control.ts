@@ -47,7 +47,13 @@ export function controlApi(sandbox: Sandbox): PageHandler {
         followers: optional(body, 'followers', 'number'),
         principalName: optional(body, 'principalName', 'string'),
         alias: optional(body, 'alias', 'string'),
+        accountStatus: optional(body, 'accountStatus', 'number'),
       }),
+    'POST /sandbox/accounts/status': (body) => {
+      const status = body.accountStatus;
+      if (typeof status !== 'number') throw new SandboxError('accountStatus is required (a number)');
+      return sandbox.setAccountStatus(str(body, 'appid'), status);
+    },
 
     'POST /sandbox/authorize': (body) =>
       sandbox.authorize({
@@ -91,6 +97,11 @@ export function controlApi(sandbox: Sandbox): PageHandler {
       sandbox.unsubscribe(str(body, 'appid'), str(body, 'openid'));
       return { ok: true };
     },
+    'POST /sandbox/user-wrote': (body) => {
+      sandbox.userWrote(str(body, 'appid'), str(body, 'openid'));
+      return { ok: true };
+    },
+    'GET /sandbox/custom-messages': (_b, query) => sandbox.customMessages(param(query, 'appid') || undefined),
     'POST /sandbox/subscribe': (body) => {
       sandbox.subscribe(str(body, 'appid'), str(body, 'openid'));
       return { ok: true };

@@ -1,5 +1,5 @@
 // Injected trouble: added latency, a share of API calls answered -1 (system error), and send quota
-// exhausted for one account or all. The rate decisions come from their own seeded stream, so a seed
+// exhausted for one account or all, an account's refresh token refused. The rate decisions come from their own seeded stream, so a seed
 // reproduces which calls fail.
 import { SandboxError } from './errors.js';
 import type { Random } from './random.js';
@@ -11,12 +11,18 @@ export interface FaultSettings {
   errorRate: number;
   /** An appid whose sends get 45009, or true for every account. */
   quotaExhausted: string | boolean;
+  /**
+   * An appid whose refresh token api_authorizer_token refuses (61023), as after the admin withdrew the
+   * authorization and api_get_authorizer_list has not caught up.
+   */
+  refuseRefreshToken: string | null;
 }
 
 export interface FaultChange {
   latencyMs?: number;
   errorRate?: number;
   quotaExhausted?: string | boolean | null;
+  refuseRefreshToken?: string | null;
   /** Kill this account's access token now (or the component token, given the component appid). */
   revokeToken?: string;
 }
@@ -30,7 +36,7 @@ export class Faults {
     latencyMs: number,
   ) {
     this.#initialLatency = latencyMs;
-    this.#settings = { latencyMs, errorRate: 0, quotaExhausted: false };
+    this.#settings = { latencyMs, errorRate: 0, quotaExhausted: false, refuseRefreshToken: null };
   }
 
   get settings(): FaultSettings {
@@ -63,12 +69,17 @@ export class Faults {
       }
       next.quotaExhausted = q ?? false;
     }
+    if (change.refuseRefreshToken !== undefined) {
+      const r = change.refuseRefreshToken;
+      if (r !== null && typeof r !== 'string') throw new SandboxError('refuseRefreshToken must be an appid, or null');
+      next.refuseRefreshToken = r;
+    }
     this.#settings = next;
     return this.settings;
   }
 
   clear(): FaultSettings {
-    this.#settings = { latencyMs: this.#initialLatency, errorRate: 0, quotaExhausted: false };
+    this.#settings = { latencyMs: this.#initialLatency, errorRate: 0, quotaExhausted: false, refuseRefreshToken: null };
     return this.settings;
   }
 
@@ -76,6 +87,10 @@ export class Faults {
   failNow(): boolean {
     const rate = this.#settings.errorRate;
     return rate > 0 && (rate >= 1 || this.random.next() < rate);
+  }
+
+  refusesRefreshToken(appid: unknown): boolean {
+    return this.#settings.refuseRefreshToken !== null && this.#settings.refuseRefreshToken === appid;
   }
 
   quotaExhaustedFor(appid: string): boolean {

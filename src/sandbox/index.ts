@@ -1,5 +1,6 @@
-// A WeChat simulator on loopback (DESIGN §5): the component, template and user endpoints with WeChat's
-// URLs, shapes and error codes, pushes signed and encrypted like WeChat's, and a control surface —
+// A WeChat simulator on loopback (DESIGN §5): the component, template, user, customer-service and
+// API-management (quota, rid) endpoints with WeChat's URLs, shapes and error codes, pushes signed and
+// encrypted like WeChat's, and a control surface —
 // these methods in-process, the same under /sandbox/… over HTTP — to play the parts WeChat's users
 // play (an admin authorizing, a follower leaving) and to inject trouble.
 import type { AddressInfo } from 'node:net';
@@ -17,14 +18,17 @@ import { RequestLog, type LogSnapshot } from './log.js';
 import { Pusher, type PushRecord, type PushStats } from './pushes.js';
 import { Random } from './random.js';
 import type { Sim } from './routes.js';
+import { messageRoutes } from './messages.js';
+import { openapiRoutes } from './openapi.js';
+import type { Route } from './routes.js';
 import { sendRoutes } from './send.js';
 import { createSandboxServer } from './server.js';
-import { World, type AccountInput, type AccountView } from './state.js';
+import { ACCOUNT_STATUSES, World, type AccountInput, type AccountView, type CustomMessageRecord } from './state.js';
 import { templateRoutes } from './templates.js';
 import { SandboxTime } from './time.js';
 import { userRoutes } from './users.js';
 
-export type { AccountInput, AccountView } from './state.js';
+export type { AccountInput, AccountView, CustomMessageRecord } from './state.js';
 export type { AuthorizeInput, AuthorizeResult } from './actions.js';
 export type { FaultChange, FaultSettings } from './faults.js';
 export type { LibraryKeyword, LibraryTemplate } from './library.js';
@@ -101,6 +105,8 @@ export interface SandboxState {
   pushes: PushStats;
   requests: number;
   deliveries: number;
+  /** The latest customer-service messages accepted (cgi-bin/message/custom/send), oldest first. */
+  customMessages: CustomMessageRecord[];
 }
 
 export interface Sandbox {
@@ -136,6 +142,15 @@ export interface Sandbox {
   refuseRecipient(appid: string, openid: string, errcode?: number | null): void;
   addLibraryTemplate(template: LibraryTemplate): LibraryTemplate;
   libraryTemplates(): LibraryTemplate[];
+  /** What api_get_authorizer_info reports as account_status: 1 normal, 14 cancelled, 16 banned, 18 warned, 19 frozen. */
+  setAccountStatus(appid: string, accountStatus: number): AccountView;
+  /**
+   * The user writes to the account (a message pushed to the platform does this too): customer-service
+   * messages to them are accepted for 48 hours, 5 at most.
+   */
+  userWrote(appid: string, openid: string): void;
+  /** Customer-service messages accepted, oldest first (the last 1000); of one account, or all. */
+  customMessages(appid?: string): CustomMessageRecord[];
   state(): SandboxState;
   close(): Promise<void>;
 }
@@ -285,6 +300,25 @@ class RunningSandbox implements Sandbox {
     return this.#sim.world.library.list();
   }
 
+  setAccountStatus(appid: string, accountStatus: number): AccountView {
+    const world = this.#sim.world;
+    const account = world.account(appid);
+    if (!ACCOUNT_STATUSES.has(accountStatus)) throw new SandboxError('accountStatus must be 1 (normal), 14, 16, 18 or 19');
+    account.accountStatus = accountStatus;
+    return world.view(account);
+  }
+
+  userWrote(appid: string, openid: string): void {
+    const world = this.#sim.world;
+    if (typeof openid !== 'string' || openid === '') throw new SandboxError('openid is required');
+    world.userWrote(world.account(appid), openid);
+  }
+
+  customMessages(appid?: string): CustomMessageRecord[] {
+    const all = this.#sim.world.customMessages;
+    return (appid === undefined ? all : all.filter((m) => m.appid === appid)).map((m) => ({ ...m }));
+  }
+
   state(): SandboxState {
     const { world, faults, pusher, log } = this.#sim;
     const tokenExpiry = world.componentTokenExpiresAt();
@@ -300,6 +334,7 @@ class RunningSandbox implements Sandbox {
       pushes: pusher.stats(),
       requests: log.count(),
       deliveries: log.totalDeliveries(),
+      customMessages: this.customMessages().slice(-100),
     };
   }
 
@@ -358,9 +393,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     log: new RequestLog(world),
   };
   const sandbox = new RunningSandbox(sim, time);
+  const routes: Record<string, Route> = {
+    ...componentRoutes(sim),
+    ...templateRoutes(sim),
+    ...sendRoutes(sim),
+    ...userRoutes(sim),
+    ...messageRoutes(sim),
+  };
+  // quota/get answers about any of the routes, its own among them.
+  Object.assign(routes, openapiRoutes(sim, (endpoint) => routes[endpoint]));
   const server = createSandboxServer({
     sim,
-    routes: { ...componentRoutes(sim), ...templateRoutes(sim), ...sendRoutes(sim), ...userRoutes(sim) },
+    routes,
     control: controlApi(sandbox),
     authPage: authPage(sim),
   });

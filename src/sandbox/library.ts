@@ -138,24 +138,6 @@ export class TemplateLibrary {
   }
 }
 
-// Typed keyword rules of category templates (wechat-api.md §4.0; approximate, as WeChat publishes them
-// only as an image). A value breaking its rule is refused with 47003.
-const RULES: ReadonlyArray<readonly [RegExp, (v: string) => boolean]> = [
-  [/^thing\d+$/, (v) => [...v].length <= 20],
-  [/^character_string\d+$/, (v) => v.length <= 32 && /^[\x21-\x7e]*$/.test(v)],
-  [/^number\d+$/, (v) => v.length <= 32 && /^-?\d+(\.\d+)?$/.test(v)],
-  // ¥ or ￥, digits, 元 (escaped: the bundle stays ASCII)
-  [/^amount\d+$/, (v) => /^[\u00A5\uFFE5]?-?\d+(\.\d{1,2})?\u5143?$/.test(v)],
-  [/^phrase\d+$/, (v) => [...v].length <= 5 && !/[0-9A-Za-z]/.test(v)],
-  [/^phone_number\d+$/, (v) => /^[0-9+\-() ]{1,17}$/.test(v)],
-];
-
-/** Whether `value` is acceptable for the keyword `key` (keys of unknown type accept anything). */
-export function keywordValueOk(key: string, value: string): boolean {
-  for (const [pattern, ok] of RULES) if (pattern.test(key)) return ok(value);
-  return true;
-}
-
 const SAMPLES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^thing/, '示例内容'],
   [/^character_string/, 'SN20240101001'],

@@ -20,10 +20,20 @@ export interface ApiRequest {
   readonly body: string;
 }
 
-/** Which token a route takes and which permission set (funcscope) the account must have granted. */
+/** Who made a call that either identity may make (the openApi endpoints): the platform or an account. */
+export type Caller = { kind: 'component' } | { kind: 'account'; account: Account };
+
+/** The permission sets (funcscope) an account route needs: template messages, users, messages. */
+export type Needs = 'template' | 'user' | 'message';
+
+/**
+ * Which token a route takes and which permission set (funcscope) the account must have granted.
+ * `uncounted`: the route keeps its own daily count (template send: the send quota).
+ */
 export type Route =
-  | { method: 'GET' | 'POST'; auth: 'none' | 'component'; handle(req: ApiRequest): string }
-  | { method: 'GET' | 'POST'; auth: 'account'; needs: 'template' | 'user'; handle(req: ApiRequest, account: Account): string };
+  | { method: 'GET' | 'POST'; auth: 'none' | 'component'; uncounted?: boolean; handle(req: ApiRequest): string }
+  | { method: 'GET' | 'POST'; auth: 'account'; needs: Needs; uncounted?: boolean; handle(req: ApiRequest, account: Account): string }
+  | { method: 'GET' | 'POST'; auth: 'caller'; uncounted?: boolean; handle(req: ApiRequest, caller: Caller): string };
 
 /** One query parameter, decoded; undefined when absent. Scans the string: no URLSearchParams per request. */
 export function param(query: string, name: string): string | undefined {

@@ -6,7 +6,8 @@
 // TEMPLATESENDJOBFINISH push.
 import { ApiError } from './errors.js';
 import { Membership } from './followers.js';
-import { keywordValueOk } from './library.js';
+// WeChat's rules for typed values, the same that wxplat checks before a send.
+import { keywordValueOk } from '../wechat/values.js';
 import { jsonBody, type Route, type Sim } from './routes.js';
 import { SandboxTime } from './time.js';
 
@@ -22,6 +23,8 @@ export function sendRoutes(sim: Sim): Record<string, Route> {
       method: 'POST',
       auth: 'account',
       needs: 'template',
+      // Counted by the send quota (quotaUsed), on the hot path.
+      uncounted: true,
       handle(req, account) {
         const body = jsonBody(req);
         const templateId = body.template_id;

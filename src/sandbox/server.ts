@@ -6,7 +6,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApiError, errorBody, RidMaker } from './errors.js';
 import type { EndpointCounter } from './log.js';
-import { param, type ApiRequest, type Route, type Sim } from './routes.js';
+import { param, type ApiRequest, type Caller, type Needs, type Route, type Sim } from './routes.js';
 import type { Account } from './state.js';
 
 export type PageHandler = (req: IncomingMessage, res: ServerResponse, path: string, query: string) => void;
@@ -35,21 +35,34 @@ export function createSandboxServer(parts: ServerParts): http.Server {
   const entries = new Map<string, Entry>();
   for (const [endpoint, route] of Object.entries(parts.routes)) entries.set(`/${endpoint}`, { route, counter: log.counter(endpoint) });
 
-  const answer = (entry: Entry, method: string | undefined, query: string, body: string, res: ServerResponse) => {
+  const answer = (entry: Entry, endpoint: string, method: string | undefined, query: string, body: string, res: ServerResponse, started: number) => {
     const { route } = entry;
     let text: string;
     let errcode = 0;
+    // Whom the call was made as, once its token is known: the rid of a failure is theirs to look up.
+    let owner: string | null = route.auth === 'none' ? world.component.appid : null;
     try {
       if (faults.failNow()) throw new ApiError(-1);
       if (method !== route.method) throw new ApiError(route.method === 'GET' ? 43001 : 43002);
       const req: ApiRequest = { query, body };
       if (route.auth === 'account') {
         const account = world.accountForToken(param(query, 'access_token'));
+        owner = account.appid;
         checkPermission(account, route.needs);
         text = route.handle(req, account);
+        if (!route.uncounted) world.countCall(account.calls, endpoint);
+      } else if (route.auth === 'caller') {
+        const caller = callerOf(param(query, 'access_token'));
+        owner = caller.kind === 'component' ? world.component.appid : caller.account.appid;
+        text = route.handle(req, caller);
+        if (!route.uncounted) world.countCall(caller.kind === 'component' ? world.componentCalls : caller.account.calls, endpoint);
       } else {
-        if (route.auth === 'component') world.checkComponentToken(param(query, 'component_access_token'));
+        if (route.auth === 'component') {
+          world.checkComponentToken(param(query, 'component_access_token'));
+          owner = world.component.appid;
+        }
         text = route.handle(req);
+        if (!route.uncounted) world.countCall(world.componentCalls, endpoint);
       }
     } catch (err) {
       if (!(err instanceof ApiError)) {
@@ -60,11 +73,30 @@ export function createSandboxServer(parts: ServerParts): http.Server {
         return;
       }
       errcode = err.errcode;
-      text = errorBody(err.errcode, err.errmsg, rids.make(world.time.seconds()));
+      const rid = rids.make(world.time.seconds());
+      text = errorBody(err.errcode, err.errmsg, rid);
+      world.rids.add(rid, {
+        owner,
+        at: world.time.now(),
+        costMs: Math.max(0, Date.now() - started),
+        requestUrl: query,
+        requestBody: body,
+        responseBody: text,
+        clientIp: res.req.socket.remoteAddress ?? '',
+      });
     }
     log.record(entry.counter, errcode);
     // WeChat's own Content-Type spelling.
     send(res, 200, 'application/json; encoding=utf-8', text, faults.latencyMs);
+  };
+
+  /** The openApi endpoints take either token as access_token: the component's, or an account's. */
+  const callerOf = (token: string | undefined): Caller => {
+    if (world.isComponentToken(token)) {
+      world.checkComponentToken(token);
+      return { kind: 'component' };
+    }
+    return { kind: 'account', account: world.accountForToken(token) };
   };
 
   const server = http.createServer({ noDelay: true }, (req, res) => {
@@ -74,14 +106,16 @@ export function createSandboxServer(parts: ServerParts): http.Server {
     const query = q < 0 ? '' : url.slice(q + 1);
     const entry = entries.get(path);
     if (entry !== undefined) {
+      const started = Date.now();
+      const endpoint = path.slice(1);
       if (req.method === 'POST') {
         readBody(req, API_BODY_LIMIT).then(
-          (body) => answer(entry, req.method, query, body, res),
+          (body) => answer(entry, endpoint, req.method, query, body, res, started),
           () => send(res, 413, 'text/plain; charset=utf-8', 'request body too large\n', 0),
         );
       } else {
         req.resume();
-        answer(entry, req.method, query, '', res);
+        answer(entry, endpoint, req.method, query, '', res, started);
       }
       return;
     }
@@ -96,11 +130,17 @@ export function createSandboxServer(parts: ServerParts): http.Server {
   return server;
 }
 
-/** Template APIs need permission set 7 on a verified 服务号; follower APIs need set 2 (wechat-api.md §1.10). */
-function checkPermission(account: Account, needs: 'template' | 'user'): void {
+/**
+ * Template APIs need permission set 7 (or 100-101) on a verified 服务号; follower APIs set 2 (or 100);
+ * customer-service messages set 1 (wechat-api.md §1.10; the API pages list the sets, any one suffices).
+ */
+function checkPermission(account: Account, needs: Needs): void {
+  const has = (...ids: number[]) => ids.some((id) => account.funcIds.includes(id));
   if (needs === 'template') {
-    if (!account.funcIds.includes(7) || account.serviceType !== 2 || account.verifyType === -1) throw new ApiError(48001);
-  } else if (!account.funcIds.includes(2)) {
+    if (!has(7, 100, 101) || account.serviceType !== 2 || account.verifyType === -1) throw new ApiError(48001);
+  } else if (needs === 'user') {
+    if (!has(2, 100)) throw new ApiError(48001);
+  } else if (!has(1)) {
     throw new ApiError(48001);
   }
 }

@@ -6,6 +6,7 @@ import { Deliveries } from './deliveries.js';
 import { Followers } from './followers.js';
 import { TemplateLibrary, type LibraryKeyword } from './library.js';
 import type { Random } from './random.js';
+import { RidLog } from './rids.js';
 import { SandboxTime } from './time.js';
 
 export interface ComponentCredentials {
@@ -75,6 +76,38 @@ export interface Account {
   /** `openid \n client_msg_id` → the first send, for the 10-minute dedupe window (oldest first). */
   recentSends: Map<string, SentMessage>;
   deliveries: Deliveries;
+  /** api_get_authorizer_info.account_status: 1 normal, 14 cancelled, 16 banned, 18 warned, 19 frozen. */
+  accountStatus: number;
+  /** Today's calls of the account's endpoints other than template send (which counts quotaUsed). */
+  calls: DailyCalls;
+  /** Quota resets used this month (10 allowed). */
+  resets: MonthlyCount;
+  /** openid → when the user last wrote to the account, and the customer-service messages sent since. */
+  interactions: Map<string, { at: number; sent: number }>;
+}
+
+/** Calls per endpoint, for one Beijing day. */
+export interface DailyCalls {
+  day: number;
+  byEndpoint: Map<string, number>;
+}
+
+export interface MonthlyCount {
+  month: number;
+  count: number;
+}
+
+/** A customer-service message the sandbox accepted (cgi-bin/message/custom/send). */
+export interface CustomMessageRecord {
+  appid: string;
+  touser: string;
+  msgtype: string;
+  /** text.content for text messages. */
+  content: string | null;
+  /** The request body as sent. */
+  body: Record<string, unknown>;
+  /** ISO time of the sandbox clock. */
+  at: string;
 }
 
 export interface AccountInput {
@@ -86,6 +119,7 @@ export interface AccountInput {
   followers?: number;
   principalName?: string;
   alias?: string;
+  accountStatus?: number;
 }
 
 /** What tests and the control API see of an account (no tokens). */
@@ -106,10 +140,15 @@ export interface AccountView {
   industry: { primary: number; secondary: number } | null;
   sentToday: number;
   deliveries: number;
+  accountStatus: number;
 }
 
 export const DEFAULT_FUNC_IDS = [1, 2, 3, 4, 7, 11, 15];
 const SERVICE_TYPES = new Set([0, 1, 2]);
+export const ACCOUNT_STATUSES = new Set([1, 14, 16, 18, 19]);
+/** Quota resets a month, per account and for the platform (clear_quota and clear_quota/v2 together). */
+export const RESETS_A_MONTH = 10;
+const KEEP_CUSTOM_MESSAGES = 1000;
 const VERIFY_TYPES = new Set([-1, 0, 1, 2, 3, 4, 5]);
 
 export interface WorldOptions {
@@ -127,6 +166,12 @@ export class World {
   readonly random: Random;
   readonly library = new TemplateLibrary();
   readonly accounts = new Map<string, Account>();
+  readonly rids = new RidLog();
+  /** The platform's own calls today, and its quota resets this month. */
+  readonly componentCalls: DailyCalls = { day: 0, byEndpoint: new Map() };
+  readonly componentResets: MonthlyCount = { month: 0, count: 0 };
+  /** The latest customer-service messages, oldest first. */
+  readonly customMessages: CustomMessageRecord[] = [];
   dailySendQuota: number;
   defaultFollowers: number;
 
@@ -210,6 +255,8 @@ export class World {
     const verifyType = input.verifyType ?? 0;
     if (!SERVICE_TYPES.has(serviceType)) throw new SandboxError('serviceType must be 0, 1 or 2 (2 = 服务号)');
     if (!VERIFY_TYPES.has(verifyType)) throw new SandboxError('verifyType must be -1 (unverified) or 0 to 5');
+    const accountStatus = input.accountStatus ?? 1;
+    if (!ACCOUNT_STATUSES.has(accountStatus)) throw new SandboxError('accountStatus must be 1 (normal), 14, 16, 18 or 19');
     const funcIds = input.funcIds ?? DEFAULT_FUNC_IDS;
     if (!Array.isArray(funcIds) || !funcIds.every((id) => Number.isInteger(id) && id > 0)) {
       throw new SandboxError('funcIds must be an array of permission-set ids');
@@ -241,6 +288,10 @@ export class World {
       failures: new Map(),
       recentSends: new Map(),
       deliveries: new Deliveries(),
+      accountStatus,
+      calls: { day: 0, byEndpoint: new Map() },
+      resets: { month: 0, count: 0 },
+      interactions: new Map(),
     };
     account.followers.setCount(input.followers ?? 0);
     this.accounts.set(appid, account);
@@ -335,6 +386,52 @@ export class World {
     return account;
   }
 
+  /** Whether `token` is the current component token (expired or not): which identity a call asks as. */
+  isComponentToken(token: string | undefined): boolean {
+    return token !== undefined && this.#componentToken?.value === token;
+  }
+
+  /** One more call today, of an endpoint that counts against its caller's daily quota. */
+  countCall(calls: DailyCalls, endpoint: string): void {
+    const today = SandboxTime.day(this.time.now());
+    if (calls.day !== today) {
+      calls.day = today;
+      calls.byEndpoint.clear();
+    }
+    calls.byEndpoint.set(endpoint, (calls.byEndpoint.get(endpoint) ?? 0) + 1);
+  }
+
+  callsToday(calls: DailyCalls, endpoint: string): number {
+    return calls.day === SandboxTime.day(this.time.now()) ? (calls.byEndpoint.get(endpoint) ?? 0) : 0;
+  }
+
+  /** Template sends accepted today for the account. */
+  sendsToday(account: Account): number {
+    return account.quotaDay === SandboxTime.day(this.time.now()) ? account.quotaUsed : 0;
+  }
+
+  /** A quota reset: 48006 past ten this month. */
+  useReset(resets: MonthlyCount): void {
+    const month = SandboxTime.month(this.time.now());
+    if (resets.month !== month) {
+      resets.month = month;
+      resets.count = 0;
+    }
+    if (resets.count >= RESETS_A_MONTH) throw new ApiError(48006);
+    resets.count++;
+  }
+
+  /** The user writes to the account: customer-service messages may answer for 48 hours (5 of them). */
+  userWrote(account: Account, openid: string): void {
+    account.interactions.delete(openid);
+    account.interactions.set(openid, { at: this.time.now(), sent: 0 });
+  }
+
+  recordCustomMessage(record: CustomMessageRecord): void {
+    this.customMessages.push(record);
+    if (this.customMessages.length > KEEP_CUSTOM_MESSAGES) this.customMessages.splice(0, this.customMessages.length - KEEP_CUSTOM_MESSAGES);
+  }
+
   nextMsgid(): string {
     return (FIRST_MSGID + BigInt(this.#msgids++)).toString();
   }
@@ -357,6 +454,7 @@ export class World {
       industry: account.industry ? { primary: account.industry.primary, secondary: account.industry.secondary } : null,
       sentToday: account.quotaDay === today ? account.quotaUsed : 0,
       deliveries: account.deliveries.total,
+      accountStatus: account.accountStatus,
     };
   }
 }

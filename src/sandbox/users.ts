@@ -1,4 +1,4 @@
-// An account's followers, /cgi-bin/user/get and /cgi-bin/user/info/batchget (wechat-api.md §5). Pages
+// An account's followers, /cgi-bin/user/get, /cgi-bin/user/info and /cgi-bin/user/info/batchget (wechat-api.md §5). Pages
 // of 10,000 openids; after the last page WeChat answers once more with count 0 and no `data`. User
 // info has the post-2021 field set: no nickname, headimgurl, sex or region.
 import { createHash } from 'node:crypto';
@@ -39,6 +39,22 @@ export function userRoutes(sim: Sim): Record<string, Route> {
         const total = followers.total;
         if (openids.length === 0) return `{"total":${total},"count":0,"next_openid":""}`;
         return `{"total":${total},"count":${openids.length},"data":{"openid":${json(openids)}},"next_openid":${json(openids[openids.length - 1])}}`;
+      },
+    },
+
+    // One user: real clients call it (a Python SDK got 404 here before the sandbox had it).
+    'cgi-bin/user/info': {
+      method: 'GET',
+      auth: 'account',
+      needs: 'user',
+      handle(req, account) {
+        const openid = param(req.query, 'openid');
+        if (openid === undefined || openid === '') throw new ApiError(40003);
+        const lang = param(req.query, 'lang');
+        if (lang !== undefined && lang !== '' && !LANGS.has(lang)) throw new ApiError(40097);
+        const membership = account.followers.membership(openid);
+        if (membership === Membership.Foreign) throw new ApiError(40003);
+        return json(membership === Membership.Follower ? userInfo(account, openid, componentAppid) : { subscribe: 0, openid });
       },
     },
 

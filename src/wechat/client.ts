@@ -2,6 +2,8 @@
 // retry policy of retry.ts. Component calls use the component token; account calls the authorizer's.
 import type { Clock } from '../clock.js';
 import * as component from './api/component.js';
+import * as message from './api/message.js';
+import * as openapi from './api/openapi.js';
 import * as template from './api/template.js';
 import * as user from './api/user.js';
 import { createHttp, type WeChatHttp } from './http.js';
@@ -12,14 +14,18 @@ import type {
   AddTemplateResponse,
   BatchGetUserInfoResponse,
   CreatePreauthcodeResponse,
+  CustomMessageRequest,
   GetAllPrivateTemplateResponse,
   GetAuthorizerInfoResponse,
   GetAuthorizerListResponse,
   GetIndustryResponse,
   GetUsersResponse,
   QueryAuthResponse,
+  QuotaGetResponse,
+  RidGetResponse,
   TemplateSendRequest,
   TemplateSendResponse,
+  UserInfo,
 } from './types.js';
 
 export interface WeChatClientOptions {
@@ -91,6 +97,28 @@ export class WeChatClient {
     );
   }
 
+  /** The platform's own quota for one of its APIs (e.g. `/cgi-bin/component/api_authorizer_token`). */
+  componentQuota(cgiPath: string): Promise<QuotaGetResponse> {
+    return this.withComponentToken((t) => openapi.getApiQuota(this.http, t, { cgi_path: cgiPath }));
+  }
+
+  /**
+   * Resets the platform's own daily counts with the appsecret (clear_quota/v2), which works when the
+   * token API's quota is spent. Each reset uses one of ten a month: never repeated after a lost answer.
+   */
+  clearComponentQuota(): Promise<unknown> {
+    return callWithPolicy(
+      () => openapi.componentClearQuotaV2(this.http, { component_appid: this.componentAppid, appsecret: this.appsecret }),
+      null,
+      { ...this.retry, idempotent: false },
+    );
+  }
+
+  /** A failed call of the platform's own, by the rid WeChat gave it. */
+  componentRid(rid: string): Promise<RidGetResponse> {
+    return this.withComponentToken((t) => openapi.getRidInfo(this.http, t, { rid }));
+  }
+
   account(appid: string): AccountClient {
     return new AccountClient(this.http, this.tokens, appid, this.retry);
   }
@@ -138,6 +166,30 @@ export class AccountClient {
       idempotent: Boolean(request.client_msg_id),
       ...options,
     });
+  }
+
+  /** The account's quota for one of its APIs (e.g. `/cgi-bin/message/template/send`). */
+  quota(cgiPath: string): Promise<QuotaGetResponse> {
+    return this.call((t) => openapi.getApiQuota(this.http, t, { cgi_path: cgiPath }));
+  }
+
+  /** Resets the account's daily counts: one of its ten resets a month, so never repeated after a lost answer. */
+  clearQuota(): Promise<unknown> {
+    return this.call((t) => openapi.clearQuota(this.http, t, { appid: this.appid }), { idempotent: false });
+  }
+
+  /** A failed call made for this account, by the rid WeChat gave it. */
+  rid(rid: string): Promise<RidGetResponse> {
+    return this.call((t) => openapi.getRidInfo(this.http, t, { rid }));
+  }
+
+  /** A customer-service message to a user who wrote to the account lately; not repeated after a lost answer. */
+  sendCustomMessage(request: CustomMessageRequest): Promise<unknown> {
+    return this.call((t) => message.sendCustomMessage(this.http, t, request), { idempotent: false });
+  }
+
+  getUserInfo(openid: string): Promise<UserInfo> {
+    return this.call((t) => user.getUserInfo(this.http, t, openid));
   }
 
   getFollowers(nextOpenid?: string): Promise<GetUsersResponse> {

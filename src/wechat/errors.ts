@@ -5,6 +5,7 @@
 //   quota (45009): stop for the day, no retry
 //   permanent (everything else): report
 import { FailedError } from '../errors.js';
+import { bareErrmsg, ERRCODES, ridOf, ridSuggestion } from './errcodes.js';
 
 export type WeChatErrorClass = 'token-invalid' | 'transient' | 'quota' | 'permanent';
 
@@ -19,24 +20,6 @@ export function classifyErrcode(errcode: number): WeChatErrorClass {
   return 'permanent';
 }
 
-/** What an operator should do about some errcodes, in one line. */
-const ADVICE: Record<number, string> = {
-  40125: 'WXPLAT_COMPONENT_APPSECRET is wrong: copy it again from the Open Platform console',
-  40013: 'the appid is wrong',
-  61004: "this machine's IP is not on the platform's whitelist (开放平台 → 第三方平台 → 开发资料 → 白名单)",
-  61005: 'the component_verify_ticket expired: WeChat must reach `wxplat serve` to push a new one',
-  61006: 'the component_verify_ticket is invalid: check WXPLAT_COMPONENT_AES_KEY and that `wxplat serve` stores the latest push',
-  61003: 'the account is no longer authorized to this platform: run `wxplat account authorize` again',
-  61023: 'the refresh token is invalid: the account must authorize again (`wxplat account authorize`)',
-  61009: 'the authorization code is invalid or was already used: authorize again',
-  61010: 'the authorization code expired: authorize again',
-  48001: 'the account has not granted this permission set to the platform (needs 群发与通知 / 用户管理)',
-  43100: 'WeChat allows one industry change a month',
-  45009: "the account's daily quota for this API is used up; it resets at midnight Beijing time",
-  40037: 'the template_id is not one of this account\'s templates: run `wxplat template sync`',
-  40247: 'historical TM/OPENTM templates can no longer be added: use a category template id',
-};
-
 export class WeChatError extends FailedError {
   /** null when WeChat was not reached or answered with an HTTP error. */
   readonly errcode: number | null;
@@ -45,6 +28,8 @@ export class WeChatError extends FailedError {
   readonly endpoint: string;
   readonly errorClass: WeChatErrorClass;
   readonly httpStatus?: number;
+  /** WeChat's request id (from errmsg), for `wxplat rid`. */
+  readonly rid: string | null;
 
   constructor(init: {
     errcode: number | null;
@@ -54,14 +39,23 @@ export class WeChatError extends FailedError {
     httpStatus?: number;
   }) {
     const cls = init.errorClass ?? (init.errcode === null ? 'transient' : classifyErrcode(init.errcode));
-    const what = init.errcode === null ? init.errmsg : `${init.errcode} ${init.errmsg}`;
-    super(`WeChat ${init.endpoint}: ${what}`, init.errcode === null ? undefined : ADVICE[init.errcode]);
+    const rid = ridOf(init.errmsg);
+    const what = init.errcode === null ? init.errmsg : `${init.errcode} ${bareErrmsg(init.errmsg)}`.trim();
+    super(`WeChat ${init.endpoint}: ${what}${rid ? ` (rid ${rid})` : ''}`, weChatHint(init.errcode, rid));
     this.errcode = init.errcode;
     this.errmsg = init.errmsg;
     this.endpoint = init.endpoint;
     this.errorClass = cls;
     this.httpStatus = init.httpStatus;
+    this.rid = rid;
   }
+}
+
+/** The errcode table's sentence and advice, and where to look the request up: the hint of every WeChat error. */
+export function weChatHint(errcode: number | null, rid: string | null): string | undefined {
+  const entry = errcode === null ? undefined : ERRCODES[errcode];
+  const parts = [entry ? `${entry.meaning}: ${entry.action}` : null, ridSuggestion(rid)].filter((p): p is string => p !== null);
+  return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
 /** Removes every secret the request carried from text WeChat (or the network layer) sent back. */
@@ -71,4 +65,18 @@ export function scrub(text: string, secrets: readonly (string | undefined)[]): s
     if (s && s.length >= 6) out = out.split(s).join('…');
   }
   return out.replace(/(access_token|component_access_token)=[^&\s"]+/g, '$1=…');
+}
+
+/** Names under which WeChat's requests carry a token or a secret. */
+const SECRET_FIELDS =
+  'access_token|component_access_token|authorizer_access_token|authorizer_refresh_token|refresh_token|appsecret|component_appsecret|component_secret|secret|component_verify_ticket|authorization_code|auth_code|pre_auth_code|ticket';
+
+/**
+ * Masks the value of every token or secret in text WeChat shows back (a rid's request and answer):
+ * `access_token=…` in a query, `"authorizer_refresh_token":"…"` in JSON.
+ */
+export function maskSecretFields(text: string): string {
+  return text
+    .replace(new RegExp(`\\b(${SECRET_FIELDS})=[^&\\s"]*`, 'g'), '$1=…')
+    .replace(new RegExp(`("(?:${SECRET_FIELDS})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'g'), '$1"…"');
 }

@@ -342,6 +342,29 @@ export class TokenKeeper {
     }
   }
 
+  /**
+   * A refresh token from elsewhere (api_get_authorizer_list): proved by getting an access token with it
+   * and stored only then, with that access token. WeChat's refusal (61023 …) is thrown as it came, and
+   * nothing is stored.
+   */
+  async adoptRefreshToken(appid: string, refreshToken: string): Promise<void> {
+    const res = await callWithPolicy(
+      (componentToken) =>
+        apiAuthorizerToken(this.o.http, componentToken, {
+          component_appid: this.o.component.appid,
+          authorizer_appid: appid,
+          authorizer_refresh_token: refreshToken,
+        }),
+      this.componentTokenSource(),
+      this.o.retry,
+    );
+    await this.storeAuthorization(appid, {
+      accessToken: res.authorizer_access_token,
+      expiresAt: new Date(this.now() + res.expires_in * 1000),
+      refreshToken: res.authorizer_refresh_token || refreshToken,
+    });
+  }
+
   /** A new authorization (api_query_auth): store its tokens, clearing any re-authorization mark. */
   async storeAuthorization(appid: string, tokens: AuthorizerTokens): Promise<void> {
     this.remembered.delete(`authorizer:${appid}`);

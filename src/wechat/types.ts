@@ -196,3 +196,61 @@ export interface OkResponse {
   errcode?: number;
   errmsg?: string;
 }
+
+// --- API quotas and request ids (query: access_token = the component's token or the authorizer's) ---
+
+export interface QuotaGetRequest {
+  /** The API's path with its leading slash and no host, e.g. `/cgi-bin/message/template/send`. */
+  cgi_path: string;
+}
+export interface RateLimit {
+  /** Calls allowed per period. */
+  call_count: number;
+  /** The period, in seconds. */
+  refresh_second: number;
+}
+export interface QuotaGetResponse {
+  quota: { daily_limit: number; used: number; remain: number };
+  /** Present for some APIs only. */
+  rate_limit?: RateLimit;
+  /** The limit on calls a third-party platform makes for the account. */
+  component_rate_limit?: RateLimit;
+}
+
+export interface ClearQuotaRequest {
+  /** The account whose counts are reset: the one the token belongs to. */
+  appid: string;
+}
+
+/** cgi-bin/component/clear_quota/v2: no token, the appsecret instead; without `appid`, the platform's own counts. */
+export interface ComponentClearQuotaV2Request {
+  component_appid: string;
+  appsecret: string;
+  appid?: string;
+}
+
+export interface RidGetRequest {
+  rid: string;
+}
+export interface RidGetResponse {
+  request: {
+    /** Unix seconds. */
+    invoke_time: number;
+    cost_in_ms: number;
+    /** The query string of the call (it carries the access token WeChat saw). */
+    request_url: string;
+    request_body: string;
+    response_body: string;
+    client_ip: string;
+  };
+}
+
+// --- customer-service messages (query: access_token = the authorizer's) ---
+
+export interface CustomTextMessage {
+  touser: string;
+  msgtype: 'text';
+  text: { content: string };
+}
+/** Only text is sent by wxplat; WeChat also takes image, voice, video, music, news, mpnews, msgmenu, wxcard, miniprogrampage. */
+export type CustomMessageRequest = CustomTextMessage;

@@ -25,7 +25,10 @@ t.test('log lines and tables escape what came from outside', async (t) => {
   const stdout = new Capture();
   const stdin = new PassThrough();
   const out = new Output({ stdout, stderr, stdin, env: {}, cwd: process.cwd() }, { json: false, noColor: true, verbose: false });
-  stderrLogger(out).warn(`POST /wechat/accounts/x${EVIL}`, { type: EVIL });
+  const logger = stderrLogger(out);
+  logger.warn(`POST /wechat/accounts/x${EVIL}`, { type: EVIL });
+  t.equal(stderr.text, '', 'lines are gathered…');
+  logger.flush();
   t.notMatch(stderr.text.trimEnd(), ESC);
   t.match(stderr.text, 'type=\\x1b[2J\\x1b[31mFAKE');
   out.table([{ header: 'nickname', value: (r: { n: string }) => r.n }], [{ n: EVIL }]);

@@ -127,7 +127,8 @@ t.test('api_get_authorizer_info and api_get_authorizer_list', async (t) => {
   const q = { component_access_token: a.componentToken };
   const info = await call(sandbox, 'cgi-bin/component/api_get_authorizer_info', q, { component_appid: COMPONENT.appid, authorizer_appid: a.appid });
   const ai = info.body.authorizer_info;
-  t.same(Object.keys(ai), ['nick_name', 'head_img', 'service_type_info', 'verify_type_info', 'user_name', 'principal_name', 'business_info', 'alias', 'qrcode_url']);
+  t.same(Object.keys(ai), ['nick_name', 'head_img', 'service_type_info', 'verify_type_info', 'user_name', 'principal_name', 'business_info', 'alias', 'qrcode_url', 'account_status']);
+  t.equal(ai.account_status, 1, 'account_status: 1 normal');
   t.match(ai.user_name, /^gh_[0-9a-f]{12}$/);
   t.same(ai.service_type_info, { id: 2 });
   t.same(ai.verify_type_info, { id: 0 });

@@ -85,9 +85,9 @@ t.test('the control API drives the sandbox from another process', async (t) => {
   t.same((await control(sandbox, 'GET', `log/deliveries?appid=${appid}`)).body, { appid, deliveries: 1 });
   t.match((await control(sandbox, 'DELETE', 'log')).body, { requests: 0, deliveries: 0 });
 
-  t.same((await control(sandbox, 'POST', 'faults', { errorRate: 1, latencyMs: 5 })).body, { latencyMs: 5, errorRate: 1, quotaExhausted: false });
+  t.same((await control(sandbox, 'POST', 'faults', { errorRate: 1, latencyMs: 5 })).body, { latencyMs: 5, errorRate: 1, quotaExhausted: false, refuseRefreshToken: null });
   t.equal((await send('oia2TjuEGTNoeX76QEjQNrcURxG8')).body.errcode, -1);
-  t.same((await control(sandbox, 'DELETE', 'faults')).body, { latencyMs: 0, errorRate: 0, quotaExhausted: false });
+  t.same((await control(sandbox, 'DELETE', 'faults')).body, { latencyMs: 0, errorRate: 0, quotaExhausted: false, refuseRefreshToken: null });
   t.equal((await control(sandbox, 'POST', 'faults', { errorRate: 'lots' })).status, 400);
   await control(sandbox, 'POST', 'faults', { revokeToken: appid });
   t.equal((await send('oia2TjuEGTNoeX76QEjQNrcURxG8')).body.errcode, 40001);

@@ -3,6 +3,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
+import { KEYWORD_RULES, keywordTypeOf } from '../../src/wechat/values.js';
 import { fixedClock } from '../../src/clock.js';
 import { TokenRepository } from '../../src/db/repositories/tokens.js';
 import { WeChatClient } from '../../src/wechat/client.js';
@@ -75,7 +76,8 @@ t.test('the endpoints, against the sandbox', (t) =>
 
     // Send: msgid above 2^53 arrives as its exact digits; a repeated client_msg_id is deduped.
     const [first] = sandbox.followerOpenids(appid, 0, 1);
-    const data = Object.fromEntries(library.keywords.map((k) => [k.key, { value: 'x' }]));
+    // Valid for each keyword's type (the sandbox checks them as WeChat does).
+    const data = Object.fromEntries(library.keywords.map((k) => [k.key, { value: KEYWORD_RULES[keywordTypeOf(k.key)!].example }]));
     const sent = await account.sendTemplate({ touser: first!, template_id: added.template_id, client_msg_id: 'test-1', data });
     t.match(sent.msgid, /^\d{19}$/);
     t.ok(BigInt(sent.msgid) > 2n ** 53n, `msgid ${sent.msgid} exceeds 2^53`);

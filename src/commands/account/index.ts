@@ -38,6 +38,12 @@ export function register(program: Command, rt: Runtime): void {
     .argument('[account]', 'id, appid or original id')
     .action(lazy(rt, () => import('./remove.js')));
 
+  account
+    .command('reconcile')
+    .description("make the accounts agree with WeChat's list of authorizations: adopt, restore, mark removed, take refresh tokens (exit 3 when some are left undone)")
+    .option('--dry-run', 'show what would change; change nothing')
+    .action(lazy(rt, () => import('./reconcile.js')));
+
   const pay = account.command('pay').description("an account's WeChat Pay merchant settings");
   pay
     .command('set')

@@ -1,5 +1,7 @@
 // Human renderings shared by the account commands.
 import type { ChalkInstance } from 'chalk';
+import type { AccountShow } from '../../core/accounts/show.js';
+import { UNUSABLE_STATUSES } from '../../core/accounts/standing.js';
 import { TOKEN_STATE_WORDS, type AccountDetail, type AccountSummary, type TokenState } from '../../core/accounts/view.js';
 import { escapeControl } from '../../output/escape.js';
 import type { Output } from '../../output/output.js';
@@ -54,4 +56,20 @@ export function accountFields(a: AccountDetail, out: Output): Array<[string, str
     ['created', a.createdAt],
     ['updated', a.updatedAt],
   ];
+}
+
+/** `normal (1), checked …`, red when WeChat has banned, frozen or cancelled the account. */
+export function statusWords(a: AccountShow, c: ChalkInstance): string {
+  const s = a.standing.accountStatus;
+  if (!s) return 'not checked yet (`wxplat account refresh` asks WeChat)';
+  const text = `${s.name}${s.code === null ? '' : ` (${s.code})`}, checked ${s.checkedAt ?? '?'}`;
+  if (s.code !== null && UNUSABLE_STATUSES.has(s.code)) return c.red(`${text}: WeChat refuses to act for it`);
+  return s.code === 1 ? text : c.yellow(text);
+}
+
+export function permissionWords(a: AccountShow, c: ChalkInstance): string {
+  const p = a.standing.permissions;
+  const granted = `template messages ${p.templateMessages ? 'yes' : 'no'}, user management ${p.userManagement ? 'yes' : 'no'}`;
+  if (a.standing.missing.length === 0) return granted;
+  return `${granted} — ${c.yellow(`lacks ${a.standing.missing.join(' and ')}: its admin must grant it by authorizing again`)}`;
 }

@@ -2,6 +2,7 @@ import { refreshAccount, refreshAccounts, refreshableAccounts } from '../../core
 import type { CommandContext } from '../../context.js';
 import { EXIT, FailedError, UsageError } from '../../errors.js';
 import type { Input } from '../action.js';
+import { noteRids } from '../rids.js';
 import { accountArgument } from './ask.js';
 
 export async function run(ctx: CommandContext, { args, opts }: Input<[string | undefined], { all?: boolean }>): Promise<void> {
@@ -36,6 +37,7 @@ export async function run(ctx: CommandContext, { args, opts }: Input<[string | u
       ],
       list,
     );
+    noteRids(ctx.out, list.map((o) => (o.ok ? null : o.error)));
   });
   const failed = outcomes.filter((o) => !o.ok).length;
   if (failed > 0 && failed === outcomes.length) throw new FailedError(`refreshing failed for every account (${failed})`);

@@ -2,7 +2,7 @@ import { showAccount } from '../../core/accounts/show.js';
 import type { CommandContext } from '../../context.js';
 import type { Input } from '../action.js';
 import { accountArgument } from './ask.js';
-import { accountFields, printFields } from './print.js';
+import { accountFields, permissionWords, printFields, statusWords } from './print.js';
 
 export async function run(ctx: CommandContext, { args }: Input<[string | undefined], {}>): Promise<void> {
   const row = await accountArgument(ctx, args[0], { includeRemoved: true });
@@ -10,6 +10,13 @@ export async function run(ctx: CommandContext, { args }: Input<[string | undefin
   ctx.out.result(account, (a) => {
     const industries = a.industries ? `${a.industries.primary} / ${a.industries.secondary} (recorded ${a.industries.updatedAt ?? '?'})` : null;
     const pay = a.pay ? `mch id ${a.pay.mchId ?? '?'}, ${a.pay.name ?? ''} (\`wxplat account pay show ${a.id}\`)` : null;
-    printFields(ctx.out, [...accountFields(a, ctx.out), ['industries', industries], ['templates', a.templates], ['pay settings', pay]]);
+    printFields(ctx.out, [
+      ...accountFields(a, ctx.out),
+      ['account status', statusWords(a, ctx.out.c)],
+      ['permissions', permissionWords(a, ctx.out.c)],
+      ['industries', industries],
+      ['templates', a.templates],
+      ['pay settings', pay],
+    ]);
   });
 }

@@ -22,7 +22,7 @@ function print(ctx: CommandContext, s: PlatformStatus): void {
   const t = s.ticket;
   const ticket =
     t.state === 'missing'
-      ? `${c.red('none yet')}: run \`wxplat serve\` where WeChat can reach it`
+      ? `${c.red('none yet')}: run \`wxplat serve\` where WeChat can reach it; \`wxplat platform ticket restart\` asks WeChat to push one`
       : `${colour(c, t.state === 'fresh', t.state === 'expired', t.state)}, received ${describeDuration(t.ageSeconds! * 1000)} ago (${t.receivedAt})`;
   const k = s.componentToken;
   const token =

@@ -3,6 +3,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { EventRecord, ReceiptRecord, SendRecord, TailRecord } from '../../core/records/record.js';
 import { escapeControl } from '../../output/escape.js';
+import { describeWeChatError } from '../../wechat/errcodes.js';
 
 const GOOD = new Set(['sent', 'delivered', 'success', 'done']);
 const BAD = new Set(['failed', 'blocked', 'system-failed', 'user-block', 'other-failure']);
@@ -24,7 +25,8 @@ function sendDetail(r: SendRecord): string {
   const parts: string[] = [];
   if (r.msgid) parts.push(`msgid ${r.msgid}`);
   // errcode 0 is WeChat's "ok": only an error is worth a word.
-  if (r.errcode || (r.errmsg && r.errmsg !== 'ok')) parts.push(`${r.errcode ?? ''} ${r.errmsg ?? ''}`.trim());
+  if (r.errcode) parts.push(describeWeChatError(r.errcode, r.errmsg, { action: r.state === 'failed' || r.state === 'unknown' }));
+  else if (r.errmsg && r.errmsg !== 'ok') parts.push(r.errmsg);
   if (r.receiptStatus && r.state !== 'delivered') parts.push(r.receiptStatus);
   if (r.state === 'pending' || r.state === 'sending') parts.push(`attempts ${r.attempts}`);
   parts.push(`job ${r.jobId}`);

@@ -2,10 +2,12 @@
 import { readFile } from 'node:fs/promises';
 import type { CommandContext } from '../../context.js';
 import { sendTemplate, type DryRunPreview, type SendSummary } from '../../core/sending/send.js';
-import { UsageError } from '../../errors.js';
+import { EXIT, UsageError } from '../../errors.js';
 import { escapeControl } from '../../output/escape.js';
+import { describeWeChatError } from '../../wechat/errcodes.js';
 import { startProgress, type Progress } from '../../output/progress.js';
 import type { Input } from '../action.js';
+import { noteRids } from '../rids.js';
 
 export interface SendOptions {
   template?: string;
@@ -84,6 +86,8 @@ export async function run(ctx: CommandContext, { args: [account], opts }: Input<
 
   if (result.dryRun) {
     ctx.out.result(result, (p) => printPreview(ctx, p));
+    // The check failed: what a real send would refuse (exit 2).
+    if (!result.valid) ctx.exitCode = EXIT.usage;
     return;
   }
   ctx.out.result(result, (s) => printSummary(ctx, s));
@@ -101,6 +105,21 @@ function printPreview(ctx: CommandContext, p: DryRunPreview): void {
   // The values and openids came from flags and files: shown, never obeyed.
   for (const line of p.content.split('\n')) out.line(`  ${escapeControl(line)}`);
   out.line(`recipients ${p.recipients}${p.firstRecipients.length ? `, first: ${escapeControl(p.firstRecipients.join(', '))}` : ''}`);
+  out.line('values');
+  out.table(
+    [
+      { header: 'keyword', value: (c) => c.key },
+      { header: 'type', value: (c) => c.type ?? 'untyped' },
+      { header: 'value', value: (c) => c.value },
+      {
+        header: 'check',
+        value: (c) => (c.type === null ? 'not checked by WeChat (industry template)' : c.ok ? 'ok' : `${c.problem}: ${c.type} allows ${c.rule}`),
+        style: (text, c, chalk) => (c.ok ? chalk.green(text) : chalk.red(text)),
+      },
+    ],
+    p.checks,
+  );
+  if (!p.valid) out.note('a value breaks its keyword\'s rule: WeChat would refuse every message with 47003, so `template send` refuses to start (exit 2)');
 }
 
 function printSummary(ctx: CommandContext, s: SendSummary): void {
@@ -121,6 +140,7 @@ function printSummary(ctx: CommandContext, s: SendSummary): void {
   }
   out.line(`  this run: ${s.run.sent} sent, ${s.run.failed} failed in ${s.run.seconds.toFixed(1)} s (${s.run.perSecond.toFixed(0)}/s)${s.run.resumed ? ', resuming the job' : ''}`);
   if (s.stopReason) out.line(`  stopped: ${s.stopReason}${s.pausedUntil ? `; resumable after ${s.pausedUntil}` : ''}`);
-  for (const f of s.failures) out.line(`  ${f.state} ${escapeControl(`${f.openid}: ${f.errcode ?? ''} ${f.errmsg ?? ''}`.trimEnd())}`);
+  for (const f of s.failures) out.line(`  ${f.state} ${escapeControl(`${f.openid}: ${f.errcode === null ? (f.errmsg ?? '') : describeWeChatError(f.errcode, f.errmsg)}`.trimEnd())}`);
+  noteRids(out, s.failures.map((f) => f.errmsg));
   if (s.exitCode === 3) out.note('some recipients failed or are left: run the same command with the same --idempotency-key to carry on');
 }

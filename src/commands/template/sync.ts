@@ -4,12 +4,14 @@ import { AccountRepository } from '../../db/repositories/accounts.js';
 import { EXIT, FailedError, UsageError } from '../../errors.js';
 import type { Input } from '../action.js';
 import { accountArgument } from '../account/ask.js';
+import { noteRids } from '../rids.js';
 
 function printResult(ctx: CommandContext, r: SyncResult): void {
   const { c } = ctx.out;
   const who = `account ${r.account.id} ${r.account.appid ?? ''}${r.account.nickname ? ` (${r.account.nickname})` : ''}`;
   if (r.error) {
     ctx.out.line(`${who}: ${c.red(`failed: ${r.error.message}`)}`);
+    noteRids(ctx.out, [r.error.message]);
     return;
   }
   const source = r.industrySource === 'none' ? 'no industries' : `industries ${r.industries.join(', ')} (${r.industrySource === 'local' ? 'local record' : 'from WeChat'})`;
@@ -36,6 +38,7 @@ function printResult(ctx: CommandContext, r: SyncResult): void {
       rows,
     );
   }
+  noteRids(ctx.out, r.failed.map((f) => f.error));
   for (const w of r.warnings) ctx.out.warn(w);
   const counts = `${r.added.length} ${would}, ${r.kept.length} kept, ${r.removed.length} removed, ${r.failed.length} failed`;
   ctx.out.line(`  ${counts}${r.dryRun ? ' — dry run: nothing was changed' : ''}`);

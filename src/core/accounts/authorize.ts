@@ -5,11 +5,13 @@ import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
 import { lockedTransaction } from '../../db/locks.js';
 import { AccountRepository } from '../../db/repositories/accounts.js';
+import { AuthorizerStatusRepository } from '../../db/repositories/authorizer-status.js';
 import type { OfficialAccountRow } from '../../db/rows.js';
 import { toSqlDateTime } from '../../db/time.js';
 import { FailedError } from '../../errors.js';
 import type { WeChatClient } from '../../wechat/client.js';
-import { profileFromAuthorizerInfo } from './profile.js';
+import type { GetAuthorizerInfoResponse } from '../../wechat/types.js';
+import { accountStatusOf, profileFromAuthorizerInfo } from './profile.js';
 
 export interface AuthorizeDeps {
   db: Database;
@@ -45,16 +47,28 @@ export async function refreshAccountProfile(
   appid: string,
   funcInfo?: Parameters<typeof profileFromAuthorizerInfo>[2],
 ): Promise<AuthorizationResult> {
-  const { db, wechat, clock } = deps;
-  const profileInfo = await wechat.getAuthorizerInfo(appid);
+  const profileInfo = await deps.wechat.getAuthorizerInfo(appid);
   if (profileInfo.authorizer_info?.MiniProgramInfo !== undefined) {
     throw new FailedError(`${appid} is a mini program, not an official account (公众号); wxplat manages official accounts only`);
   }
+  return storeAccountProfile(deps, appid, profileInfo, funcInfo);
+}
+
+/** Writes a profile WeChat gave (api_get_authorizer_info) into official_accounts, with the account's standing. */
+export async function storeAccountProfile(
+  deps: Pick<AuthorizeDeps, 'db' | 'clock'>,
+  appid: string,
+  profileInfo: GetAuthorizerInfoResponse,
+  funcInfo?: Parameters<typeof profileFromAuthorizerInfo>[2],
+): Promise<AuthorizationResult> {
+  const { db, clock } = deps;
   const profile = profileFromAuthorizerInfo(appid, profileInfo, funcInfo);
   const stamp = toSqlDateTime(clock.now());
-  const { id, created } = await lockedTransaction(db, `account:${appid}`, (trx) =>
-    new AccountRepository(trx).upsertByAppid(profile, stamp),
-  );
+  const { id, created } = await lockedTransaction(db, `account:${appid}`, async (trx) => {
+    const written = await new AccountRepository(trx).upsertByAppid(profile, stamp);
+    await new AuthorizerStatusRepository(trx).record(appid, accountStatusOf(profileInfo), stamp);
+    return written;
+  });
   const account = (await new AccountRepository(db.knex).findById(id))!;
   const funcIds = (profile.func_ids ?? '').split(',').filter(Boolean).map(Number);
   return { account, created, funcIds };

@@ -43,6 +43,12 @@ export function profileFromAuthorizerInfo(
   };
 }
 
+/** account_status as WeChat gave it (1 normal …), or null when the answer had none. */
+export function accountStatusOf(info: GetAuthorizerInfoResponse): number | null {
+  const status = info.authorizer_info?.account_status;
+  return typeof status === 'number' && Number.isInteger(status) ? status : null;
+}
+
 /** The authorizer appid in either the current or the legacy response shape. */
 export function authorizerAppidOf(info: GetAuthorizerInfoResponse): string | undefined {
   return info.authorization_info?.authorizer_appid ?? info.authorization_info?.appid;

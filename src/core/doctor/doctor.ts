@@ -10,7 +10,7 @@ import { check, skipped, type Check } from './check.js';
 import { configurationCheck, loadSettings, type ConfigSources, type ConfigurationCheck } from './configuration.js';
 import { connect, migrationsCheck, type OpenDatabase } from './database.js';
 import { filePermissionsCheck } from './files.js';
-import { accountsCheck, componentTokenCheck, ticketCheck } from './platform.js';
+import { accountFlags, accountsCheck, componentTokenCheck, ticketCheck } from './platform.js';
 
 export interface DoctorDeps {
   clock: Clock;
@@ -71,11 +71,11 @@ export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promi
   const appid = settings.componentAppid;
   if (!appid) {
     for (const name of ['ticket', 'component token']) checks.push(skipped(name, 'WXPLAT_COMPONENT_APPID is not set'));
-    checks.push(await guarded('accounts', async () => accountsCheck(await platformStatus({ db: db!, clock: deps.clock }, ''))));
+    checks.push(await guarded('accounts', async () => accountsCheck(await platformStatus({ db: db!, clock: deps.clock }, ''), await accountFlags(db!))));
   } else {
     try {
       const status = await platformStatus({ db, clock: deps.clock }, appid);
-      checks.push(ticketCheck(status), componentTokenCheck(status), accountsCheck(status));
+      checks.push(ticketCheck(status), componentTokenCheck(status), accountsCheck(status, await accountFlags(db)));
     } catch (err) {
       for (const name of ['ticket', 'component token', 'accounts']) {
         checks.push(check(name, 'fail', `could not check: ${(err as Error).message}`, 'run `wxplat db status` to see the state of the database'));

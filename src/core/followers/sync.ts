@@ -246,7 +246,8 @@ export async function syncFollowers(deps: SyncDeps, account: OfficialAccountRow,
     if (interrupted) throw new InterruptedError(`follower sync of account ${label} interrupted ${where}; ${again}`);
     if (err instanceof LostSyncLeaseError) throw new FailedError(`${err.message} (account ${label})`);
     if (err instanceof FailedError || err instanceof UsageError) {
-      const failed = new FailedError(`follower sync of account ${label} stopped ${where}: ${message}`, err.hint ?? again);
+      // What the error says to do (WeChat's errcode explained), and that the pass carries on from here.
+      const failed = new FailedError(`follower sync of account ${label} stopped ${where}: ${message}`, err.hint ? `${err.hint}; ${again}` : again);
       // --json errors name WeChat's errcode.
       const errcode = (err as { errcode?: unknown }).errcode;
       if (typeof errcode === 'number') Object.assign(failed, { errcode });

@@ -2,6 +2,7 @@
 // the human line is made from.
 import type { EventTailRow, ReceiptSendRow, ReceiptTailRow, SendTailRow } from '../../db/repositories/records.js';
 import { isoOrNull } from '../../db/time.js';
+import { explainErrcode, ridOf } from '../../wechat/errcodes.js';
 import { RECEIPT_STATUSES, type ReceiptStatus } from './kinds.js';
 
 interface Common {
@@ -22,6 +23,8 @@ export interface SendRecord extends Common {
   msgid: string | null;
   errcode: number | null;
   errmsg: string | null;
+  /** For a WeChat error: what it means and what to do (the errcode table), and its rid for `wxplat rid`. */
+  error: { meaning: string; action: string; rid: string | null } | null;
   attempts: number;
   lastAttemptAt: string | null;
   receiptId: number | null;
@@ -79,12 +82,21 @@ export function sendRecord(row: SendTailRow): SendRecord {
     msgid: row.msgid === null ? null : String(row.msgid),
     errcode: num(row.errcode),
     errmsg: row.errmsg,
+    error: sendError(num(row.errcode), row.errmsg),
     attempts: Number(row.attempts),
     lastAttemptAt: iso(row.last_attempt_at),
     receiptId: num(row.receipt_record_id),
     receiptStatus: row.receipt_status,
     receiptAt: iso(row.receipt_at),
   };
+}
+
+function sendError(errcode: number | null, errmsg: string | null): SendRecord['error'] {
+  if (!errcode) return null;
+  const entry = explainErrcode(errcode);
+  const rid = ridOf(errmsg);
+  if (!entry && !rid) return null;
+  return { meaning: entry?.meaning ?? 'an errcode wxplat has no sentence for', action: entry?.action ?? 'look it up with the rid', rid };
 }
 
 export function receiptStatusName(code: number | null): ReceiptStatus {

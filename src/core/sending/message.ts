@@ -2,6 +2,7 @@
 // made before anything is stored or sent (exit 2) and the warnings WeChat's 2023 rules call for.
 import { UsageError } from '../../errors.js';
 import type { TemplateSendRequest } from '../../wechat/types.js';
+import { checkKeywordValue, type ValueCheck } from '../../wechat/values.js';
 import { fillPlaceholders } from '../templates/placeholders.js';
 
 export interface MessageInput {
@@ -87,13 +88,33 @@ export function parseMiniprogram(value: string): { appid: string; pagepath?: str
 export interface BuiltMessage {
   body: MessageBody;
   warnings: string[];
+  /** Each value against its placeholder's type (category templates); untyped ones are ok. */
+  checks: ValueCheck[];
+}
+
+export interface BuildOptions {
+  /**
+   * Return values that break their type's rule in `checks` rather than refusing them (--dry-run shows
+   * the check). Without it such a value is bad input: exit 2 before anything is stored.
+   */
+  collectValueProblems?: boolean;
+}
+
+/** The refusal of values WeChat would refuse with 47003, naming each key, its problem and its type's rule. */
+export function valueProblemsError(templateId: string, bad: readonly ValueCheck[]): UsageError {
+  const lines = bad.map((c) => `${c.key} "${c.value.length > 40 ? `${[...c.value].slice(0, 40).join('')}…` : c.value}" ${c.problem}: ${c.type} allows ${c.rule}`);
+  return new UsageError(
+    `${bad.length === 1 ? 'a value breaks' : `${bad.length} values break`} the rule of ${bad.length === 1 ? 'its' : 'their'} keyword type (WeChat would refuse every message of template ${templateId} with 47003):\n  ${lines.join('\n  ')}`,
+    'fix the value; `--dry-run` shows every value checked against its rule',
+  );
 }
 
 /**
  * Builds the body and checks the data against the template's placeholders: every placeholder needs a
- * value (but `first`/`remark`, which WeChat drops), and no key may be unknown.
+ * value (but `first`/`remark`, which WeChat drops), no key may be unknown, and each value of a typed
+ * placeholder (thing1, amount2 …) must keep its type's rule.
  */
-export function buildMessage(input: MessageInput, templateId: string, placeholders: readonly string[]): BuiltMessage {
+export function buildMessage(input: MessageInput, templateId: string, placeholders: readonly string[], options: BuildOptions = {}): BuiltMessage {
   const data = input.dataFile === undefined ? new Map() : parseDataFile(input.dataFile, input.dataFileName);
   for (const [k, v] of parseDataPairs(input.dataPairs)) data.set(k, v);
 
@@ -110,21 +131,27 @@ export function buildMessage(input: MessageInput, templateId: string, placeholde
     );
   }
 
+  const checks = [...data].map(([k, v]) => checkKeywordValue(k, v.value));
+  const bad = checks.filter((c) => !c.ok);
+  if (bad.length > 0 && !options.collectValueProblems) throw valueProblemsError(templateId, bad);
+
   const warnings: string[] = [];
   const ignored = [...data.keys()].filter((k) => (IGNORED_KEYS as readonly string[]).includes(k));
   if (ignored.length > 0) warnings.push(`WeChat has ignored ${ignored.join(' and ')} since 2023-05-04: they will not be shown`);
   if ([...data.values()].some((v) => v.color)) warnings.push('WeChat has ignored custom colours since 2023: every value shows in the default colour');
-  for (const [k, v] of data) {
-    if (v.value.length > SHOWN_VALUE_CHARS) {
-      warnings.push(`${k} is ${v.value.length} characters: WeChat shows at most ${SHOWN_VALUE_CHARS} of a value (the rest is cut)`);
+  // The 2023 display rules concern untyped (industry template) values; a typed value has its own rule.
+  for (const c of checks) {
+    if (c.type !== null || (IGNORED_KEYS as readonly string[]).includes(c.key)) continue;
+    if (c.value.length > SHOWN_VALUE_CHARS) {
+      warnings.push(`${c.key} is ${c.value.length} characters: WeChat shows at most ${SHOWN_VALUE_CHARS} of a value (the rest is cut)`);
     }
-    if (/[\r\n]/.test(v.value)) warnings.push(`${k} has a line break: WeChat shows values on one line`);
+    if (/[\r\n]/.test(c.value)) warnings.push(`${c.key} has a line break: WeChat shows values on one line`);
   }
 
   const body: MessageBody = { template_id: templateId, data: Object.fromEntries(data) };
   if (input.url) body.url = checkHttpUrl(input.url, '--url');
   if (input.miniprogram) body.miniprogram = parseMiniprogram(input.miniprogram);
-  return { body, warnings };
+  return { body, warnings, checks };
 }
 
 /** The text stored in account_message_send_records.content: the template with its values filled in. */

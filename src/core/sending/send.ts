@@ -6,18 +6,20 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
 import { SendRepository, type StateCounts } from '../../db/repositories/sends.js';
-import { TokenRepository } from '../../db/repositories/tokens.js';
 import type { OfficialAccountRow, SendJobRow } from '../../db/rows.js';
 import { fromSqlDateTime } from '../../db/time.js';
 import { EXIT, UsageError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { WeChatClient } from '../../wechat/client.js';
 import { realSleep, type Sleep } from '../../wechat/retry.js';
+import type { ValueCheck } from '../../wechat/values.js';
+import { requireAuthorized } from '../accounts/authorized.js';
 import { resolveAccount } from '../accounts/resolve.js';
 import { DEFAULT_DELIVERY_SETTINGS, deliver, type DeliverySettings, type StopReason } from './deliver.js';
 import { buildMessage, checkRenderedLength, renderContent, type MessageBody, type MessageInput } from './message.js';
 import { newOwner } from './owner.js';
 import { prepareJob } from './prepare.js';
+import { quotaWarning } from './quota-warning.js';
 import { checkRecipients, recipientSource, type RecipientSpec } from './recipients.js';
 import { findAccountTemplate, resolveTemplate } from './template.js';
 
@@ -55,6 +57,9 @@ export interface DryRunPreview {
   recipients: number;
   firstRecipients: string[];
   warnings: string[];
+  /** Each value against its keyword's type; the send would be refused (exit 2) unless all are ok. */
+  checks: ValueCheck[];
+  valid: boolean;
 }
 
 export interface SendSummary {
@@ -112,16 +117,6 @@ function describeStop(stop: StopReason): string {
   }
 }
 
-async function checkAuthorized(db: Database, clock: Clock, account: OfficialAccountRow): Promise<void> {
-  const rec = await new TokenRepository(db.knex, clock).readAuthorizerToken(account.appid ?? '');
-  if (!rec?.refreshToken) {
-    throw new UsageError(`account ${account.appid} is not authorized (wxplat holds no tokens for it)`, 'run `wxplat account authorize`');
-  }
-  if (rec.needsReauth) {
-    throw new UsageError(`account ${account.appid} needs re-authorization: ${rec.reauthReason ?? ''}`.trim(), 'run `wxplat account authorize`');
-  }
-}
-
 export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<SendSummary | DryRunPreview> {
   const { db, clock } = deps;
   const sleep = deps.sleep ?? realSleep;
@@ -136,7 +131,7 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
   const account = await resolveAccount(db, req.account);
   const spec = recipientSpec(req, account);
   const source = recipientSource(db, spec);
-  await checkAuthorized(db, clock, account);
+  await requireAuthorized(db, clock, account);
   const accountClient = deps.wechat.account(account.appid!);
   const accountView = { id: account.official_account_id, appid: account.appid!, nickname: account.nickname };
 
@@ -147,13 +142,18 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
     await checkSameJob(db, job, account, req);
   } else {
     const template = await resolveTemplate(db, accountClient, account.official_account_id, req.template);
-    const built = buildMessage(req.message, template.templateId, template.placeholders);
+    const built = buildMessage(req.message, template.templateId, template.placeholders, { collectValueProblems: req.dryRun });
     warnings = built.warnings;
     for (const w of warnings) deps.onWarning?.(w);
     const content = renderContent(template.content, built.body);
     checkRenderedLength(content);
     const check = await checkRecipients(source, spec);
     readCount = check.read;
+    const quota = await quotaWarning(accountClient, check.read, deps.logger);
+    if (quota) {
+      warnings.push(quota);
+      deps.onWarning?.(quota);
+    }
     if (req.dryRun) {
       return {
         dryRun: true,
@@ -164,6 +164,8 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
         recipients: check.read,
         firstRecipients: check.first,
         warnings,
+        checks: built.checks,
+        valid: built.checks.every((c) => c.ok),
       };
     }
     if (check.read === 0) throw new UsageError('there are no recipients to send to');

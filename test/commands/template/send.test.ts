@@ -99,7 +99,8 @@ t.test('bad input: exit 2 and nothing stored', (t) =>
 
     // A key already used for another message.
     t.equal((await runCli([...base, ...tpl.dataArgs, '--idempotency-key', 'used'], { env: world.env })).code, 0);
-    const other = tpl.dataArgs.map((a, i) => (i === 1 ? `${key}=其他内容` : a));
+    // Another valid value of the keyword's type.
+    const other = tpl.dataArgs.map((a, i) => (i === 1 ? `${key}=${key.startsWith('character_string') ? 'SN999' : '其他内容'}` : a));
     const reuse = await runCli([...base, ...other, '--idempotency-key', 'used'], { env: world.env });
     t.equal(reuse.code, 2);
     t.match(reuse.stderr, /idempotency key used belongs to job \d+, whose message differs/);
@@ -123,11 +124,12 @@ t.test('--dry-run and the 2023 warnings', (t) =>
     const r = await runCli(['template', 'send', appid, '--template', tpl.code, '--all-followers', ...data, '--dry-run'], {
       env: world.env,
     });
-    // --all-followers reads the followers wxplat knows: none yet.
-    t.equal(r.code, 0, r.stderr);
+    // --all-followers reads the followers wxplat knows: none yet. A typed keyword (thing) has its own
+    // rule, 20 characters at most: the dry run shows the check and ends as the send would, with 2.
+    t.equal(r.code, 2, r.stderr);
     t.match(r.stdout, /dry run: nothing stored, nothing sent/);
     t.match(r.stdout, /recipients 0/);
-    t.match(r.stderr, new RegExp(`${key} is \\d+ characters: WeChat shows at most 20`));
+    t.match(r.stdout, new RegExp(`${key} +│ thing +│ ${longValue} +│ is 23 characters: thing allows at most 20 characters`));
     const openids = world.sandbox.followerOpenids(appid, 0, 12);
     const json = await runCli(['template', 'send', appid, '--template', tpl.code, '--to', ...openids, ...tpl.dataArgs, '--dry-run', '--json'], { env: world.env });
     const preview = JSON.parse(json.stdout);
