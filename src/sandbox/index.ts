@@ -1,7 +1,7 @@
-// A WeChat simulator on loopback (DESIGN §5): the component, template and user endpoints with WeChat's
-// URLs, shapes and error codes, pushes signed and encrypted like WeChat's, and a control surface —
-// these methods in-process, the same under /sandbox/… over HTTP — to play the parts WeChat's users
-// play (an admin authorizing, a follower leaving) and to inject trouble.
+// A WeChat simulator on loopback (DESIGN §5): the component, template, user and JS-SDK ticket
+// endpoints with WeChat's URLs, shapes and error codes, pushes signed and encrypted like WeChat's, and
+// a control surface — these methods in-process, the same under /sandbox/… over HTTP — to play the
+// parts WeChat's users play (an admin authorizing, a follower leaving) and to inject trouble.
 import type { AddressInfo } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { systemClock, type Clock } from '../clock.js';
@@ -21,6 +21,7 @@ import { sendRoutes } from './send.js';
 import { createSandboxServer } from './server.js';
 import { World, type AccountInput, type AccountView } from './state.js';
 import { templateRoutes } from './templates.js';
+import { ticketRoutes } from './tickets.js';
 import { SandboxTime } from './time.js';
 import { userRoutes } from './users.js';
 
@@ -360,7 +361,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const sandbox = new RunningSandbox(sim, time);
   const server = createSandboxServer({
     sim,
-    routes: { ...componentRoutes(sim), ...templateRoutes(sim), ...sendRoutes(sim), ...userRoutes(sim) },
+    routes: { ...componentRoutes(sim), ...templateRoutes(sim), ...sendRoutes(sim), ...userRoutes(sim), ...ticketRoutes(sim) },
     control: controlApi(sandbox),
     authPage: authPage(sim),
   });

@@ -23,7 +23,7 @@ export interface ApiRequest {
 /** Which token a route takes and which permission set (funcscope) the account must have granted. */
 export type Route =
   | { method: 'GET' | 'POST'; auth: 'none' | 'component'; handle(req: ApiRequest): string }
-  | { method: 'GET' | 'POST'; auth: 'account'; needs: 'template' | 'user'; handle(req: ApiRequest, account: Account): string };
+  | { method: 'GET' | 'POST'; auth: 'account'; needs: 'template' | 'user' | 'none'; handle(req: ApiRequest, account: Account): string };
 
 /** One query parameter, decoded; undefined when absent. Scans the string: no URLSearchParams per request. */
 export function param(query: string, name: string): string | undefined {

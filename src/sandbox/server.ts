@@ -96,8 +96,12 @@ export function createSandboxServer(parts: ServerParts): http.Server {
   return server;
 }
 
-/** Template APIs need permission set 7 on a verified 服务号; follower APIs need set 2 (wechat-api.md §1.10). */
-function checkPermission(account: Account, needs: 'template' | 'user'): void {
+/**
+ * Template APIs need permission set 7 on a verified 服务号; follower APIs need set 2 (wechat-api.md §1.10);
+ * the JS-SDK ticket names no set (`none`).
+ */
+function checkPermission(account: Account, needs: 'template' | 'user' | 'none'): void {
+  if (needs === 'none') return;
   if (needs === 'template') {
     if (!account.funcIds.includes(7) || account.serviceType !== 2 || account.verifyType === -1) throw new ApiError(48001);
   } else if (!account.funcIds.includes(2)) {

@@ -1,5 +1,5 @@
-// The token keeper's store (src/wechat/tokens.ts) on wxplat_component_credentials and
-// wxplat_authorizer_tokens. Every change of a token goes through a conditional UPDATE, so that
+// The token keeper's store (src/wechat/tokens.ts) on wxplat_component_credentials,
+// wxplat_authorizer_tokens and wxplat_jsapi_tickets. Every change of a token goes through a conditional UPDATE, so that
 // concurrent processes on one database agree on who refreshes.
 import type { Knex } from 'knex';
 import type { Clock } from '../../clock.js';
@@ -11,15 +11,19 @@ import type {
   TokenRecord,
   TokenStore,
 } from '../../wechat/tokens.js';
-import type { AuthorizerTokenRow, ComponentCredentialsRow } from '../rows.js';
+import type { AuthorizerTokenRow, ComponentCredentialsRow, JsapiTicketRow } from '../rows.js';
 import { fromSqlDateTime, toSqlDateTime } from '../time.js';
 
 const COMPONENT = 'wxplat_component_credentials';
 const AUTHORIZER = 'wxplat_authorizer_tokens';
+const JSAPI = 'wxplat_jsapi_tickets';
 const EPOCH = '1970-01-01 00:00:00';
 
-function table(kind: TokenKind): { name: string; key: string } {
-  return kind === 'component' ? { name: COMPONENT, key: 'component_appid' } : { name: AUTHORIZER, key: 'authorizer_appid' };
+/** Each kind's table, key column, and the columns of its value and expiry. */
+function table(kind: TokenKind): { name: string; key: string; value: string; expiresAt: string } {
+  if (kind === 'component') return { name: COMPONENT, key: 'component_appid', value: 'access_token', expiresAt: 'access_token_expires_at' };
+  if (kind === 'jsapi') return { name: JSAPI, key: 'authorizer_appid', value: 'ticket', expiresAt: 'ticket_expires_at' };
+  return { name: AUTHORIZER, key: 'authorizer_appid', value: 'access_token', expiresAt: 'access_token_expires_at' };
 }
 
 function record(row: ComponentCredentialsRow | AuthorizerTokenRow): TokenRecord {
@@ -82,6 +86,18 @@ export class TokenRepository implements TokenStore {
     };
   }
 
+  async readJsapiTicket(authorizerAppid: string): Promise<TokenRecord | null> {
+    const row = await this.knex<JsapiTicketRow>(JSAPI).where('authorizer_appid', authorizerAppid).first();
+    if (!row) return null;
+    return {
+      token: row.ticket,
+      expiresAt: fromSqlDateTime(row.ticket_expires_at),
+      version: Number(row.version),
+      leaseOwner: row.lease_owner,
+      leaseUntil: fromSqlDateTime(row.lease_until),
+    };
+  }
+
   async claimRefresh(kind: TokenKind, appid: string, version: number, owner: string, leaseUntil: Date): Promise<boolean> {
     const { name, key } = table(kind);
     if (version === 0) await this.ensure(kind, appid);
@@ -136,11 +152,27 @@ export class TokenRepository implements TokenStore {
     return changed === 1;
   }
 
-  async expireToken(kind: TokenKind, appid: string, token: string): Promise<void> {
-    const { name, key } = table(kind);
-    await this.knex(name)
-      .where({ [key]: appid, access_token: token })
-      .update({ access_token_expires_at: EPOCH, updated_at: this.stamp() });
+  async saveJsapiTicket(appid: string, owner: string, ticket: string, expiresAt: Date): Promise<boolean> {
+    const changed = await this.knex(JSAPI)
+      .where({ authorizer_appid: appid, lease_owner: owner })
+      .update({
+        ticket,
+        ticket_expires_at: toSqlDateTime(expiresAt),
+        version: this.knex.raw('version + 1'),
+        lease_owner: null,
+        lease_until: null,
+        updated_at: this.stamp(),
+      });
+    return changed === 1;
+  }
+
+  async expireToken(kind: TokenKind, appid: string, token: string): Promise<boolean> {
+    const { name, key, value, expiresAt } = table(kind);
+    // Matched rows, not changed ones: a second report of a token already marked is still a match.
+    const changed = await this.knex(name)
+      .where({ [key]: appid, [value]: token })
+      .update({ [expiresAt]: EPOCH, updated_at: this.stamp() });
+    return changed === 1;
   }
 
   async markNeedsReauth(appid: string, reason: string): Promise<void> {
@@ -154,6 +186,14 @@ export class TokenRepository implements TokenStore {
       access_token: null,
       access_token_expires_at: null,
       refresh_token: null,
+      lease_owner: null,
+      lease_until: null,
+      version: this.knex.raw('version + 1'),
+      updated_at: this.stamp(),
+    });
+    await this.knex(JSAPI).where('authorizer_appid', appid).update({
+      ticket: null,
+      ticket_expires_at: null,
       lease_owner: null,
       lease_until: null,
       version: this.knex.raw('version + 1'),
