@@ -152,6 +152,14 @@ export class TokenKeeper {
     return this.o.clock.now().getTime();
   }
 
+  /**
+   * `expires_in` seconds from now, in whole seconds: what the database keeps, so that the process that
+   * refreshed and the ones that read it back hand out the same expiry.
+   */
+  private expiresIn(seconds: number): Date {
+    return new Date(Math.floor(this.now() / 1000) * 1000 + seconds * 1000);
+  }
+
   private fresh(rec: TokenRecord | null): rec is TokenRecord & { token: string; expiresAt: Date } {
     return Boolean(rec?.token && rec.expiresAt && rec.expiresAt.getTime() - this.now() > this.margin);
   }
@@ -281,7 +289,7 @@ export class TokenKeeper {
           }
           throw err;
         }
-        const expiresAt = new Date(this.now() + res.expires_in * 1000);
+        const expiresAt = this.expiresIn(res.expires_in);
         if (!(await this.o.store.saveComponentToken(appid, this.owner, res.component_access_token, expiresAt))) {
           // Our lease was taken over while we waited on WeChat; the newest stored token wins.
           return this.readStoredToken('component', appid);
@@ -346,9 +354,9 @@ export class TokenKeeper {
     );
   }
 
-  authorizerTokenSource(appid: string): TokenSource {
+  authorizerTokenSource(appid: string, options: ObtainOptions = {}): TokenSource {
     return {
-      get: () => this.authorizerToken(appid),
+      get: async () => (await this.authorizerGrant(appid, options)).token,
       expire: async (token) => {
         await this.expire('authorizer', appid, token);
       },
@@ -376,8 +384,8 @@ export class TokenKeeper {
         if (rec === null) await this.authorizerGrant(appid, options);
       },
       async () => {
-        const res = await callWithPolicy((token) => getTicket(this.o.http, token, 'jsapi'), this.authorizerTokenSource(appid), this.o.retry);
-        const expiresAt = new Date(this.now() + res.expires_in * 1000);
+        const res = await callWithPolicy((token) => getTicket(this.o.http, token, 'jsapi'), this.authorizerTokenSource(appid, options), this.o.retry);
+        const expiresAt = this.expiresIn(res.expires_in);
         if (!(await this.o.store.saveJsapiTicket(appid, this.owner, res.ticket, expiresAt))) return this.readStoredToken('jsapi', appid);
         return { token: res.ticket, expiresAt };
       },
@@ -409,7 +417,7 @@ export class TokenKeeper {
     }
     const tokens: AuthorizerTokens = {
       accessToken: res.authorizer_access_token,
-      expiresAt: new Date(this.now() + res.expires_in * 1000),
+      expiresAt: this.expiresIn(res.expires_in),
       refreshToken: res.authorizer_refresh_token || refreshToken,
     };
     if (!(await this.o.store.saveAuthorizerTokens(appid, this.owner, tokens))) return this.readStoredToken('authorizer', appid);
