@@ -14,7 +14,7 @@
 // contestants run in interleaved rounds and the figures are medians over the rounds.
 //
 // Knobs: BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_ACCOUNTS,
-// BENCH_ONLY=sqlite|mariadb, WXPLAT_BENCH_MYSQL_URL.
+// BENCH_ONLY=sqlite|mariadb, BENCH_NODE_ARGS (for the listeners, e.g. --cpu-prof), WXPLAT_BENCH_MYSQL_URL.
 //
 //   npm run build && node bench/tokens.mjs
 import { spawn } from 'node:child_process';
@@ -122,7 +122,8 @@ async function listener(kind, sandbox) {
   const { key } = JSON.parse(await wxplat(env, ['token', 'keys', 'add', '--name', 'bench', '--json']));
   const log = createWriteStream(path.join(dir, `serve-${kind}.log`));
   await new Promise((resolve) => log.once('open', resolve));
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd: dir, env, stdio: ['ignore', 'pipe', log] });
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--port', '0'], { cwd: dir, env, stdio: ['ignore', 'pipe', log] });
   const stop = stopper(child);
   const port = Number(
     await waitFor(`serve (${kind})`, child, /tokens on http:\/\/127\.0\.0\.1:(\d+)/).catch(async (err) => {

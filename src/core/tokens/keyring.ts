@@ -5,13 +5,12 @@
 //
 // When a key was last used is written at most once a minute a key, after the answer, so that it costs
 // requests nothing; `token keys list` and `doctor` read it.
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
 import { TokenKeyRepository, type KeyCredential } from '../../db/repositories/token-keys.js';
 import { fromSqlDateTime, toSqlDateTime } from '../../db/time.js';
 import type { Logger } from '../../logger.js';
-import { hashKey } from './keys.js';
 
 /** A key that a request presented, as the listener needs it: never the key itself. */
 export interface Caller {
@@ -22,6 +21,7 @@ export interface Caller {
 }
 
 interface Entry extends Caller {
+  /** SHA-256 of the key (what `hashKey` stores as hex). */
   hash: Buffer;
   /** ms: when the database last heard this key was used (or we last told it). */
   lastUsed: number;
@@ -95,7 +95,7 @@ export class KeyRing {
     if (this.now() - this.loadedAt > this.maxAgeMs) await this.reload();
     const presented = authorization === undefined ? null : BEARER.exec(authorization)?.[1];
     if (!presented) return null;
-    const hash = Buffer.from(hashKey(presented), 'hex');
+    const hash = createHash('sha256').update(presented, 'utf8').digest();
     let entry = this.match(hash);
     if (!entry && this.now() - this.loadedAt > this.missReloadMs) {
       await this.reload();

@@ -19,6 +19,8 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
+import { BatchedTokenStore } from '../../db/repositories/batched-token-reads.js';
+import { TokenRepository } from '../../db/repositories/tokens.js';
 import { FailedError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { WeChatClient } from '../../wechat/client.js';
@@ -151,7 +153,11 @@ export async function startTokenListener(deps: TokenListenerDeps, options: Token
   let grants: Promise<TokenGrants> | undefined;
   const getGrants = (): Promise<TokenGrants> => {
     grants ??= deps.wechat().then(
-      (client) => new TokenGrants({ db: deps.db, keeper: client.tokens }),
+      (client) => {
+        // Its own keeper, reading in batches: every request reads the database, together.
+        const store = new BatchedTokenStore(new TokenRepository(deps.db.knex, deps.clock), { concurrency: deps.db.dialect === 'mysql' ? 2 : 1 });
+        return new TokenGrants({ db: deps.db, keeper: client.keeperWith(store) });
+      },
       (err: unknown) => {
         grants = undefined;
         throw err;

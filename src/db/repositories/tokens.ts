@@ -18,6 +18,18 @@ const COMPONENT = 'wxplat_component_credentials';
 const AUTHORIZER = 'wxplat_authorizer_tokens';
 const JSAPI = 'wxplat_jsapi_tickets';
 const EPOCH = '1970-01-01 00:00:00';
+/** What an AuthorizerTokenRecord is made of (not the timestamps of the row). */
+const AUTHORIZER_RECORD: string[] = [
+  'authorizer_appid',
+  'access_token',
+  'access_token_expires_at',
+  'version',
+  'lease_owner',
+  'lease_until',
+  'refresh_token',
+  'needs_reauth',
+  'reauth_reason',
+];
 
 /** Each kind's table, key column, and the columns of its value and expiry. */
 function table(kind: TokenKind): { name: string; key: string; value: string; expiresAt: string } {
@@ -76,26 +88,38 @@ export class TokenRepository implements TokenStore {
   }
 
   async readAuthorizerToken(authorizerAppid: string): Promise<AuthorizerTokenRecord | null> {
-    const row = await this.knex<AuthorizerTokenRow>(AUTHORIZER).where('authorizer_appid', authorizerAppid).first();
-    if (!row) return null;
-    return {
-      ...record(row),
-      refreshToken: row.refresh_token,
-      needsReauth: Number(row.needs_reauth) === 1,
-      reauthReason: row.reauth_reason,
-    };
+    return (await this.readAuthorizerTokens([authorizerAppid])).get(authorizerAppid) ?? null;
+  }
+
+  /** Several accounts' records in one statement (the token listener reads them in batches). */
+  async readAuthorizerTokens(appids: readonly string[]): Promise<Map<string, AuthorizerTokenRecord>> {
+    const rows: AuthorizerTokenRow[] = await this.knex(AUTHORIZER).select(AUTHORIZER_RECORD).whereIn('authorizer_appid', appids);
+    return new Map(
+      rows.map((row) => [
+        row.authorizer_appid,
+        { ...record(row), refreshToken: row.refresh_token, needsReauth: Number(row.needs_reauth) === 1, reauthReason: row.reauth_reason },
+      ]),
+    );
   }
 
   async readJsapiTicket(authorizerAppid: string): Promise<TokenRecord | null> {
-    const row = await this.knex<JsapiTicketRow>(JSAPI).where('authorizer_appid', authorizerAppid).first();
-    if (!row) return null;
-    return {
-      token: row.ticket,
-      expiresAt: fromSqlDateTime(row.ticket_expires_at),
-      version: Number(row.version),
-      leaseOwner: row.lease_owner,
-      leaseUntil: fromSqlDateTime(row.lease_until),
-    };
+    return (await this.readJsapiTickets([authorizerAppid])).get(authorizerAppid) ?? null;
+  }
+
+  async readJsapiTickets(appids: readonly string[]): Promise<Map<string, TokenRecord>> {
+    const rows = await this.knex<JsapiTicketRow>(JSAPI).whereIn('authorizer_appid', appids);
+    return new Map(
+      rows.map((row) => [
+        row.authorizer_appid,
+        {
+          token: row.ticket,
+          expiresAt: fromSqlDateTime(row.ticket_expires_at),
+          version: Number(row.version),
+          leaseOwner: row.lease_owner,
+          leaseUntil: fromSqlDateTime(row.lease_until),
+        },
+      ]),
+    );
   }
 
   async claimRefresh(kind: TokenKind, appid: string, version: number, owner: string, leaseUntil: Date): Promise<boolean> {
