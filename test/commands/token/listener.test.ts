@@ -36,7 +36,10 @@ t.test('two serve processes, fifty clients, one token expiring, reports, a withd
     const two = await serveWithTokens(t, world, ['--no-process']);
     t.not(one.tokensUrl, one.callbackUrl, 'a listener of its own');
     const listeners = [one.tokensUrl, two.tokensUrl];
-    const valid = async (token: string) => (await (await fetch(`${sandbox.url}/${GETTICKET}?access_token=${token}&type=jsapi`)).json()).errcode === 0;
+    const valid = async (token: string) => {
+      const answer = (await (await fetch(`${sandbox.url}/${GETTICKET}?access_token=${token}&type=jsapi`)).json()) as { errcode: number };
+      return answer.errcode === 0;
+    };
 
     // --- fifty clients, the token expiring during the run ---
     const path = `/tokens/accounts/${a.appid}`;
