@@ -120,6 +120,7 @@ t.test('two serve processes, fifty clients, one token expiring, reports, a withd
       ['a POST to a GET', ask(one.tokensUrl, path, { key: all.key, method: 'POST', body: '{}' }), 405],
       ['a report without a token', ask(one.tokensUrl, `${path}/invalid`, { key: all.key, method: 'POST', body: '{"tok":1}' }), 400],
       ['a report not JSON', ask(one.tokensUrl, `${path}/invalid`, { key: all.key, method: 'POST', body: 'token=1' }), 400],
+      ['a report too large', ask(one.tokensUrl, `${path}/invalid`, { key: all.key, method: 'POST', body: JSON.stringify({ token: 'x'.repeat(5000) }) }), 413],
     ];
     for (const [what, answer, status] of refused) {
       const r = await answer;
@@ -142,6 +143,7 @@ t.test('two serve processes, fifty clients, one token expiring, reports, a withd
     t.match(log, /warn refused GET "\/tokens\/accounts\/gh_123" status=404 reason=no-route/);
     t.match(log, new RegExp(`warn refused POST ${path} status=405 reason=method`));
     t.equal((log.match(/status=400 appid=\w+ key=checkout reason=bad-body/g) ?? []).length, 2);
+    t.match(log, /status=413 appid=\w+ key=checkout reason=too-large/);
 
     // --- the account withdraws: 410 from the next request on, at both listeners ---
     sandbox.callbackUrl = one.callbackUrl;
