@@ -94,12 +94,21 @@ export class TokenRepository implements TokenStore {
   /** Several accounts' records in one statement (the token listener reads them in batches). */
   async readAuthorizerTokens(appids: readonly string[]): Promise<Map<string, AuthorizerTokenRecord>> {
     const rows: AuthorizerTokenRow[] = await this.knex(AUTHORIZER).select(AUTHORIZER_RECORD).whereIn('authorizer_appid', appids);
-    return new Map(
-      rows.map((row) => [
-        row.authorizer_appid,
-        { ...record(row), refreshToken: row.refresh_token, needsReauth: Number(row.needs_reauth) === 1, reauthReason: row.reauth_reason },
-      ]),
-    );
+    const records = new Map<string, AuthorizerTokenRecord>();
+    for (const row of rows) {
+      // Built in one literal: the token listener maps thousands of these a second.
+      records.set(row.authorizer_appid, {
+        token: row.access_token,
+        expiresAt: fromSqlDateTime(row.access_token_expires_at),
+        version: Number(row.version),
+        leaseOwner: row.lease_owner,
+        leaseUntil: fromSqlDateTime(row.lease_until),
+        refreshToken: row.refresh_token,
+        needsReauth: Number(row.needs_reauth) === 1,
+        reauthReason: row.reauth_reason,
+      });
+    }
+    return records;
   }
 
   async readJsapiTicket(authorizerAppid: string): Promise<TokenRecord | null> {
