@@ -19,10 +19,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadLean as leanLoad } from './lib/load.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = process.env.BENCH_BIN ?? path.join(root, 'bin/wxplat.js');
@@ -87,61 +87,9 @@ function load(port, requests, seconds, record, wrap) {
   return process.env.BENCH_CLIENT === 'http' ? loadHttp(port, requests, seconds, record, wrap) : loadLean(port, requests, seconds, record, wrap);
 }
 
-async function loadLean(port, requests, seconds, record, wrap) {
-  let next = 0;
-  let ok = 0;
-  let bad = 0;
-  const latencies = [];
-  const end = performance.now() + seconds * 1000;
-  const take = () => {
-    if (next >= requests.length) {
-      if (!wrap) throw new Error('ran out of prepared requests: raise BENCH_PREPARE');
-      next = 0;
-    }
-    return requests[next++];
-  };
-  const connection = () =>
-    new Promise((resolve, reject) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.setNoDelay(true);
-      let buffer = Buffer.alloc(0);
-      let started = 0;
-      const send = () => {
-        if (performance.now() >= end) {
-          socket.end();
-          return resolve();
-        }
-        started = performance.now();
-        socket.write(take().wire);
-      };
-      socket.on('connect', send);
-      socket.on('data', (chunk) => {
-        buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
-        for (;;) {
-          const headEnd = buffer.indexOf('\r\n\r\n');
-          if (headEnd < 0) return;
-          const head = buffer.subarray(0, headEnd).toString('latin1');
-          const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
-          if (buffer.length < headEnd + 4 + length) return;
-          const body = buffer.subarray(headEnd + 4, headEnd + 4 + length).toString();
-          buffer = buffer.subarray(headEnd + 4 + length);
-          if (head.startsWith('HTTP/1.1 200') && body === 'success') ok++;
-          else bad++;
-          if (record) latencies.push(performance.now() - started);
-          send();
-        }
-      });
-      socket.on('error', (err) => {
-        bad++;
-        reject(err);
-      });
-    });
-  const started = performance.now();
-  await Promise.all(Array.from({ length: CONNECTIONS }, connection));
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] : NaN);
-  return { ok, bad, used: next, perSecond: ok / elapsed, p50: pct(50), p99: pct(99) };
+function loadLean(port, requests, seconds, record, wrap) {
+  const accept = (head, body) => head.startsWith('HTTP/1.1 200') && body === 'success';
+  return leanLoad({ port, requests, seconds, record, wrap, connections: CONNECTIONS, accept });
 }
 
 async function loadHttp(port, requests, seconds, record, wrap) {

@@ -19,6 +19,7 @@ import { register as registerRid } from './commands/rid/index.js';
 import { register as registerSandbox } from './commands/sandbox/index.js';
 import { register as registerServe } from './commands/serve/index.js';
 import { register as registerTemplate } from './commands/template/index.js';
+import { register as registerToken } from './commands/token/index.js';
 import { register as registerUser } from './commands/user/index.js';
 
 export const VERSION = '0.1.0';
@@ -44,7 +45,8 @@ export function buildProgram(rt: Runtime): Command {
       'after',
       `
 Configuration: WXPLAT_DATABASE_URL, WXPLAT_COMPONENT_APPID, WXPLAT_COMPONENT_APPSECRET, WXPLAT_COMPONENT_TOKEN,
-WXPLAT_COMPONENT_AES_KEY, WXPLAT_API_BASE, WXPLAT_CALLBACK_MAX_SKEW (environment, or .env in this folder).
+WXPLAT_COMPONENT_AES_KEY, WXPLAT_API_BASE, WXPLAT_CALLBACK_MAX_SKEW, WXPLAT_TOKENS_LISTEN (environment, or .env
+in this folder).
 Exit codes: 0 done, 1 failed, 2 bad usage or input (nothing changed), 3 partly done, 130 interrupted.`,
     );
   registerDb(program, rt);
@@ -54,6 +56,7 @@ Exit codes: 0 done, 1 failed, 2 bad usage or input (nothing changed), 3 partly d
   registerTemplate(program, rt);
   registerUser(program, rt);
   registerServe(program, rt);
+  registerToken(program, rt);
   registerEvents(program, rt);
   registerRecords(program, rt);
   registerQuota(program, rt);

@@ -28,11 +28,22 @@ export interface ComponentSettings {
   aesKey?: Secret;
 }
 
+/** Where `serve` answers the platform's own services' token requests (WXPLAT_TOKENS_LISTEN). */
+export interface ListenAddress {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** As given: `127.0.0.1:8081`, `[::1]:8081`. */
+  display: string;
+}
+
 export interface Config {
   database: DatabaseTarget;
   component: ComponentSettings;
   apiBase: string;
   callbackMaxSkewSeconds: number;
+  /** Off (null) unless WXPLAT_TOKENS_LISTEN is set. */
+  tokensListen: ListenAddress | null;
   /** Where each variable came from, for `doctor` (names and sources only, never values). */
   sources: Record<string, 'flag' | 'environment' | '.env' | 'default'>;
 }
@@ -45,6 +56,7 @@ export const VARIABLES = {
   aesKey: 'WXPLAT_COMPONENT_AES_KEY',
   apiBase: 'WXPLAT_API_BASE',
   maxSkew: 'WXPLAT_CALLBACK_MAX_SKEW',
+  tokensListen: 'WXPLAT_TOKENS_LISTEN',
 } as const;
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./wxplat.sqlite3';
@@ -103,6 +115,7 @@ export function loadConfig({ env, cwd, dbFlag }: LoadOptions): Config {
   const aesKey = pick(VARIABLES.aesKey);
   const apiBase = pick(VARIABLES.apiBase);
   const maxSkew = pick(VARIABLES.maxSkew);
+  const tokensListen = pick(VARIABLES.tokensListen);
   if (apiBase === undefined) sources[VARIABLES.apiBase] = 'default';
   if (maxSkew === undefined) sources[VARIABLES.maxSkew] = 'default';
 
@@ -116,6 +129,7 @@ export function loadConfig({ env, cwd, dbFlag }: LoadOptions): Config {
     },
     apiBase: apiBase === undefined ? DEFAULT_API_BASE : checkApiBase(apiBase),
     callbackMaxSkewSeconds: maxSkew === undefined ? 300 : checkSkew(maxSkew),
+    tokensListen: tokensListen === undefined ? null : parseListenAddress(tokensListen, VARIABLES.tokensListen),
     sources,
   };
 }
@@ -222,6 +236,16 @@ function checkSkew(value: string): number {
     throw new ConfigError(VARIABLES.maxSkew, `${VARIABLES.maxSkew} must be a whole number of seconds (0 turns the check off)`);
   }
   return Number(value);
+}
+
+/** `HOST:PORT`, `[IPv6]:PORT`; the host is required so that nobody binds every interface by accident. */
+export function parseListenAddress(value: string, source: string): ListenAddress {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(value.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) {
+    throw new ConfigError(source, `${source} must be HOST:PORT, e.g. 127.0.0.1:8081 or [::1]:8081 (got "${value.slice(0, 60)}")`);
+  }
+  return { host: m[1] ?? m[2]!, port, display: value.trim() };
 }
 
 export type ComponentField = keyof ComponentSettings;

@@ -158,6 +158,30 @@ export interface AuthorizerTokenRow {
   updated_at: SqlDateTime | null;
 }
 
+export interface JsapiTicketRow {
+  authorizer_appid: string;
+  ticket: string | null;
+  ticket_expires_at: SqlDateTime | null;
+  version: number;
+  lease_owner: string | null;
+  lease_until: SqlDateTime | null;
+  updated_at: SqlDateTime | null;
+}
+
+/** A key of the token service; the key itself is never stored, only its SHA-256. */
+export interface TokenKeyRow {
+  id: number;
+  name: string;
+  key_hash: string;
+  /** Comma-separated appids; null = every account and the component token. */
+  appids: string | null;
+  status: number;
+  created_at: SqlDateTime;
+  last_used_at: SqlDateTime | null;
+  removed_at: SqlDateTime | null;
+  updated_at: SqlDateTime;
+}
+
 export type DeliveryState = 'pending' | 'sending' | 'sent' | 'failed' | 'unknown' | 'delivered' | 'blocked' | 'system-failed';
 export type JobState = 'preparing' | 'ready' | 'done' | 'stopped';
 

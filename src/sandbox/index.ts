@@ -1,8 +1,8 @@
-// A WeChat simulator on loopback (DESIGN §5): the component, template, user, customer-service and
-// API-management (quota, rid) endpoints with WeChat's URLs, shapes and error codes, pushes signed and
-// encrypted like WeChat's, and a control surface —
-// these methods in-process, the same under /sandbox/… over HTTP — to play the parts WeChat's users
-// play (an admin authorizing, a follower leaving) and to inject trouble.
+// A WeChat simulator on loopback (DESIGN §5): the component, template, user, customer-service,
+// API-management (quota, rid) and JS-SDK ticket endpoints with WeChat's URLs, shapes and error codes,
+// pushes signed and encrypted like WeChat's, and a control surface — these methods in-process, the same
+// under /sandbox/… over HTTP — to play the parts WeChat's users play (an admin authorizing, a follower
+// leaving) and to inject trouble.
 import type { AddressInfo } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { systemClock, type Clock } from '../clock.js';
@@ -25,6 +25,7 @@ import { sendRoutes } from './send.js';
 import { createSandboxServer } from './server.js';
 import { ACCOUNT_STATUSES, World, type AccountInput, type AccountView, type CustomMessageRecord } from './state.js';
 import { templateRoutes } from './templates.js';
+import { ticketRoutes } from './tickets.js';
 import { SandboxTime } from './time.js';
 import { userRoutes } from './users.js';
 
@@ -399,6 +400,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     ...sendRoutes(sim),
     ...userRoutes(sim),
     ...messageRoutes(sim),
+    ...ticketRoutes(sim),
   };
   // quota/get answers about any of the routes, its own among them.
   Object.assign(routes, openapiRoutes(sim, (endpoint) => routes[endpoint]));

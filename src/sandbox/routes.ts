@@ -24,7 +24,7 @@ export interface ApiRequest {
 export type Caller = { kind: 'component' } | { kind: 'account'; account: Account };
 
 /** The permission sets (funcscope) an account route needs: template messages, users, messages. */
-export type Needs = 'template' | 'user' | 'message';
+export type Needs = 'template' | 'user' | 'message' | 'none';
 
 /**
  * Which token a route takes and which permission set (funcscope) the account must have granted.

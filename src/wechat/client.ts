@@ -45,17 +45,27 @@ export class WeChatClient {
   readonly componentAppid: string;
   private readonly retry: CallOptions;
   private readonly appsecret: string;
+  private readonly clock: Clock;
 
   constructor(options: WeChatClientOptions) {
     this.http = options.http ?? createHttp({ apiBase: options.apiBase, timeoutMs: options.timeoutMs });
     this.retry = options.retry ?? {};
     this.componentAppid = options.component.appid;
     this.appsecret = options.component.appsecret;
-    this.tokens = new TokenKeeper({
+    this.clock = options.clock;
+    this.tokens = this.keeperWith(options.store);
+  }
+
+  /**
+   * A token keeper over another store (the token listener's batched one), with this client's transport
+   * and credentials. It has a lease owner of its own: to the other keepers it is another process.
+   */
+  keeperWith(store: TokenStore): TokenKeeper {
+    return new TokenKeeper({
       http: this.http,
-      store: options.store,
-      component: options.component,
-      clock: options.clock,
+      store,
+      component: { appid: this.componentAppid, appsecret: this.appsecret },
+      clock: this.clock,
       retry: this.retry,
     });
   }

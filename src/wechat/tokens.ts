@@ -1,5 +1,6 @@
 // The token keeper. Tokens live in the database, not in memory, so that every process (cron sends on
-// several hosts, the receiver, an operator's command) shares them. A token is refreshed ahead of
+// several hosts, the receiver, an operator's command, the token service) shares them. The same goes
+// for each account's jsapi_ticket, which WeChat limits like a token. A token is refreshed ahead of
 // expiry by one process at a time: a process takes a refresh lease by compare-and-set on the record's
 // version; the winner calls WeChat and stores the result (with any new refresh token, in the same
 // write); a loser re-reads and uses the winner's token. This module knows nothing of knex: it takes a
@@ -9,11 +10,27 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { FailedError } from '../errors.js';
 import { apiAuthorizerToken, apiComponentToken, apiGetAuthorizerList } from './api/component.js';
+import { getTicket } from './api/ticket.js';
 import { WeChatError } from './errors.js';
 import type { WeChatHttp } from './http.js';
 import { callWithPolicy, realSleep, type CallOptions, type Sleep, type TokenSource } from './retry.js';
 
-export type TokenKind = 'component' | 'authorizer';
+export type TokenKind = 'component' | 'authorizer' | 'jsapi';
+
+/** A token (or ticket) and when WeChat said it expires. */
+export interface TokenGrant {
+  token: string;
+  expiresAt: Date;
+}
+
+export interface ObtainOptions {
+  /**
+   * Read the store even when this process holds a fresh copy: for answers given to other processes
+   * (the token service), which must see at once what any process changed — a refresh, an account
+   * withdrawn.
+   */
+  fromStore?: boolean;
+}
 
 export interface TokenRecord {
   token: string | null;
@@ -45,6 +62,8 @@ export interface TokenStore {
   saveTicket(componentAppid: string, ticket: string, receivedAt: Date): Promise<void>;
   readComponentToken(componentAppid: string): Promise<TokenRecord | null>;
   readAuthorizerToken(authorizerAppid: string): Promise<AuthorizerTokenRecord | null>;
+  /** The account's jsapi_ticket as a record (its `token` is the ticket). */
+  readJsapiTicket(authorizerAppid: string): Promise<TokenRecord | null>;
   /** Takes the refresh lease when the record still has `version`; false when another process got there first. */
   claimRefresh(kind: TokenKind, appid: string, version: number, owner: string, leaseUntil: Date): Promise<boolean>;
   releaseRefresh(kind: TokenKind, appid: string, owner: string): Promise<void>;
@@ -55,10 +74,15 @@ export interface TokenStore {
    * holds the lease; without (a new authorization), unconditionally, clearing any re-authorization mark.
    */
   saveAuthorizerTokens(appid: string, owner: string | null, tokens: AuthorizerTokens): Promise<boolean>;
-  /** Marks the token expired, only if it is still the one given (another process may have replaced it). */
-  expireToken(kind: TokenKind, appid: string, token: string): Promise<void>;
+  /** Stores the lease holder's fresh jsapi_ticket; false if the lease was lost meanwhile. */
+  saveJsapiTicket(appid: string, owner: string, ticket: string, expiresAt: Date): Promise<boolean>;
+  /**
+   * Marks the token expired, only if it is still the one given (another process may have replaced it);
+   * true when it was.
+   */
+  expireToken(kind: TokenKind, appid: string, token: string): Promise<boolean>;
   markNeedsReauth(appid: string, reason: string): Promise<void>;
-  /** The account withdrew its authorization: forget its tokens. */
+  /** The account withdrew its authorization: forget its tokens and its jsapi_ticket. */
   dropAuthorizer(appid: string): Promise<void>;
 }
 
@@ -77,10 +101,16 @@ export class NeedsReauthorizationError extends FailedError {
   }
 }
 
-/** We hold no tokens for this account. */
+/** We hold no tokens for this account: never had any (`dropped` false), or the account withdrew (true). */
 export class NotAuthorizedError extends FailedError {
-  constructor(readonly appid: string) {
-    super(`wxplat holds no tokens for ${appid}`, 'authorize it first: `wxplat account authorize`');
+  constructor(
+    readonly appid: string,
+    readonly dropped = false,
+  ) {
+    super(
+      dropped ? `account ${appid} is no longer authorized: its tokens were dropped when it withdrew` : `wxplat holds no tokens for ${appid}`,
+      dropped ? 'its admin must authorize the platform again: `wxplat account authorize`' : 'authorize it first: `wxplat account authorize`',
+    );
   }
 }
 
@@ -98,6 +128,7 @@ export interface TokenKeeperOptions {
 }
 
 const REFRESH_FAILED_CODES = new Set([61023, 61003]);
+const noop = (): void => {};
 
 export class TokenKeeper {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -121,6 +152,14 @@ export class TokenKeeper {
     return this.o.clock.now().getTime();
   }
 
+  /**
+   * `expires_in` seconds from now, in whole seconds: what the database keeps, so that the process that
+   * refreshed and the ones that read it back hand out the same expiry.
+   */
+  private expiresIn(seconds: number): Date {
+    return new Date(Math.floor(this.now() / 1000) * 1000 + seconds * 1000);
+  }
+
   private fresh(rec: TokenRecord | null): rec is TokenRecord & { token: string; expiresAt: Date } {
     return Boolean(rec?.token && rec.expiresAt && rec.expiresAt.getTime() - this.now() > this.margin);
   }
@@ -133,8 +172,13 @@ export class TokenKeeper {
     return Boolean(rec?.leaseOwner && rec.leaseOwner !== this.owner && rec.leaseUntil && rec.leaseUntil.getTime() > this.now());
   }
 
-  /** Calls in flight in this process, by token: concurrent callers share one read or refresh. */
-  private readonly inflight = new Map<string, Promise<string>>();
+  /**
+   * Calls in flight in this process, by token: concurrent callers share one read or refresh — but only
+   * callers of the same epoch. expire() starts a new epoch once the token is marked expired, so that
+   * nobody is handed the refused token by a read that began before.
+   */
+  private readonly inflight = new Map<string, { promise: Promise<TokenGrant>; epoch: number }>();
+  private readonly epochs = new Map<string, number>();
   /**
    * Fresh tokens this process has read, so that a bulk send does not read the database for every
    * message. The database stays the source: an entry is used only while fresh, and a token WeChat
@@ -150,16 +194,26 @@ export class TokenKeeper {
     kind: TokenKind,
     appid: string,
     read: () => Promise<R | null>,
-    check: (rec: R | null) => void,
-    refresh: (rec: R | null) => Promise<string>,
-  ): Promise<string> {
+    check: (rec: R | null) => void | Promise<void>,
+    refresh: (rec: R | null) => Promise<TokenGrant>,
+    options: ObtainOptions = {},
+  ): Promise<TokenGrant> {
     const key = `${kind}:${appid}`;
-    const known = this.remembered.get(key);
-    if (known && known.expiresAt.getTime() - this.now() > this.margin) return Promise.resolve(known.token);
+    if (!options.fromStore) {
+      const known = this.remembered.get(key);
+      if (known && known.expiresAt.getTime() - this.now() > this.margin) return Promise.resolve(known);
+    }
+    const epoch = this.epochs.get(key) ?? 0;
     const running = this.inflight.get(key);
-    if (running) return running;
-    const promise = this.obtainOnce(kind, appid, read, check, refresh).finally(() => this.inflight.delete(key));
-    this.inflight.set(key, promise);
+    if (running && running.epoch === epoch) return running.promise;
+    // One of an older epoch may hand out the expired token: let it end, then read again.
+    const after = running ? running.promise.then(noop, noop) : Promise.resolve();
+    const promise: Promise<TokenGrant> = after
+      .then(() => this.obtainOnce(kind, appid, epoch, read, check, refresh))
+      .finally(() => {
+        if (this.inflight.get(key)?.promise === promise) this.inflight.delete(key);
+      });
+    this.inflight.set(key, { promise, epoch });
     return promise;
   }
 
@@ -170,19 +224,23 @@ export class TokenKeeper {
   private async obtainOnce<R extends TokenRecord>(
     kind: TokenKind,
     appid: string,
+    epoch: number,
     read: () => Promise<R | null>,
-    check: (rec: R | null) => void,
-    refresh: (rec: R | null) => Promise<string>,
-  ): Promise<string> {
+    check: (rec: R | null) => void | Promise<void>,
+    refresh: (rec: R | null) => Promise<TokenGrant>,
+  ): Promise<TokenGrant> {
+    const key = `${kind}:${appid}`;
     for (;;) {
       const rec = await read();
-      check(rec);
+      await check(rec);
       if (this.fresh(rec)) {
-        this.remembered.set(`${kind}:${appid}`, { token: rec.token, expiresAt: rec.expiresAt });
-        return rec.token;
+        const grant = { token: rec.token, expiresAt: rec.expiresAt };
+        // Not when the token was expired while this read was on its way.
+        if ((this.epochs.get(key) ?? 0) === epoch) this.remembered.set(key, grant);
+        return grant;
       }
       if (this.leasedByOther(rec)) {
-        if (this.usable(rec)) return rec.token;
+        if (this.usable(rec)) return { token: rec.token, expiresAt: rec.expiresAt };
         await this.sleep(this.pollMs);
         continue;
       }
@@ -198,6 +256,10 @@ export class TokenKeeper {
   }
 
   async componentToken(): Promise<string> {
+    return (await this.componentGrant()).token;
+  }
+
+  componentGrant(options: ObtainOptions = {}): Promise<TokenGrant> {
     const appid = this.o.component.appid;
     return this.obtain(
       'component',
@@ -227,13 +289,14 @@ export class TokenKeeper {
           }
           throw err;
         }
-        const expiresAt = new Date(this.now() + res.expires_in * 1000);
+        const expiresAt = this.expiresIn(res.expires_in);
         if (!(await this.o.store.saveComponentToken(appid, this.owner, res.component_access_token, expiresAt))) {
           // Our lease was taken over while we waited on WeChat; the newest stored token wins.
           return this.readStoredToken('component', appid);
         }
-        return res.component_access_token;
+        return { token: res.component_access_token, expiresAt };
       },
+      options,
     );
   }
 
@@ -254,38 +317,83 @@ export class TokenKeeper {
   componentTokenSource(): TokenSource {
     return {
       get: () => this.componentToken(),
-      expire: (token) => this.expire('component', this.o.component.appid, token),
+      expire: async (token) => {
+        await this.expire('component', this.o.component.appid, token);
+      },
     };
   }
 
-  /** WeChat refused this token: forget it here and mark it expired in the database. */
-  private async expire(kind: TokenKind, appid: string, token: string): Promise<void> {
+  /**
+   * WeChat refused this token: mark it expired in the database (if it is still the current one; true
+   * when it was) and forget it here. Both after the write: a read that began before it may still bring
+   * the token back, and must neither be joined nor remembered (see obtain).
+   */
+  private async expire(kind: TokenKind, appid: string, token: string): Promise<boolean> {
     const key = `${kind}:${appid}`;
+    const expired = await this.o.store.expireToken(kind, appid, token);
+    this.epochs.set(key, (this.epochs.get(key) ?? 0) + 1);
     if (this.remembered.get(key)?.token === token) this.remembered.delete(key);
-    await this.o.store.expireToken(kind, appid, token);
+    return expired;
   }
 
   async authorizerToken(appid: string): Promise<string> {
+    return (await this.authorizerGrant(appid)).token;
+  }
+
+  authorizerGrant(appid: string, options: ObtainOptions = {}): Promise<TokenGrant> {
     return this.obtain(
       'authorizer',
       appid,
       () => this.o.store.readAuthorizerToken(appid),
       (rec) => {
         if (rec?.needsReauth) throw new NeedsReauthorizationError(appid, rec.reauthReason ?? 'its refresh token is invalid');
-        if (!rec?.refreshToken) throw new NotAuthorizedError(appid);
+        if (!rec?.refreshToken) throw new NotAuthorizedError(appid, rec !== null);
       },
       async (rec) => this.refreshAuthorizer(appid, rec!.refreshToken!, true),
+      options,
     );
   }
 
-  authorizerTokenSource(appid: string): TokenSource {
+  authorizerTokenSource(appid: string, options: ObtainOptions = {}): TokenSource {
     return {
-      get: () => this.authorizerToken(appid),
-      expire: (token) => this.expire('authorizer', appid, token),
+      get: async () => (await this.authorizerGrant(appid, options)).token,
+      expire: async (token) => {
+        await this.expire('authorizer', appid, token);
+      },
     };
   }
 
-  private async refreshAuthorizer(appid: string, refreshToken: string, mayReconcile: boolean): Promise<string> {
+  /**
+   * A service that called WeChat with `token` was refused (40001, 42001): expire it if it is still the
+   * current token — compare-and-set on its value, so that fifty reports of one token cause one refresh
+   * and a report of a token already replaced causes none — and return the current one.
+   */
+  async reportInvalid(appid: string, token: string): Promise<{ expired: boolean; grant: TokenGrant }> {
+    const expired = await this.expire('authorizer', appid, token);
+    return { expired, grant: await this.authorizerGrant(appid, { fromStore: true }) };
+  }
+
+  /** The account's jsapi_ticket (for JS-SDK signatures), kept and refreshed like its access token. */
+  jsapiTicket(appid: string, options: ObtainOptions = {}): Promise<TokenGrant> {
+    return this.obtain(
+      'jsapi',
+      appid,
+      () => this.o.store.readJsapiTicket(appid),
+      // Before the first refresh makes a row for the appid: it must be an account we hold tokens for.
+      async (rec) => {
+        if (rec === null) await this.authorizerGrant(appid, options);
+      },
+      async () => {
+        const res = await callWithPolicy((token) => getTicket(this.o.http, token, 'jsapi'), this.authorizerTokenSource(appid, options), this.o.retry);
+        const expiresAt = this.expiresIn(res.expires_in);
+        if (!(await this.o.store.saveJsapiTicket(appid, this.owner, res.ticket, expiresAt))) return this.readStoredToken('jsapi', appid);
+        return { token: res.ticket, expiresAt };
+      },
+      options,
+    );
+  }
+
+  private async refreshAuthorizer(appid: string, refreshToken: string, mayReconcile: boolean): Promise<TokenGrant> {
     let res;
     try {
       res = await callWithPolicy(
@@ -309,18 +417,24 @@ export class TokenKeeper {
     }
     const tokens: AuthorizerTokens = {
       accessToken: res.authorizer_access_token,
-      expiresAt: new Date(this.now() + res.expires_in * 1000),
+      expiresAt: this.expiresIn(res.expires_in),
       refreshToken: res.authorizer_refresh_token || refreshToken,
     };
     if (!(await this.o.store.saveAuthorizerTokens(appid, this.owner, tokens))) return this.readStoredToken('authorizer', appid);
-    return tokens.accessToken;
+    return { token: tokens.accessToken, expiresAt: tokens.expiresAt };
+  }
+
+  private readRecord(kind: TokenKind, appid: string): Promise<TokenRecord | null> {
+    if (kind === 'component') return this.o.store.readComponentToken(appid);
+    if (kind === 'jsapi') return this.o.store.readJsapiTicket(appid);
+    return this.o.store.readAuthorizerToken(appid);
   }
 
   /** After losing a lease: whatever the process that took it over stored (waiting for it if need be). */
-  private async readStoredToken(kind: TokenKind, appid: string): Promise<string> {
+  private async readStoredToken(kind: TokenKind, appid: string): Promise<TokenGrant> {
     for (;;) {
-      const rec = kind === 'component' ? await this.o.store.readComponentToken(appid) : await this.o.store.readAuthorizerToken(appid);
-      if (this.usable(rec)) return rec.token;
+      const rec = await this.readRecord(kind, appid);
+      if (this.usable(rec)) return { token: rec.token, expiresAt: rec.expiresAt };
       if (!this.leasedByOther(rec)) throw new FailedError(`the ${kind} token for ${appid} could not be refreshed: another process took over and stored none`);
       await this.sleep(this.pollMs);
     }
@@ -367,7 +481,9 @@ export class TokenKeeper {
 
   /** A new authorization (api_query_auth): store its tokens, clearing any re-authorization mark. */
   async storeAuthorization(appid: string, tokens: AuthorizerTokens): Promise<void> {
-    this.remembered.delete(`authorizer:${appid}`);
+    const key = `authorizer:${appid}`;
     await this.o.store.saveAuthorizerTokens(appid, null, tokens);
+    this.epochs.set(key, (this.epochs.get(key) ?? 0) + 1);
+    this.remembered.delete(key);
   }
 }

@@ -58,6 +58,17 @@ export interface AuthorizerTokenResponse {
   authorizer_refresh_token?: string;
 }
 
+// --- JS-SDK ticket (query: access_token = the authorizer's) ---
+
+/** `jsapi` for JS-SDK signatures; `wx_card` for the card (卡券) JS API. */
+export type TicketType = 'jsapi' | 'wx_card';
+export interface GetTicketResponse {
+  errcode?: number;
+  errmsg?: string;
+  ticket: string;
+  expires_in: number;
+}
+
 export interface GetAuthorizerInfoRequest {
   component_appid: string;
   authorizer_appid: string;

@@ -16,7 +16,10 @@ Routes: POST /wechat/component (authorization events), POST /wechat/accounts/:ap
 messages and events; WeChat's $APPID$ URL), GET on both for the echostr check, GET /healthz.
 Needs WXPLAT_COMPONENT_APPID, WXPLAT_COMPONENT_TOKEN, WXPLAT_COMPONENT_AES_KEY, WXPLAT_COMPONENT_APPSECRET;
 WXPLAT_CALLBACK_MAX_SKEW bounds the timestamp (0 turns the check off). SIGINT/SIGTERM: stop accepting,
-finish what is in flight, exit 0.`,
+finish what is in flight, exit 0.
+With WXPLAT_TOKENS_LISTEN=HOST:PORT, a second listener hands the platform's own services tokens:
+GET /tokens/component, /tokens/accounts/:appid, /tokens/accounts/:appid/jsapi-ticket;
+POST /tokens/accounts/:appid/invalid — each with Authorization: Bearer <key> (\`wxplat token keys add\`).`,
     )
     .action(lazy(rt, () => import('./serve.js')));
 }

@@ -19,6 +19,13 @@ export async function run(ctx: CommandContext, { opts }: Input<[], Opts>): Promi
   const config = ctx.config();
   const component = requireComponent(config, ['appid', 'token', 'aesKey', 'appsecret']);
   const port = parsePort(opts.port);
+  const tokens = config.tokensListen;
+  if (tokens && tokens.port !== 0 && tokens.port === port) {
+    throw new UsageError(
+      `WXPLAT_TOKENS_LISTEN (${tokens.display}) must not be the callback port ${port}`,
+      'tokens are for the platform\'s own services: give them a port of their own, on loopback or a private network',
+    );
+  }
   const db = await ctx.db({ poolSize: 16 });
   const serve = await startServe(
     { db, wechat: () => ctx.wechat(), clock: ctx.clock, logger: ctx.logger },
@@ -28,11 +35,17 @@ export async function run(ctx: CommandContext, { opts }: Input<[], Opts>): Promi
       component: { appid: component.appid, token: component.token, encodingAesKey: component.aesKey.reveal() },
       maxSkewSeconds: config.callbackMaxSkewSeconds,
       process: opts.process,
+      tokens: tokens ? { host: tokens.host, port: tokens.port } : undefined,
     },
   );
-  ctx.out.result({ url: serve.url, database: db.target.display, processing: opts.process }, (r) =>
-    ctx.out.line(`listening on ${r.url} (${r.database}${r.processing ? '' : '; receiving only'})`),
-  );
+  const started = { url: serve.url, database: db.target.display, processing: opts.process, ...(serve.tokensUrl ? { tokens: serve.tokensUrl } : {}) };
+  ctx.out.result(started, (r) => {
+    ctx.out.line(`listening on ${r.url} (${r.database}${r.processing ? '' : '; receiving only'})`);
+    if (r.tokens) ctx.out.line(`tokens on ${r.tokens} (WXPLAT_TOKENS_LISTEN; keys: \`wxplat token keys list\`)`);
+  });
+  if (tokens && (tokens.host === '0.0.0.0' || tokens.host === '::')) {
+    ctx.logger.warn('the token listener answers on every interface: keep its port to loopback or a private network (a firewall)');
+  }
   if (!ctx.signal.aborted) await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
   ctx.logger.info('stopping: finishing the requests in flight');
   await serve.stop();

@@ -10,6 +10,7 @@ import { STATUS } from '../../db/rows.js';
 import type { Logger } from '../../logger.js';
 import type { WeChatClient } from '../../wechat/client.js';
 import { MessageCrypto } from '../../wechat/crypto.js';
+import { startTokenListener, type TokenListener } from '../tokens/listener.js';
 import { CallbackAccounts, type AccountLookup } from './accounts.js';
 import { InboxProcessor, type ProcessorOptions } from './processor.js';
 import { createReceiver, type HealthReport, type Receiver } from './server.js';
@@ -42,6 +43,8 @@ export interface ServeOptions {
   writer?: { maxBatch?: number; concurrency?: number };
   /** How long stop() waits for open requests before it cuts their connections. */
   shutdownGraceMs?: number;
+  /** WXPLAT_TOKENS_LISTEN: the token listener's address (src/core/tokens/listener.ts); none when absent. */
+  tokens?: { host: string; port: number };
 }
 
 export interface RunningServe {
@@ -49,6 +52,8 @@ export interface RunningServe {
   port: number;
   processor: InboxProcessor;
   writer: InboxWriter;
+  /** The token listener's URL, when it runs. */
+  tokensUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -130,6 +135,15 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
+  let tokens: TokenListener | undefined;
+  if (options.tokens) {
+    try {
+      tokens = await startTokenListener({ db, wechat: deps.wechat, clock, logger }, { ...options.tokens, shutdownGraceMs: options.shutdownGraceMs });
+    } catch (err) {
+      server.close();
+      throw err;
+    }
+  }
   if (processing) processor.start();
 
   let stopped: Promise<void> | null = null;
@@ -139,12 +153,12 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 15_000);
-      await closed;
+      await Promise.all([closed, tokens?.stop()]);
       clearTimeout(grace);
       await writer.drain();
       await processor.stop();
     })();
     return stopped;
   };
-  return { url, port: address.port, processor, writer, stop };
+  return { url, port: address.port, processor, writer, tokensUrl: tokens?.url, stop };
 }

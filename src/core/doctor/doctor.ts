@@ -11,6 +11,7 @@ import { configurationCheck, loadSettings, type ConfigSources, type Configuratio
 import { connect, migrationsCheck, type OpenDatabase } from './database.js';
 import { filePermissionsCheck } from './files.js';
 import { accountFlags, accountsCheck, componentTokenCheck, ticketCheck } from './platform.js';
+import { tokenServiceCheck } from './tokens.js';
 
 export interface DoctorDeps {
   clock: Clock;
@@ -52,7 +53,7 @@ export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promi
   }
   checks.push(filePermissionsCheck(settings.database instanceof ConfigError ? null : settings.database, sources.cwd));
 
-  const dataChecks = ['ticket', 'component token', 'accounts', 'quota', 'sends', 'inbox'];
+  const dataChecks = ['ticket', 'component token', 'accounts', 'quota', 'sends', 'inbox', 'token service'];
   if (!db) {
     checks.push(skipped('migrations', 'no database'));
     for (const name of dataChecks) checks.push(skipped(name, 'no database'));
@@ -85,6 +86,7 @@ export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promi
   checks.push(await guarded('quota', () => quotaCheck(db!, now)));
   checks.push(await guarded('sends', () => sendsCheck(db!, now)));
   checks.push(await guarded('inbox', () => inboxCheck(db!, now)));
+  checks.push(await guarded('token service', () => tokenServiceCheck(db!, settings.config?.tokensListen ?? null)));
   return report(checks, config);
 }
 

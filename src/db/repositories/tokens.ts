@@ -1,5 +1,5 @@
-// The token keeper's store (src/wechat/tokens.ts) on wxplat_component_credentials and
-// wxplat_authorizer_tokens. Every change of a token goes through a conditional UPDATE, so that
+// The token keeper's store (src/wechat/tokens.ts) on wxplat_component_credentials,
+// wxplat_authorizer_tokens and wxplat_jsapi_tickets. Every change of a token goes through a conditional UPDATE, so that
 // concurrent processes on one database agree on who refreshes.
 import type { Knex } from 'knex';
 import type { Clock } from '../../clock.js';
@@ -11,15 +11,31 @@ import type {
   TokenRecord,
   TokenStore,
 } from '../../wechat/tokens.js';
-import type { AuthorizerTokenRow, ComponentCredentialsRow } from '../rows.js';
+import type { AuthorizerTokenRow, ComponentCredentialsRow, JsapiTicketRow } from '../rows.js';
 import { fromSqlDateTime, toSqlDateTime } from '../time.js';
 
 const COMPONENT = 'wxplat_component_credentials';
 const AUTHORIZER = 'wxplat_authorizer_tokens';
+const JSAPI = 'wxplat_jsapi_tickets';
 const EPOCH = '1970-01-01 00:00:00';
+/** What an AuthorizerTokenRecord is made of (not the timestamps of the row). */
+const AUTHORIZER_RECORD: string[] = [
+  'authorizer_appid',
+  'access_token',
+  'access_token_expires_at',
+  'version',
+  'lease_owner',
+  'lease_until',
+  'refresh_token',
+  'needs_reauth',
+  'reauth_reason',
+];
 
-function table(kind: TokenKind): { name: string; key: string } {
-  return kind === 'component' ? { name: COMPONENT, key: 'component_appid' } : { name: AUTHORIZER, key: 'authorizer_appid' };
+/** Each kind's table, key column, and the columns of its value and expiry. */
+function table(kind: TokenKind): { name: string; key: string; value: string; expiresAt: string } {
+  if (kind === 'component') return { name: COMPONENT, key: 'component_appid', value: 'access_token', expiresAt: 'access_token_expires_at' };
+  if (kind === 'jsapi') return { name: JSAPI, key: 'authorizer_appid', value: 'ticket', expiresAt: 'ticket_expires_at' };
+  return { name: AUTHORIZER, key: 'authorizer_appid', value: 'access_token', expiresAt: 'access_token_expires_at' };
 }
 
 function record(row: ComponentCredentialsRow | AuthorizerTokenRow): TokenRecord {
@@ -72,14 +88,47 @@ export class TokenRepository implements TokenStore {
   }
 
   async readAuthorizerToken(authorizerAppid: string): Promise<AuthorizerTokenRecord | null> {
-    const row = await this.knex<AuthorizerTokenRow>(AUTHORIZER).where('authorizer_appid', authorizerAppid).first();
-    if (!row) return null;
-    return {
-      ...record(row),
-      refreshToken: row.refresh_token,
-      needsReauth: Number(row.needs_reauth) === 1,
-      reauthReason: row.reauth_reason,
-    };
+    return (await this.readAuthorizerTokens([authorizerAppid])).get(authorizerAppid) ?? null;
+  }
+
+  /** Several accounts' records in one statement (the token listener reads them in batches). */
+  async readAuthorizerTokens(appids: readonly string[]): Promise<Map<string, AuthorizerTokenRecord>> {
+    const rows: AuthorizerTokenRow[] = await this.knex(AUTHORIZER).select(AUTHORIZER_RECORD).whereIn('authorizer_appid', appids);
+    const records = new Map<string, AuthorizerTokenRecord>();
+    for (const row of rows) {
+      // Built in one literal: the token listener maps thousands of these a second.
+      records.set(row.authorizer_appid, {
+        token: row.access_token,
+        expiresAt: fromSqlDateTime(row.access_token_expires_at),
+        version: Number(row.version),
+        leaseOwner: row.lease_owner,
+        leaseUntil: fromSqlDateTime(row.lease_until),
+        refreshToken: row.refresh_token,
+        needsReauth: Number(row.needs_reauth) === 1,
+        reauthReason: row.reauth_reason,
+      });
+    }
+    return records;
+  }
+
+  async readJsapiTicket(authorizerAppid: string): Promise<TokenRecord | null> {
+    return (await this.readJsapiTickets([authorizerAppid])).get(authorizerAppid) ?? null;
+  }
+
+  async readJsapiTickets(appids: readonly string[]): Promise<Map<string, TokenRecord>> {
+    const rows = await this.knex<JsapiTicketRow>(JSAPI).whereIn('authorizer_appid', appids);
+    return new Map(
+      rows.map((row) => [
+        row.authorizer_appid,
+        {
+          token: row.ticket,
+          expiresAt: fromSqlDateTime(row.ticket_expires_at),
+          version: Number(row.version),
+          leaseOwner: row.lease_owner,
+          leaseUntil: fromSqlDateTime(row.lease_until),
+        },
+      ]),
+    );
   }
 
   async claimRefresh(kind: TokenKind, appid: string, version: number, owner: string, leaseUntil: Date): Promise<boolean> {
@@ -136,11 +185,27 @@ export class TokenRepository implements TokenStore {
     return changed === 1;
   }
 
-  async expireToken(kind: TokenKind, appid: string, token: string): Promise<void> {
-    const { name, key } = table(kind);
-    await this.knex(name)
-      .where({ [key]: appid, access_token: token })
-      .update({ access_token_expires_at: EPOCH, updated_at: this.stamp() });
+  async saveJsapiTicket(appid: string, owner: string, ticket: string, expiresAt: Date): Promise<boolean> {
+    const changed = await this.knex(JSAPI)
+      .where({ authorizer_appid: appid, lease_owner: owner })
+      .update({
+        ticket,
+        ticket_expires_at: toSqlDateTime(expiresAt),
+        version: this.knex.raw('version + 1'),
+        lease_owner: null,
+        lease_until: null,
+        updated_at: this.stamp(),
+      });
+    return changed === 1;
+  }
+
+  async expireToken(kind: TokenKind, appid: string, token: string): Promise<boolean> {
+    const { name, key, value, expiresAt } = table(kind);
+    // Matched rows, not changed ones: a second report of a token already marked is still a match.
+    const changed = await this.knex(name)
+      .where({ [key]: appid, [value]: token })
+      .update({ [expiresAt]: EPOCH, updated_at: this.stamp() });
+    return changed === 1;
   }
 
   async markNeedsReauth(appid: string, reason: string): Promise<void> {
@@ -154,6 +219,14 @@ export class TokenRepository implements TokenStore {
       access_token: null,
       access_token_expires_at: null,
       refresh_token: null,
+      lease_owner: null,
+      lease_until: null,
+      version: this.knex.raw('version + 1'),
+      updated_at: this.stamp(),
+    });
+    await this.knex(JSAPI).where('authorizer_appid', appid).update({
+      ticket: null,
+      ticket_expires_at: null,
       lease_owner: null,
       lease_until: null,
       version: this.knex.raw('version + 1'),

@@ -13,3 +13,16 @@ export function tableOptions(knex: Knex, t: Knex.CreateTableBuilder): void {
     t.collate('utf8mb4_general_ci');
   }
 }
+
+/**
+ * Whether the table has an index of this name. Migrations check before creating one: MySQL cannot roll
+ * back DDL, so a migration cut off halfway must be able to run again.
+ */
+export async function hasIndex(knex: Knex, table: string, index: string): Promise<boolean> {
+  if (isMysql(knex)) {
+    const [rows] = (await knex.raw('SHOW INDEX FROM ?? WHERE Key_name = ?', [table, index])) as [unknown[]];
+    return rows.length > 0;
+  }
+  const rows = (await knex.raw("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name = ?", [table, index])) as unknown[];
+  return rows.length > 0;
+}

@@ -1,0 +1,22 @@
+import type { CommandContext } from '../../context.js';
+import { listKeys } from '../../core/tokens/keys.js';
+import type { Input } from '../action.js';
+
+export async function run(ctx: CommandContext, _input: Input<[], {}>): Promise<void> {
+  const keys = await listKeys({ db: await ctx.db() });
+  ctx.out.result(keys, (rows) => {
+    if (rows.length === 0) {
+      ctx.out.note('no keys: make one for a service with `wxplat token keys add --name NAME`');
+      return;
+    }
+    ctx.out.table(
+      [
+        { header: 'name', value: (k) => k.name },
+        { header: 'scope', value: (k) => (k.appids ? k.appids.join(', ') : 'every account + component') },
+        { header: 'created', value: (k) => k.createdAt },
+        { header: 'last used', value: (k) => k.lastUsedAt ?? 'never', style: (text, k, c) => (k.lastUsedAt ? text : c.yellow(text)) },
+      ],
+      rows,
+    );
+  });
+}
