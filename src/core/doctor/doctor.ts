@@ -10,6 +10,7 @@ import { check, skipped, type Check } from './check.js';
 import { configurationCheck, loadSettings, type ConfigSources, type ConfigurationCheck } from './configuration.js';
 import { connect, migrationsCheck, type OpenDatabase } from './database.js';
 import { filePermissionsCheck } from './files.js';
+import { forwardingCheck } from './forwarding.js';
 import { accountFlags, accountsCheck, componentTokenCheck, ticketCheck } from './platform.js';
 
 export interface DoctorDeps {
@@ -52,7 +53,7 @@ export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promi
   }
   checks.push(filePermissionsCheck(settings.database instanceof ConfigError ? null : settings.database, sources.cwd));
 
-  const dataChecks = ['ticket', 'component token', 'accounts', 'quota', 'sends', 'inbox'];
+  const dataChecks = ['ticket', 'component token', 'accounts', 'quota', 'sends', 'inbox', 'forwarding'];
   if (!db) {
     checks.push(skipped('migrations', 'no database'));
     for (const name of dataChecks) checks.push(skipped(name, 'no database'));
@@ -85,6 +86,7 @@ export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promi
   checks.push(await guarded('quota', () => quotaCheck(db!, now)));
   checks.push(await guarded('sends', () => sendsCheck(db!, now)));
   checks.push(await guarded('inbox', () => inboxCheck(db!, now)));
+  checks.push(await guarded('forwarding', () => forwardingCheck(db!, now)));
   return report(checks, config);
 }
 
