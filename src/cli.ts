@@ -11,6 +11,7 @@ import { register as registerDb } from './commands/db/index.js';
 import { register as registerDemo } from './commands/demo/index.js';
 import { register as registerDoctor } from './commands/doctor/index.js';
 import { register as registerEvents } from './commands/events/index.js';
+import { register as registerForward } from './commands/forward/index.js';
 import { register as registerIndustry } from './commands/industry/index.js';
 import { register as registerPlatform } from './commands/platform/index.js';
 import { register as registerQuota } from './commands/quota/index.js';
@@ -58,6 +59,7 @@ Exit codes: 0 done, 1 failed, 2 bad usage or input (nothing changed), 3 partly d
   registerServe(program, rt);
   registerToken(program, rt);
   registerEvents(program, rt);
+  registerForward(program, rt);
   registerRecords(program, rt);
   registerQuota(program, rt);
   registerRid(program, rt);

@@ -249,6 +249,10 @@ export interface CallbackInboxRow {
   decrypted_xml: string;
   /** Copies of the push that arrived after it was stored (WeChat's retries). */
   retries: number;
+  /** The async forwarding rules that took the push (comma-separated ids). */
+  forward_rules: string | null;
+  /** pending: its deliveries are still to be made; queued: made. */
+  forward_state: 'pending' | 'queued' | null;
   state: InboxState;
   attempts: number;
   next_attempt_at: SqlDateTime;

@@ -22,6 +22,13 @@ export function register(program: Command, rt: Runtime): void {
         'templatesendjobfinish',
         'subscribe',
         'unsubscribe',
+        'text',
+        'image',
+        'voice',
+        'click',
+        'view',
+        'scan',
+        'location',
       ]),
     )
     .requiredOption('--forward-to <url>', "the receiver: its base URL (the route is added), or a URL with WeChat's $APPID$")
@@ -30,13 +37,15 @@ export function register(program: Command, rt: Runtime): void {
     .option('--openid <openid>', 'the follower of a templatesendjobfinish, subscribe or unsubscribe (default: random)')
     .option('--status <status>', 'Status of a templatesendjobfinish', 'success')
     .option('--auth-code <code>', 'AuthorizationCode of an authorized/updateauthorized event (default: a dummy)')
+    .option('--content <text>', "a text message's Content; the EventKey of a click, view or scan")
     .option('--original-id <gh_id>', "the account's original id, for an account's event (default: from this database)")
     .addHelpText(
       'after',
       `
 Uses WXPLAT_COMPONENT_APPID, WXPLAT_COMPONENT_TOKEN and WXPLAT_COMPONENT_AES_KEY. The receiver really
 processes what it is sent: a component_verify_ticket replaces its stored ticket until WeChat's next push,
-and unauthorized removes the account. Exit 0 when the receiver answers 200 "success", 1 otherwise.`,
+and unauthorized removes the account. Exit 0 when the receiver answers 200 "success" or a passive reply
+(which is decrypted and printed), 1 otherwise.`,
     )
     .action(lazy(rt, () => import('./trigger.js')));
 }

@@ -15,6 +15,7 @@ export async function run(ctx: CommandContext, { args }: Input<[string], {}>): P
     const who = r.appid ? ` ${r.appid}` : '';
     ctx.out.line(`inbox row ${r.id}: ${r.eventType}${who} (attempt ${r.attempts})`);
     ctx.out.line(`${r.state}${r.outcome ? `: ${r.outcome}` : ''}`);
+    if (r.forwards > 0) ctx.out.line(`${r.forwards} forward${r.forwards === 1 ? '' : 's'} due again (a running serve sends them)`);
   });
   if (result.state === 'pending' || result.state === 'failed') {
     throw new FailedError(

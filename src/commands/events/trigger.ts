@@ -13,6 +13,7 @@ interface Opts {
   status?: string;
   authCode?: string;
   originalId?: string;
+  content?: string;
 }
 
 export async function run(ctx: CommandContext, { args, opts }: Input<[TriggerType], Opts>): Promise<void> {
@@ -29,6 +30,7 @@ export async function run(ctx: CommandContext, { args, opts }: Input<[TriggerTyp
       status: opts.status,
       authCode: opts.authCode,
       originalId: opts.originalId,
+      content: opts.content,
       component: { appid: c.appid, token: c.token, encodingAesKey: c.aesKey.reveal() },
       now: ctx.clock.now(),
     }, {
@@ -50,7 +52,8 @@ export async function run(ctx: CommandContext, { args, opts }: Input<[TriggerTyp
   }
   ctx.out.result(result, (r) => {
     ctx.out.line(`POST ${r.target} (${r.type})`);
-    ctx.out.line(`${r.status} ${r.body.trim()}`);
+    ctx.out.line(r.reply ? `${r.status} a passive reply:` : `${r.status} ${r.body.trim()}`);
+    if (r.reply) ctx.out.line(`  ${r.reply.replace(/\s+/g, ' ')}`);
   });
   if (!result.accepted) {
     throw new FailedError(`the receiver did not accept the event (HTTP ${result.status})`, 'its log line names the check that failed');

@@ -45,5 +45,11 @@ function print(ctx: CommandContext, s: PlatformStatus): void {
     ['accounts', `${a.authorized} authorized: ${states}${a.removed ? ` (${a.removed} removed)` : ''}`],
   ];
   for (const n of a.needingAuthorization) fields.push(['', `${c.red('needs re-authorization')}: ${n.appid ?? n.id}${n.nickname ? ` (${n.nickname})` : ''}${n.reason ? ` — ${n.reason}` : ''}`]);
+  if (s.forwarding.length === 0) fields.push(['forwarding', 'no rules (`wxplat forward add`)']);
+  for (const [i, f] of s.forwarding.entries()) {
+    const waiting = f.pending ? `${f.pending} waiting since ${f.oldestPendingAt}` : 'nothing waiting';
+    const dead = f.dead ? c.red(`, ${f.dead} dead`) : '';
+    fields.push([i === 0 ? 'forwarding' : '', `rule ${f.name ? `${f.ruleId} (${f.name})` : f.ruleId} ${f.mode} → ${f.target}: ${waiting}${dead}`]);
+  }
   for (const [label, value] of fields) ctx.out.line(`${c.dim(label.padEnd(17))}${value}`);
 }

@@ -7,7 +7,7 @@ export function register(program: Command, rt: Runtime): void {
   records
     .command('tail')
     .description('the newest records, oldest first; --follow keeps printing new ones until Ctrl-C')
-    .argument('[kind]', 'sends, receipts or events (nothing: sends and receipts together)')
+    .argument('[kind]', 'sends, receipts, events or forwards (nothing: sends and receipts together)')
     .option('--account <account>', 'only this account: id, appid (wx…) or original id (gh_…)')
     .option('--status <status>', 'only these states or outcomes, comma-separated (see below)')
     .option('--since <when>', 'a duration back from now (30s, 10m, 2h, 1d) or the id of a record to start after')
@@ -21,6 +21,8 @@ States (--status):
             (default: all but the in-flight pending and sending)
   receipts  success, user-block, system-failed, other-failure
   events    pending, retrying, done, ignored, failed (default: all but fresh pending rows)
+  forwards  pending, retrying, delivered, dead, failed (a reply that gave no answer;
+            default: all but fresh pending deliveries)
   (none)    sent, failed, unknown for sends; the receipt outcomes for receipts
 
 A send is printed again each time it reaches a new state: a sent message whose receipt comes back

@@ -1,16 +1,16 @@
 // One human line a record: time, id, account, openid, template (or event type), state, detail. Fixed
 // widths, because a followed tail cannot measure the lines still to come.
 import type { ChalkInstance } from 'chalk';
-import type { EventRecord, ReceiptRecord, SendRecord, TailRecord } from '../../core/records/record.js';
+import type { EventRecord, ForwardRecord, ReceiptRecord, SendRecord, TailRecord } from '../../core/records/record.js';
 import { escapeControl } from '../../output/escape.js';
 import { describeWeChatError } from '../../wechat/errcodes.js';
 
 const GOOD = new Set(['sent', 'delivered', 'success', 'done']);
-const BAD = new Set(['failed', 'blocked', 'system-failed', 'user-block', 'other-failure']);
+const BAD = new Set(['failed', 'blocked', 'system-failed', 'user-block', 'other-failure', 'dead']);
 
 export function stateWord(r: TailRecord): string {
   if (r.kind === 'receipt') return r.status;
-  if (r.kind === 'event' && r.retrying) return 'retrying';
+  if ((r.kind === 'event' || r.kind === 'forward') && r.retrying) return 'retrying';
   return r.state;
 }
 
@@ -46,8 +46,18 @@ function eventDetail(r: EventRecord): string {
   return r.attempts > 1 ? `${text} (attempt ${r.attempts})` : text;
 }
 
+function forwardDetail(r: ForwardRecord): string {
+  const parts = [`rule ${r.ruleName ?? r.ruleId}`, `${r.mode} → ${r.target ?? '?'}`, r.eventId];
+  if (r.lastStatus !== null || r.lastError) parts.push(r.lastError ?? `HTTP ${r.lastStatus}`);
+  if (r.latencyMs !== null) parts.push(`${r.latencyMs} ms`);
+  if (r.attempts > 1) parts.push(`attempt ${r.attempts}`);
+  if (r.retrying && r.nextAttemptAt) parts.push(`next ${r.nextAttemptAt.slice(11, 19)}Z`);
+  return parts.join(' · ');
+}
+
 function template(r: TailRecord): string {
   if (r.kind === 'event') return r.eventType;
+  if (r.kind === 'forward') return r.eventType ?? '—';
   return r.templateCode ?? r.templateId ?? '—';
 }
 
@@ -59,6 +69,6 @@ export function formatLine(r: TailRecord, mixed: boolean, c: ChalkInstance): str
   const openid = escapeControl(r.openid ?? '—').padEnd(28);
   const word = escapeControl(stateWord(r));
   const state = styleState(word, word.padEnd(13), c);
-  const detail = escapeControl(r.kind === 'send' ? sendDetail(r) : r.kind === 'receipt' ? receiptDetail(r) : eventDetail(r));
+  const detail = escapeControl(r.kind === 'send' ? sendDetail(r) : r.kind === 'receipt' ? receiptDetail(r) : r.kind === 'forward' ? forwardDetail(r) : eventDetail(r));
   return `${c.dim(time)}  ${id}  ${account}  ${openid}  ${escapeControl(template(r)).padEnd(12)}  ${state}  ${detail}`.trimEnd();
 }

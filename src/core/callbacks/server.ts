@@ -7,6 +7,9 @@ import type { Clock } from '../../clock.js';
 import type { InboxRoute } from '../../db/rows.js';
 import type { Logger } from '../../logger.js';
 import type { MessageCrypto } from '../../wechat/crypto.js';
+import { buildXml } from '../../wechat/xml.js';
+import type { ForwardingFront } from '../forwarding/front.js';
+import type { PushKind } from '../forwarding/rules.js';
 import type { CallbackAccounts } from './accounts.js';
 import { describeMessage } from './message.js';
 import { CallbackRejectedError, MAX_BODY_BYTES, verifyCallback, verifyEcho } from './verify.js';
@@ -25,6 +28,8 @@ export interface ReceiverOptions {
   writer: InboxWriter;
   /** The authorized accounts: an account push is stored only for one of them. */
   accounts: CallbackAccounts;
+  /** Which forwarding rules take a push, and the reply of a reply rule. */
+  forwarding?: ForwardingFront;
   health: () => Promise<HealthReport>;
 }
 
@@ -82,6 +87,14 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
       else reject(err);
     });
   });
+}
+
+/** A passive reply as WeChat takes it from a third-party platform: encrypted and signed (safe mode). */
+export function sealReply(crypto: MessageCrypto, replyXml: string, now: Date): string {
+  const timestamp = String(Math.floor(now.getTime() / 1000));
+  const nonce = String(Math.floor(Math.random() * 9e9) + 1e9);
+  const { encrypt, msgSignature } = crypto.sealEnvelope(replyXml, timestamp, nonce);
+  return buildXml({ Encrypt: encrypt, MsgSignature: msgSignature, TimeStamp: BigInt(timestamp), Nonce: nonce });
 }
 
 export function createReceiver(o: ReceiverOptions): Receiver {
@@ -162,9 +175,14 @@ export function createReceiver(o: ReceiverOptions): Receiver {
               );
             }
           }
-          const message = describeMessage(route.kind, route.appid, verified.fields, checks.now);
+          const { fields } = verified;
+          const message = describeMessage(route.kind, route.appid, fields, checks.now);
           log.type = message.eventType;
           if (route.kind === 'component') log.appid = message.appid ?? undefined;
+          const kind: PushKind =
+            route.kind === 'account'
+              ? { route: 'account', appid: route.appid, msgType: fields.MsgType, event: fields.Event }
+              : { route: 'component', appid: message.appid, infoType: fields.InfoType };
           let stored;
           try {
             stored = await o.writer.submit({
@@ -173,8 +191,9 @@ export function createReceiver(o: ReceiverOptions): Receiver {
               appid: message.appid,
               eventType: message.eventType,
               messageTime: message.messageTime,
-              openid: route.kind === 'account' ? (verified.fields.FromUserName ?? null) : null,
+              openid: route.kind === 'account' ? (fields.FromUserName ?? null) : null,
               decryptedXml: verified.xml,
+              forwardRules: o.forwarding?.asyncRules(kind) ?? null,
             });
           } catch (err) {
             log.error = (err as { code?: string }).code ?? (err as Error).message;
@@ -183,7 +202,17 @@ export function createReceiver(o: ReceiverOptions): Receiver {
             return;
           }
           log.id = stored.id;
-          finish(200, 'success', stored.duplicate ? 'duplicate' : 'stored');
+          const outcome = stored.duplicate ? 'duplicate' : 'stored';
+          const replying = route.kind === 'account' ? o.forwarding?.reply({ kind, inboxId: stored.id, appid: route.appid!, xml: verified.xml, fields, now: checks.now }) : null;
+          if (replying) {
+            const answer = await replying;
+            log.reply = answer.outcome;
+            if (answer.reply) {
+              finish(200, sealReply(o.crypto, answer.reply, o.clock.now()), outcome, { 'content-type': 'application/xml; charset=utf-8' });
+              return;
+            }
+          }
+          finish(200, 'success', outcome);
         } else {
           finish(405, 'method not allowed\n', 'method', { allow: 'GET, POST' });
         }

@@ -10,6 +10,10 @@ import { STATUS } from '../../db/rows.js';
 import type { Logger } from '../../logger.js';
 import type { WeChatClient } from '../../wechat/client.js';
 import { MessageCrypto } from '../../wechat/crypto.js';
+import { Forwarder, type ForwarderOptions } from '../forwarding/forwarder.js';
+import { ForwardingFront } from '../forwarding/front.js';
+import { createPoster } from '../forwarding/post.js';
+import { RuleSet } from '../forwarding/rule-set.js';
 import { startTokenListener, type TokenListener } from '../tokens/listener.js';
 import { CallbackAccounts, type AccountLookup } from './accounts.js';
 import { InboxProcessor, type ProcessorOptions } from './processor.js';
@@ -45,6 +49,13 @@ export interface ServeOptions {
   shutdownGraceMs?: number;
   /** WXPLAT_TOKENS_LISTEN: the token listener's address (src/core/tokens/listener.ts); none when absent. */
   tokens?: { host: string; port: number };
+  /** Forwarding to the platform's own services (rules from `wxplat forward add`). */
+  forwarding?: ForwarderOptions & {
+    /** How long a reply rule's target may take (WeChat waits 5 s in all). */
+    replyBudgetMs?: number;
+    /** How often the rules are read again. */
+    rulesRefreshMs?: number;
+  };
 }
 
 export interface RunningServe {
@@ -52,6 +63,8 @@ export interface RunningServe {
   port: number;
   processor: InboxProcessor;
   writer: InboxWriter;
+  forwarder: Forwarder;
+  rules: RuleSet;
   /** The token listener's URL, when it runs. */
   tokensUrl?: string;
   stop(): Promise<void>;
@@ -78,6 +91,14 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
     },
   );
   const processing = options.process !== false;
+  const rules = new RuleSet(db, logger, options.forwarding?.rulesRefreshMs);
+  await rules.start();
+  const poster = createPoster(options.forwarding?.concurrency ?? 32);
+  const forwarder = new Forwarder(
+    { db, clock, logger, rules, poster },
+    { receiving: () => (receiver?.inFlight ?? 0) > 0, ...options.forwarding },
+  );
+  const front = new ForwardingFront({ db, clock, logger, rules, poster }, options.forwarding?.replyBudgetMs);
   const writer = new InboxWriter({
     repo,
     clock,
@@ -85,7 +106,12 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
     // SQLite has one writer at a time. MySQL overlaps commits (and groups them in its log); two at once
     // keep the batches big, which is what costs least where CPU is short (measured with bench/serve).
     concurrency: options.writer?.concurrency ?? (db.dialect === 'mysql' ? 2 : 1),
-    onCommit: processing ? () => processor.wake() : undefined,
+    onCommit: processing
+      ? () => {
+          processor.wake();
+          forwarder.wake();
+        }
+      : undefined,
   });
 
   const health = async (): Promise<HealthReport> => {
@@ -123,7 +149,7 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
     return row && row.status === STATUS.valid ? { appid, originalId: row.original_id } : null;
   };
   const accounts = new CallbackAccounts(lookup, clock);
-  receiver = createReceiver({ crypto, maxSkewSeconds: options.maxSkewSeconds, clock, logger, writer, accounts, health });
+  receiver = createReceiver({ crypto, maxSkewSeconds: options.maxSkewSeconds, clock, logger, writer, accounts, forwarding: front, health });
   const { server } = receiver;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -144,7 +170,10 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
       throw err;
     }
   }
-  if (processing) processor.start();
+  if (processing) {
+    processor.start();
+    forwarder.start();
+  }
 
   let stopped: Promise<void> | null = null;
   const stop = () => {
@@ -156,9 +185,12 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
       await Promise.all([closed, tokens?.stop()]);
       clearTimeout(grace);
       await writer.drain();
-      await processor.stop();
+      await front.drain();
+      await Promise.all([processor.stop(), forwarder.stop()]);
+      rules.stop();
+      poster.close();
     })();
     return stopped;
   };
-  return { url, port: address.port, processor, writer, tokensUrl: tokens?.url, stop };
+  return { url, port: address.port, processor, writer, forwarder, rules, tokensUrl: tokens?.url, stop };
 }

@@ -5,7 +5,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { UsageError } from '../../errors.js';
 import { MessageCrypto } from '../../wechat/crypto.js';
-import { buildXml } from '../../wechat/xml.js';
+import { buildXml, parseFlatXml, readFlatXml } from '../../wechat/xml.js';
+import { accountSampleFields, type AccountSample } from '../forwarding/samples.js';
 
 export const TRIGGER_TYPES = [
   'component_verify_ticket',
@@ -15,6 +16,13 @@ export const TRIGGER_TYPES = [
   'templatesendjobfinish',
   'subscribe',
   'unsubscribe',
+  'text',
+  'image',
+  'voice',
+  'click',
+  'view',
+  'scan',
+  'location',
 ] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
@@ -32,6 +40,8 @@ export interface TriggerInput {
   status?: string;
   /** AuthorizationCode of an authorized event. */
   authCode?: string;
+  /** A text message's Content; the EventKey of a click, view or scan. */
+  content?: string;
   /**
    * The account's original id (gh_…) for ToUserName: the receiver refuses an account push whose
    * ToUserName is not its URL's account's.
@@ -112,6 +122,13 @@ export function buildTrigger(input: TriggerInput): TriggerRequest {
       route = '/wechat/component';
       event = { AppId: c.appid, CreateTime: created, InfoType: 'unauthorized', AuthorizerAppid: appid };
       break;
+    case 'text':
+    case 'image':
+    case 'voice':
+    case 'click':
+    case 'view':
+    case 'scan':
+    case 'location':
     case 'templatesendjobfinish':
     case 'subscribe':
     case 'unsubscribe': {
@@ -132,7 +149,8 @@ export function buildTrigger(input: TriggerInput): TriggerRequest {
         if (input.msgid !== undefined && !/^\d{1,20}$/.test(input.msgid)) throw new UsageError('--msgid must be digits');
         event = { ...base, Event: 'TEMPLATESENDJOBFINISH', MsgID: input.msgid ?? randomDigits(19), Status: input.status ?? 'success' };
       } else {
-        event = { ...base, Event: input.type, EventKey: '' };
+        const fields = accountSampleFields({ kind: input.type as AccountSample, originalId: input.originalId, openid, value: input.content, now: input.now });
+        event = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)]));
       }
       break;
     }
@@ -143,7 +161,7 @@ export function buildTrigger(input: TriggerInput): TriggerRequest {
   const nonce = String(randomInt(100_000_000, 2_000_000_000));
   // WeChat writes numbers bare and text in CDATA: CreateTime and MsgID are numbers.
   const xmlFields: Record<string, string | bigint> = {};
-  for (const [k, v] of Object.entries(event)) xmlFields[k] = (k === 'CreateTime' || k === 'MsgID') && /^\d+$/.test(v) ? BigInt(v) : v;
+  for (const [k, v] of Object.entries(event)) xmlFields[k] = (k === 'CreateTime' || k === 'MsgID' || k === 'MsgId' || k === 'MenuId') && /^\d+$/.test(v) ? BigInt(v) : v;
   const { encrypt, msgSignature } = crypto.sealEnvelope(buildXml(xmlFields), timestamp, nonce);
   const envelope =
     route === '/wechat/component'
@@ -164,8 +182,10 @@ export interface TriggerResult {
   target: string;
   status: number;
   body: string;
-  /** The receiver answered 200 `success`. */
+  /** The receiver answered 200: `success`, or a passive reply that decrypts. */
   accepted: boolean;
+  /** The passive reply the receiver answered with, decrypted (a reply rule's, or the release check's). */
+  reply: string | null;
   /** The event's fields, without the ticket or authorization code. */
   event: Record<string, string>;
 }
@@ -179,7 +199,7 @@ export interface TriggerDeps {
   timeoutMs?: number;
 }
 
-const ACCOUNT_ROUTE_TYPES: ReadonlySet<TriggerType> = new Set(['templatesendjobfinish', 'subscribe', 'unsubscribe']);
+const ACCOUNT_ROUTE_TYPES: ReadonlySet<TriggerType> = new Set(TRIGGER_TYPES.filter((t) => !['component_verify_ticket', 'authorized', 'updateauthorized', 'unauthorized'].includes(t)));
 
 export async function sendTrigger(input: TriggerInput, deps: TriggerDeps = {}): Promise<TriggerResult> {
   const fetchImpl = deps.fetch ?? fetch;
@@ -194,8 +214,25 @@ export async function sendTrigger(input: TriggerInput, deps: TriggerDeps = {}): 
     body: req.body,
     signal: AbortSignal.timeout(timeoutMs),
   });
-  const text = (await res.text()).slice(0, 2000);
+  const text = (await res.text()).slice(0, 64 * 1024);
   const event: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.event)) event[k] = HIDDEN.has(k) ? '…' : v;
-  return { type: input.type, target: req.target, status: res.status, body: text, accepted: res.status === 200 && text.trim() === 'success', event };
+  const reply = res.status === 200 ? openReply(text, input.component) : null;
+  const accepted = res.status === 200 && (text.trim() === 'success' || reply !== null);
+  return { type: input.type, target: req.target, status: res.status, body: text.slice(0, 2000), accepted, reply, event };
+}
+
+/** A passive reply as WeChat would read it: checked (msg_signature) and decrypted; null if it is none. */
+export function openReply(body: string, component: TriggerInput['component']): string | null {
+  const envelope = readFlatXml(body);
+  if (!envelope?.Encrypt || !envelope.MsgSignature || !envelope.TimeStamp || !envelope.Nonce) return null;
+  const crypto = new MessageCrypto({ token: component.token, encodingAesKey: component.encodingAesKey, receiveId: component.appid });
+  try {
+    crypto.verifyMsgSignature(envelope.MsgSignature, envelope.TimeStamp, envelope.Nonce, envelope.Encrypt);
+    const xml = crypto.decrypt(envelope.Encrypt).message;
+    parseFlatXml(xml);
+    return xml;
+  } catch {
+    return null;
+  }
 }

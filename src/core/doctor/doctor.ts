@@ -10,6 +10,7 @@ import { check, skipped, type Check } from './check.js';
 import { configurationCheck, loadSettings, type ConfigSources, type ConfigurationCheck } from './configuration.js';
 import { connect, migrationsCheck, type OpenDatabase } from './database.js';
 import { filePermissionsCheck } from './files.js';
+import { forwardingCheck } from './forwarding.js';
 import { accountFlags, accountsCheck, componentTokenCheck, ticketCheck } from './platform.js';
 import { tokenServiceCheck } from './tokens.js';
 
@@ -53,7 +54,7 @@ export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promi
   }
   checks.push(filePermissionsCheck(settings.database instanceof ConfigError ? null : settings.database, sources.cwd));
 
-  const dataChecks = ['ticket', 'component token', 'accounts', 'quota', 'sends', 'inbox', 'token service'];
+  const dataChecks = ['ticket', 'component token', 'accounts', 'quota', 'sends', 'inbox', 'forwarding', 'token service'];
   if (!db) {
     checks.push(skipped('migrations', 'no database'));
     for (const name of dataChecks) checks.push(skipped(name, 'no database'));
@@ -86,6 +87,7 @@ export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promi
   checks.push(await guarded('quota', () => quotaCheck(db!, now)));
   checks.push(await guarded('sends', () => sendsCheck(db!, now)));
   checks.push(await guarded('inbox', () => inboxCheck(db!, now)));
+  checks.push(await guarded('forwarding', () => forwardingCheck(db!, now)));
   checks.push(await guarded('token service', () => tokenServiceCheck(db!, settings.config?.tokensListen ?? null)));
   return report(checks, config);
 }

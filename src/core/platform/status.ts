@@ -4,6 +4,8 @@ import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
 import { TokenRepository } from '../../db/repositories/tokens.js';
 import { TICKET_LIFETIME_MS } from '../../wechat/tokens.js';
+import { ForwardDeliveryRepository } from '../../db/repositories/forward-deliveries.js';
+import { ForwardRuleRepository } from '../../db/repositories/forward-rules.js';
 import { listAccounts } from '../accounts/list.js';
 import { EXPIRING_WITHIN_MS, type TokenState } from '../accounts/view.js';
 
@@ -45,11 +47,23 @@ export interface AccountsStatus {
   withoutOriginalId: Array<{ id: number; appid: string | null }>;
 }
 
+/** One forwarding rule's deliveries. */
+export interface ForwardingStatus {
+  ruleId: number;
+  name: string | null;
+  mode: string;
+  target: string;
+  pending: number;
+  oldestPendingAt: string | null;
+  dead: number;
+}
+
 export interface PlatformStatus {
   componentAppid: string;
   ticket: TicketStatus;
   componentToken: ComponentTokenStatus;
   accounts: AccountsStatus;
+  forwarding: ForwardingStatus[];
 }
 
 export function ticketState(receivedAt: Date | null, now: Date): TicketState {
@@ -69,11 +83,25 @@ export function componentTokenState(token: string | null, expiresAt: Date | null
 export async function platformStatus(deps: { db: Database; clock: Clock }, componentAppid: string): Promise<PlatformStatus> {
   const now = deps.clock.now();
   const tokens = new TokenRepository(deps.db.knex, deps.clock);
-  const [ticket, token, accounts] = await Promise.all([
+  const [ticket, token, accounts, rules, backlog] = await Promise.all([
     tokens.readTicket(componentAppid),
     tokens.readComponentToken(componentAppid),
     listAccounts(deps, { includeRemoved: true }),
+    new ForwardRuleRepository(deps.db.knex).active(),
+    new ForwardDeliveryRepository(deps.db).backlog(),
   ]);
+  const forwarding: ForwardingStatus[] = rules.map((r) => {
+    const b = backlog.find((x) => x.ruleId === Number(r.id));
+    return {
+      ruleId: Number(r.id),
+      name: r.name,
+      mode: r.mode,
+      target: r.target,
+      pending: b?.pending ?? 0,
+      oldestPendingAt: b?.oldestPendingAt?.toISOString() ?? null,
+      dead: b?.dead ?? 0,
+    };
+  });
   const byTokenState: Record<TokenState, number> = { valid: 0, expiring: 0, 'needs-reauthorization': 0 };
   const needing: AccountNeedingAuthorization[] = [];
   const withoutOriginalId: AccountsStatus['withoutOriginalId'] = [];
@@ -103,5 +131,6 @@ export async function platformStatus(deps: { db: Database; clock: Clock }, compo
       expiresInSeconds: expiresAt ? Math.round((expiresAt.getTime() - now.getTime()) / 1000) : null,
     },
     accounts: { authorized, removed, byTokenState, needingAuthorization: needing, withoutOriginalId },
+    forwarding,
   };
 }

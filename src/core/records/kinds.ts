@@ -2,10 +2,10 @@
 // them are shown when no --status is given.
 import { UsageError } from '../../errors.js';
 
-export type Noun = 'sends' | 'receipts' | 'events';
-export const NOUNS: readonly Noun[] = ['sends', 'receipts', 'events'];
+export type Noun = 'sends' | 'receipts' | 'events' | 'forwards';
+export const NOUNS: readonly Noun[] = ['sends', 'receipts', 'events', 'forwards'];
 
-export type RecordKind = 'send' | 'receipt' | 'event';
+export type RecordKind = 'send' | 'receipt' | 'event' | 'forward';
 
 /** The delivery states of a send row (wxplat_send_deliveries.state). */
 export const SEND_STATES = ['pending', 'sending', 'sent', 'failed', 'unknown', 'delivered', 'blocked', 'system-failed'] as const;
@@ -32,6 +32,14 @@ export type EventStatus = (typeof EVENT_STATUSES)[number];
  * In-flight rows (pending, sending; a fresh inbox row) change within milliseconds and would flood a
  * tail during a bulk send: they are shown only when asked for by --status.
  */
+/**
+ * Forward deliveries: the stored states, plus `retrying` — pending after a failed attempt and not held
+ * by a forwarder now (a fresh pending delivery is sent within moments).
+ */
+export const FORWARD_STATUSES = ['pending', 'retrying', 'delivered', 'dead', 'failed'] as const;
+export type ForwardStatus = (typeof FORWARD_STATUSES)[number];
+export const DEFAULT_FORWARD_STATUSES: readonly ForwardStatus[] = ['retrying', 'delivered', 'dead', 'failed'];
+
 export const DEFAULT_SEND_STATES: readonly SendState[] = ['sent', 'failed', 'unknown', 'delivered', 'blocked', 'system-failed'];
 export const DEFAULT_EVENT_STATUSES: readonly EventStatus[] = ['retrying', 'done', 'ignored', 'failed'];
 
@@ -46,12 +54,14 @@ export interface StatusFilter {
   sends: SendState[];
   receipts: ReceiptStatus[];
   events: EventStatus[];
+  forwards: ForwardStatus[];
 }
 
 function validFor(noun: Noun | undefined): string[] {
   if (noun === 'sends') return [...SEND_STATES];
   if (noun === 'receipts') return [...RECEIPT_STATUSES];
   if (noun === 'events') return [...EVENT_STATUSES];
+  if (noun === 'forwards') return [...FORWARD_STATUSES];
   return [...MIXED_SEND_STATES, ...RECEIPT_STATUSES];
 }
 
@@ -62,6 +72,7 @@ export function parseStatuses(noun: Noun | undefined, given: string | undefined)
       sends: noun === 'sends' ? [...DEFAULT_SEND_STATES] : noun === undefined ? [...MIXED_SEND_STATES] : [],
       receipts: noun === 'receipts' || noun === undefined ? [...RECEIPT_STATUSES] : [],
       events: noun === 'events' ? [...DEFAULT_EVENT_STATUSES] : [],
+      forwards: noun === 'forwards' ? [...DEFAULT_FORWARD_STATUSES] : [],
     };
   }
   const valid = validFor(noun);
@@ -80,12 +91,13 @@ export function parseStatuses(noun: Noun | undefined, given: string | undefined)
   const pick = <T extends string>(list: readonly T[]) => list.filter((s) => wanted.includes(s));
   if (noun === undefined) {
     // system-failed names the receipt here: the mixed view shows sends only as far as WeChat's answer.
-    return { sends: pick(MIXED_SEND_STATES), receipts: pick(RECEIPT_STATUSES), events: [] };
+    return { sends: pick(MIXED_SEND_STATES), receipts: pick(RECEIPT_STATUSES), events: [], forwards: [] };
   }
   return {
     sends: noun === 'sends' ? pick(SEND_STATES) : [],
     receipts: noun === 'receipts' ? pick(RECEIPT_STATUSES) : [],
     events: noun === 'events' ? pick(EVENT_STATUSES) : [],
+    forwards: noun === 'forwards' ? pick(FORWARD_STATUSES) : [],
   };
 }
 
@@ -94,6 +106,6 @@ export function parseNoun(value: string | undefined): Noun | undefined {
   const v = value.toLowerCase();
   // The singular reads naturally too (`records tail send`).
   const noun = NOUNS.find((n) => n === v || n === `${v}s`);
-  if (!noun) throw new UsageError(`"${value}" is not something records tail shows: use sends, receipts or events (or nothing, for sends and receipts)`);
+  if (!noun) throw new UsageError(`"${value}" is not something records tail shows: use sends, receipts, events or forwards (or nothing, for sends and receipts)`);
   return noun;
 }

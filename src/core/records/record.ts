@@ -1,6 +1,6 @@
 // One line of `records tail`: what `--json` prints (camelCase, ISO times, msgids as strings) and what
 // the human line is made from.
-import type { EventTailRow, ReceiptSendRow, ReceiptTailRow, SendTailRow } from '../../db/repositories/records.js';
+import type { EventTailRow, ForwardTailRow, ReceiptSendRow, ReceiptTailRow, SendTailRow } from '../../db/repositories/records.js';
 import { isoOrNull } from '../../db/time.js';
 import { explainErrcode, ridOf } from '../../wechat/errcodes.js';
 import { RECEIPT_STATUSES, type ReceiptStatus } from './kinds.js';
@@ -62,7 +62,29 @@ export interface EventRecord extends Common {
   processedAt: string | null;
 }
 
-export type TailRecord = SendRecord | ReceiptRecord | EventRecord;
+export interface ForwardRecord extends Common {
+  kind: 'forward';
+  ruleId: number;
+  ruleName: string | null;
+  /** The rule's target (with `$APPID$` as configured). */
+  target: string | null;
+  /** The inbox row the push is, and the id the receiving service sees (X-Wxplat-Event-Id). */
+  inboxId: number;
+  eventId: string;
+  eventType: string | null;
+  mode: string;
+  state: string;
+  /** Pending after a failed attempt, waiting for the next one. */
+  retrying: boolean;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  latencyMs: number | null;
+  deliveredAt: string | null;
+}
+
+export type TailRecord = SendRecord | ReceiptRecord | EventRecord | ForwardRecord;
 
 const iso = (value: string | null | undefined): string | null => isoOrNull(value ?? null);
 const num = (value: number | string | null | undefined): number | null => (value === null || value === undefined ? null : Number(value));
@@ -156,11 +178,40 @@ export function eventRecord(row: EventTailRow, accountId: number | null): EventR
   };
 }
 
-const KIND_ORDER = { send: 0, receipt: 1, event: 2 } as const;
+const KIND_ORDER = { send: 0, receipt: 1, event: 2, forward: 3 } as const;
 
 /** Time order; within one second sends before their receipts, then by id. */
 export function compareRecords(a: TailRecord, b: TailRecord): number {
   if (a.time !== b.time) return a.time < b.time ? -1 : 1;
   if (a.kind !== b.kind) return KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
   return a.id - b.id;
+}
+
+export function forwardRecord(row: ForwardTailRow, accountId: number | null): ForwardRecord {
+  const inboxId = Number(row.inbox_id);
+  const ruleId = Number(row.rule_id);
+  const retrying = row.state === 'pending' && Number(row.attempts) > 0 && row.lease_owner === null;
+  return {
+    kind: 'forward',
+    time: iso(row.updated_at)!,
+    id: Number(row.id),
+    accountId,
+    appid: row.appid,
+    openid: null,
+    ruleId,
+    ruleName: row.rule_name,
+    target: row.target,
+    inboxId,
+    eventId: `evt_${inboxId}_${ruleId}`,
+    eventType: row.event_type,
+    mode: row.mode,
+    state: row.state,
+    retrying,
+    attempts: Number(row.attempts),
+    nextAttemptAt: row.state === 'pending' ? iso(row.next_attempt_at) : null,
+    lastStatus: num(row.last_status),
+    lastError: row.last_error,
+    latencyMs: num(row.latency_ms),
+    deliveredAt: iso(row.delivered_at),
+  };
 }

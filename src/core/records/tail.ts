@@ -1,4 +1,4 @@
-// `records tail [sends|receipts|events]`: the newest records, oldest first, and with `follow` every
+// `records tail [sends|receipts|events|forwards]`: the newest records, oldest first, and with `follow` every
 // record that appears after, until the signal ends it.
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
@@ -12,6 +12,7 @@ import { parseNoun, parseStatuses, type Noun, type StatusFilter } from './kinds.
 import { compareRecords, type TailRecord } from './record.js';
 import { parseSince, type Since } from './since.js';
 import { eventsSource } from './sources/events.js';
+import { forwardsSource } from './sources/forwards.js';
 import { ReceiptsSource } from './sources/receipts.js';
 import { sendsSource } from './sources/sends.js';
 import type { Bound, Source } from './sources/source.js';
@@ -48,6 +49,7 @@ export function planTail(req: TailRequest, now: Date): TailPlan {
   }
   const account = req.account?.trim();
   if (req.account !== undefined && !account) throw new UsageError('--account names no account: give an id, an appid (wx…) or an original id (gh_…)');
+  if (account !== undefined && noun === 'forwards') throw new UsageError('records tail forwards has no --account filter: `wxplat forward list` shows each rule\'s deliveries');
   return {
     noun,
     statuses: parseStatuses(noun, req.status),
@@ -118,10 +120,11 @@ async function makeSources(
 ): Promise<Source[]> {
   const bounds = await resolveBounds(repo, plan.since);
   const list: Source[] = [];
-  const { sends, receipts, events } = plan.statuses;
+  const { sends, receipts, events, forwards } = plan.statuses;
   if (sends.length > 0) list.push(sendsSource(repo, directory, { states: sends, accountId: account?.id, bound: bounds.send }));
   if (receipts.length > 0) list.push(new ReceiptsSource(repo, directory, { statuses: receipts, appid: account?.appid, bound: bounds.receipt }, clock));
   if (events.length > 0) list.push(eventsSource(repo, directory, { statuses: events, appid: account?.appid, bound: bounds.event }));
+  if (forwards.length > 0) list.push(forwardsSource(repo, directory, { statuses: forwards, bound: bounds.forward }));
   return list;
 }
 
@@ -129,15 +132,16 @@ async function makeSources(
  * --since as each kind's bound: a time for all of them; a record id as "after this record" for its
  * own kind and "from this record's time" for the other one in the mixed tail.
  */
-async function resolveBounds(repo: RecordsRepository, since: Since | undefined): Promise<Record<'send' | 'receipt' | 'event', Bound>> {
-  if (!since) return { send: {}, receipt: {}, event: {} };
+async function resolveBounds(repo: RecordsRepository, since: Since | undefined): Promise<Record<'send' | 'receipt' | 'event' | 'forward', Bound>> {
+  if (!since) return { send: {}, receipt: {}, event: {}, forward: {} };
   if (since.kind === 'time') {
     const at = toSqlDateTime(since.at);
-    return { send: { since: at }, receipt: { since: at }, event: { since: at } };
+    return { send: { since: at }, receipt: { since: at }, event: { since: at }, forward: { since: at } };
   }
   let time: SqlDateTime | null;
   if (since.record === 'send') time = (await repo.findSendKey(since.id))?.updatedAt ?? null;
   else if (since.record === 'event') time = (await repo.findEventKey(since.id))?.updatedAt ?? null;
+  else if (since.record === 'forward') time = (await repo.findForwardKey(since.id))?.updatedAt ?? null;
   else {
     const receipt = await repo.findReceipt(since.id);
     if (!receipt) time = null;
@@ -151,6 +155,7 @@ async function resolveBounds(repo: RecordsRepository, since: Since | undefined):
     send: since.record === 'send' ? { after } : { since: time },
     receipt: since.record === 'receipt' ? { after } : { since: time },
     event: since.record === 'event' ? { after } : { since: time },
+    forward: since.record === 'forward' ? { after } : { since: time },
   };
 }
 

@@ -24,6 +24,8 @@ export interface InboxInsertRow {
   messageTime: string | null;
   openid: string | null;
   decryptedXml: string;
+  /** The async forwarding rules that took the push (comma-separated ids), or null. */
+  forwardRules: string | null;
 }
 
 const COLUMNS = [
@@ -34,6 +36,8 @@ const COLUMNS = [
   'message_time',
   'openid',
   'decrypted_xml',
+  'forward_rules',
+  'forward_state',
   'batch_tag',
   'received_at',
   'next_attempt_at',
@@ -69,6 +73,8 @@ function params(rows: readonly InboxInsertRow[], tag: string, stamp: string): un
     out[k++] = r.messageTime;
     out[k++] = r.openid;
     out[k++] = r.decryptedXml;
+    out[k++] = r.forwardRules;
+    out[k++] = r.forwardRules === null ? null : 'pending';
     out[k++] = tag;
     out[k++] = stamp;
     out[k++] = stamp;

@@ -29,6 +29,8 @@ export interface NewInboxEntry {
   /** The follower an account's push is from (FromUserName). */
   openid: string | null;
   decryptedXml: string;
+  /** The async forwarding rules that took the push (comma-separated ids); none when absent. */
+  forwardRules?: string | null;
 }
 
 export interface StoredEntry {
@@ -165,6 +167,7 @@ export class InboxRepository {
         messageTime: e.messageTime ? toSqlDateTime(e.messageTime) : null,
         openid: e.openid !== null && e.openid.length <= 64 ? e.openid : null,
         decryptedXml: e.decryptedXml,
+        forwardRules: e.forwardRules && e.forwardRules.length <= 255 ? e.forwardRules : null,
       };
     });
     const inserted = await insertInboxRows(this.knex, this.dialect, rows, tag, toSqlDateTime(now));

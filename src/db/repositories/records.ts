@@ -12,6 +12,8 @@ const DELIVERIES = 'wxplat_send_deliveries';
 const JOBS = 'wxplat_send_jobs';
 const INBOX = 'wxplat_callback_inbox';
 const RECEIPTS = 'wechat_message_receipt_records';
+const FORWARDS = 'wxplat_forward_deliveries';
+const RULES = 'wxplat_forward_rules';
 const RECEIPT_ID = 'wechat_message_receipt_record_id';
 
 /** A row's place in a change log: it changed to `state` at `updated_at`. */
@@ -72,6 +74,26 @@ export interface EventTailRow {
   received_at: SqlDateTime;
   processed_at: SqlDateTime | null;
   updated_at: SqlDateTime;
+}
+
+export interface ForwardTailRow {
+  id: number | string;
+  rule_id: number;
+  inbox_id: number | string;
+  mode: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: SqlDateTime;
+  lease_owner: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  latency_ms: number | null;
+  delivered_at: SqlDateTime | null;
+  updated_at: SqlDateTime;
+  target: string | null;
+  rule_name: string | null;
+  appid: string | null;
+  event_type: string | null;
 }
 
 export interface ReceiptTailRow {
@@ -141,6 +163,26 @@ const EVENT_COLUMNS = [
   'received_at',
   'processed_at',
   'updated_at',
+];
+
+const FORWARD_COLUMNS = [
+  'f.id',
+  'f.rule_id',
+  'f.inbox_id',
+  'f.mode',
+  'f.state',
+  'f.attempts',
+  'f.next_attempt_at',
+  'f.lease_owner',
+  'f.last_status',
+  'f.last_error',
+  'f.latency_ms',
+  'f.delivered_at',
+  'f.updated_at',
+  'r.target',
+  'r.name as rule_name',
+  'i.appid',
+  'i.event_type',
 ];
 
 const RECEIPT_COLUMNS = [
@@ -289,6 +331,63 @@ export class RecordsRepository {
 
   async findEventKey(id: number): Promise<ChangeKey | null> {
     const row = await this.knex(INBOX).select('id', 'state', 'updated_at').where('id', id).first();
+    return row ? { id: Number(row.id), state: row.state, updatedAt: row.updated_at } : null;
+  }
+
+  // --- forward deliveries -------------------------------------------------------------------------
+  // Read along (updated_at) with the states as a filter, like the send rows; `retrying` is pending with
+  // an attempt made and no forwarder holding it.
+
+  private forwardsWithDetails(): Knex.QueryBuilder {
+    return this.knex(`${FORWARDS} as f`)
+      .leftJoin(`${RULES} as r`, 'r.id', 'f.rule_id')
+      .leftJoin(`${INBOX} as i`, 'i.id', 'f.inbox_id')
+      .select(FORWARD_COLUMNS);
+  }
+
+  private whereForward(q: Knex.QueryBuilder, f: ChangeFilter, prefix: string, idColumn: string): Knex.QueryBuilder {
+    whereChange(q, { ...f, appid: undefined, retryingOnly: false }, prefix, idColumn);
+    if (f.retryingOnly) q.andWhere(`${prefix}attempts`, '>', 0).whereNull(`${prefix}lease_owner`);
+    return q;
+  }
+
+  latestForwardsQuery(f: ChangeFilter, limit: number): Knex.QueryBuilder {
+    return this.whereForward(this.forwardsWithDetails(), f, 'f.', 'f.id')
+      .orderBy([
+        { column: 'f.updated_at', order: 'desc' },
+        { column: 'f.id', order: 'desc' },
+      ])
+      .limit(limit);
+  }
+
+  latestForwards(f: ChangeFilter, limit: number): Promise<ForwardTailRow[]> {
+    return this.latestForwardsQuery(f, limit);
+  }
+
+  forwardKeysQuery(f: ChangeFilter, limit: number): Knex.QueryBuilder {
+    return this.whereForward(this.knex(FORWARDS).select('id', 'state', 'updated_at'), f, '', 'id')
+      .orderBy([{ column: 'updated_at' }, { column: 'id' }])
+      .limit(limit);
+  }
+
+  async forwardKeys(f: ChangeFilter, limit: number): Promise<ChangeKey[]> {
+    const rows = (await this.forwardKeysQuery(f, limit)) as Array<{ id: number | string; state: string; updated_at: SqlDateTime }>;
+    return rows.map((r) => ({ id: Number(r.id), state: r.state, updatedAt: r.updated_at }));
+  }
+
+  async forwardsByIds(ids: readonly number[]): Promise<ForwardTailRow[]> {
+    const out: ForwardTailRow[] = [];
+    for (const part of chunks(ids)) out.push(...((await this.forwardsWithDetails().whereIn('f.id', part)) as ForwardTailRow[]));
+    return out;
+  }
+
+  async newestForwardChange(): Promise<SqlDateTime | null> {
+    const row = await this.knex(FORWARDS).select('updated_at').orderBy('updated_at', 'desc').first();
+    return row?.updated_at ?? null;
+  }
+
+  async findForwardKey(id: number): Promise<ChangeKey | null> {
+    const row = await this.knex(FORWARDS).select('id', 'state', 'updated_at').where('id', id).first();
     return row ? { id: Number(row.id), state: row.state, updatedAt: row.updated_at } : null;
   }
 

@@ -71,6 +71,7 @@ t.test('doctor suggests `platform ticket restart` when the ticket is missing or 
     ticket,
     componentToken: { state: 'valid', expiresAt: 'x', expiresInSeconds: 6000 },
     accounts: { authorized: 1, removed: 0, byTokenState: { valid: 1, expiring: 0, 'needs-reauthorization': 0 }, needingAuthorization: [], withoutOriginalId: [] },
+    forwarding: [],
   });
   t.equal(ticketCheck(status({ state: 'fresh', receivedAt: 'x', ageSeconds: 300 })).advice, null);
   const recentStale = ticketCheck(status({ state: 'stale', receivedAt: 'x', ageSeconds: 25 * 60 }));

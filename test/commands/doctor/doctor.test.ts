@@ -53,9 +53,10 @@ t.test('doctor in a healthy world, then with each check broken', (t) =>
       quota: 'ok',
       sends: 'ok',
       inbox: 'ok',
+      forwarding: 'ok',
       'token service': 'ok',
     });
-    t.match(d.report, { ok: true, exitCode: 0, counts: { ok: 11, warn: 0, fail: 0, skip: 0 } });
+    t.match(d.report, { ok: true, exitCode: 0, counts: { ok: 12, warn: 0, fail: 0, skip: 0 } });
     t.ok(d.report.checks.every((c: { advice: string | null }) => c.advice === null), 'no advice when all is well');
     t.same(
       d.report.configuration.variables.filter((v: { source: string }) => v.source === 'environment').map((v: { name: string }) => v.name).sort(),
@@ -261,8 +262,8 @@ t.test('doctor on an empty database: not migrated (exit 1)', (t) =>
     t.equal(d.status.migrations, 'fail');
     t.equal(d.byName.migrations.detail, 'the database is not migrated');
     t.same(
-      ['ticket', 'component token', 'accounts', 'quota', 'sends', 'inbox', 'token service'].map((n) => d.byName[n].detail),
-      Array(7).fill('not checked: the database is not fully migrated'),
+      ['ticket', 'component token', 'accounts', 'quota', 'sends', 'inbox', 'forwarding', 'token service'].map((n) => d.byName[n].detail),
+      Array(8).fill('not checked: the database is not fully migrated'),
     );
   }),
 );
@@ -280,7 +281,7 @@ t.test('doctor with no configuration at all, in a folder with no database: says 
   t.notOk(existsSync(path.join(cwd, 'wxplat.sqlite3')), 'no database file was made');
   r = await runCli(['doctor', '--json'], { env: {}, cwd });
   const report = JSON.parse(r.stdout);
-  t.match(report, { ok: false, exitCode: 1, counts: { ok: 1, warn: 0, fail: 2, skip: 8 } });
+  t.match(report, { ok: false, exitCode: 1, counts: { ok: 1, warn: 0, fail: 2, skip: 9 } });
   t.same(report.configuration.variables.map((v: { source: string }) => v.source), ['default', 'default', 'default']);
 });
 

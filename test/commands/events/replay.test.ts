@@ -37,6 +37,7 @@ t.test('events replay', (t) =>
       outcome: 'receipt 2; no send with msgid 3717005636572528642',
       error: null,
       retryAt: null,
+      forwards: 0,
     });
 
     r = await runCli(['events', 'replay', String(follower), '--json'], { env, overrides: { clock } });

@@ -1,13 +1,12 @@
 // `wxplat serve` as a command: in this process (streams captured), and as the real binary, killed with
 // SIGKILL in the middle of a stream of events and started again.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import t from 'tap';
 import { openDatabase } from '../../../src/db/database.js';
-import { BIN, runCli } from '../../helpers/cli.js';
+import { runCli } from '../../helpers/cli.js';
 import { eachDatabase } from '../../helpers/databases.js';
 import { ACCOUNT_APPID, COMPONENT, addAccount, post, receiptXml, request, signedPost, until } from '../../core/callbacks/helpers.js';
-import { serveCommand, serveEnv } from './helpers.js';
+import { serveBinary, serveCommand, serveEnv } from './helpers.js';
 
 t.test('wxplat serve: listens, receives, reports health, and ends with exit 0 on Ctrl-C', (t) =>
   eachDatabase(t, async (t, tdb) => {
@@ -59,26 +58,6 @@ t.test('wxplat serve: what it needs, and bad flags', async (t) => {
   t.match(unmigrated.stderr, /wxplat db migrate/);
 });
 
-function startBinary(env: Record<string, string>): { child: ChildProcess; url: Promise<string>; stderr: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  const url = new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', () => reject(new Error(`serve exited before listening: ${err}`)));
-  });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return { child, url, stderr: () => err, exit };
-}
-
 t.test('kill -9 in the middle of a stream: every event answered success is in the inbox and is processed after a restart', (t) =>
   eachDatabase(t, async (t, tdb) => {
     const env = serveEnv(tdb);
@@ -86,7 +65,7 @@ t.test('kill -9 in the middle of a stream: every event answered success is in th
     const db = await openDatabase(tdb.target);
     t.teardown(() => db.close());
     await addAccount(db);
-    const first = startBinary(env);
+    const first = serveBinary(env);
     const base = await first.url;
     const path = `/wechat/accounts/${ACCOUNT_APPID}`;
     const acknowledged = new Set<string>();
@@ -124,7 +103,7 @@ t.test('kill -9 in the middle of a stream: every event answered success is in th
     const lost = [...acknowledged].filter((m) => !stored.has(m));
     t.same(lost, [], 'every acknowledged event is in the inbox');
 
-    const second = startBinary(env);
+    const second = serveBinary(env);
     await second.url;
     const total = stored.size;
     await until(

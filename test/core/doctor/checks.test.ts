@@ -13,6 +13,7 @@ function status(over: Partial<{ ticket: PlatformStatus['ticket']; componentToken
     ticket: over.ticket ?? { state: 'fresh', receivedAt: '2026-11-28T07:55:00.000Z', ageSeconds: 300 },
     componentToken: over.componentToken ?? { state: 'valid', expiresAt: '2026-11-28T09:50:00.000Z', expiresInSeconds: 6600 },
     accounts: { authorized: 2, removed: 0, byTokenState: { valid: 2, expiring: 0, 'needs-reauthorization': 0 }, needingAuthorization: [], withoutOriginalId: [], ...over.accounts },
+    forwarding: [],
   };
 }
 

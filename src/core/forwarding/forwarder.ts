@@ -1,0 +1,207 @@
+// Delivering async forwards: the worker `serve` runs beside the inbox processor. It makes the delivery
+// rows of newly stored pushes (ForwardDeliveryRepository.queue), claims due ones with a lease, sends
+// each to its rule's target with the rule's signature, and writes the outcomes in batches. A 2xx is
+// delivered; anything else is tried again with exponential backoff and jitter until the rule's retry
+// window (24 h by default) is over, and then the delivery is dead (`forward retry --dead` starts it
+// again). While the receiver in this process is busy, it pauses between rounds, like the processor: a
+// burst is received first and forwarded from the database after.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../clock.js';
+import type { Database } from '../../db/database.js';
+import { ForwardDeliveryRepository, type ClaimedDelivery, type DeliveryOutcome } from '../../db/repositories/forward-deliveries.js';
+import type { Logger } from '../../logger.js';
+import { createPoster, type Poster, type PostResult } from './post.js';
+import { forwardBody, forwardEventId, forwardHeaders } from './request.js';
+import { targetFor } from './rules.js';
+import type { RuleSet } from './rule-set.js';
+
+export interface ForwarderDeps {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  rules: RuleSet;
+  poster?: Poster;
+}
+
+export interface ForwarderOptions {
+  /** Requests in flight at once (from this process). */
+  concurrency?: number;
+  /** How long a claim lasts: longer than a request's timeout (the rows of a forwarder that died wait this long). */
+  leaseMs?: number;
+  timeoutMs?: number;
+  /** How often an idle forwarder looks for work (it is also woken by every commit in this process). */
+  idleMs?: number;
+  receiving?: () => boolean;
+  yieldMs?: number;
+  /** First retry after this, doubling each attempt up to maxDelayMs, with jitter. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  random?: () => number;
+}
+
+/** When the next attempt is due after `attempts` failures; null once the retry window is over. */
+export function nextForwardAttempt(
+  attempts: number,
+  retryFrom: Date,
+  retryForSeconds: number,
+  now: Date,
+  o: { baseDelayMs: number; maxDelayMs: number; random: () => number },
+): Date | null {
+  const delay = Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** Math.max(0, attempts - 1));
+  const at = new Date(now.getTime() + Math.round(delay * (0.5 + 0.5 * o.random())));
+  return at.getTime() > retryFrom.getTime() + retryForSeconds * 1000 ? null : at;
+}
+
+function describe(r: PostResult): string {
+  if (r.error) return r.error;
+  const text = r.body.replace(/\s+/g, ' ').trim().slice(0, 200);
+  return `HTTP ${r.status}${text ? `: ${text}` : ''}`;
+}
+
+export class Forwarder {
+  readonly owner = `${hostname()}:${process.pid}:fw-${randomBytes(3).toString('hex')}`;
+  private readonly repo: ForwardDeliveryRepository;
+  private readonly poster: Poster;
+  private readonly ownPoster: boolean;
+  private readonly o: Required<Omit<ForwarderOptions, 'receiving'>> & { receiving: () => boolean };
+  private stopping = false;
+  private loopDone: Promise<void> | null = null;
+  private inFlight = 0;
+  private outcomes: DeliveryOutcome[] = [];
+  private wakeUp: (() => void) | null = null;
+  private woken = false;
+  readonly stats = { delivered: 0, failed: 0, dead: 0 };
+
+  constructor(
+    private readonly deps: ForwarderDeps,
+    options: ForwarderOptions = {},
+  ) {
+    this.repo = new ForwardDeliveryRepository(deps.db);
+    this.ownPoster = !deps.poster;
+    this.o = {
+      concurrency: options.concurrency ?? 32,
+      leaseMs: options.leaseMs ?? 20_000,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      idleMs: options.idleMs ?? 1_000,
+      receiving: options.receiving ?? (() => false),
+      yieldMs: options.yieldMs ?? 100,
+      baseDelayMs: options.baseDelayMs ?? 5_000,
+      maxDelayMs: options.maxDelayMs ?? 3_600_000,
+      random: options.random ?? Math.random,
+    };
+    this.poster = deps.poster ?? createPoster(this.o.concurrency);
+  }
+
+  start(): void {
+    if (this.loopDone) return;
+    this.stopping = false;
+    this.loopDone = this.loop();
+  }
+
+  /** Lets the requests in flight end and writes their outcomes. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.loopDone;
+    this.loopDone = null;
+    if (this.ownPoster) this.poster.close();
+  }
+
+  /** New inbox rows were committed, or a request ended: look now. */
+  wake(): void {
+    if (this.wakeUp) {
+      const w = this.wakeUp;
+      this.wakeUp = null;
+      w();
+    } else this.woken = true;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.woken || this.stopping) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeUp = null;
+        resolve();
+      }, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private async loop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      let worked = false;
+      try {
+        await this.flush();
+        const queued = await this.repo.queue(this.deps.clock.now(), 500);
+        const room = this.o.concurrency - this.inFlight;
+        let claimed: ClaimedDelivery[] = [];
+        if (room > 0) {
+          const now = this.deps.clock.now();
+          claimed = await this.repo.claim(this.owner, now, new Date(now.getTime() + this.o.leaseMs), room);
+          for (const d of claimed) this.send(d);
+        }
+        worked = queued > 0 || claimed.length > 0;
+        failures = 0;
+      } catch (err) {
+        failures++;
+        const waitMs = Math.min(30_000, this.o.idleMs * 2 ** (failures - 1));
+        this.deps.logger.error('forwarding failed', { error: (err as Error).message, retry_in_ms: waitMs });
+        await this.sleep(waitMs);
+        continue;
+      }
+      if (this.stopping) break;
+      if (this.o.receiving()) await this.sleep(this.o.yieldMs);
+      else if (!worked || this.inFlight >= this.o.concurrency) await this.sleep(worked ? 50 : this.o.idleMs);
+    }
+    while (this.inFlight > 0) await this.sleep(20);
+    await this.flush().catch((err: Error) => this.deps.logger.error('could not record forward outcomes', { error: err.message }));
+  }
+
+  private async flush(): Promise<void> {
+    if (this.outcomes.length === 0) return;
+    const batch = this.outcomes.splice(0);
+    await this.repo.finish(this.owner, batch, this.deps.clock.now());
+  }
+
+  private send(d: ClaimedDelivery): void {
+    this.inFlight++;
+    void this.attempt(d)
+      .then((outcome) => {
+        this.outcomes.push(outcome);
+      })
+      .catch((err: Error) => this.deps.logger.error('forward attempt failed', { delivery: d.id, error: err.message }))
+      .finally(() => {
+        this.inFlight--;
+        this.wake();
+      });
+  }
+
+  private async attempt(d: ClaimedDelivery): Promise<DeliveryOutcome> {
+    const rule = this.deps.rules.rule(d.ruleId);
+    if (!rule) return { id: d.id, state: 'dead', retryAt: null, status: null, error: 'the rule was removed', latencyMs: null };
+    const { body, contentType } = forwardBody(d.decryptedXml, rule.format, rule.route);
+    const now = this.deps.clock.now();
+    const headers = forwardHeaders({ eventId: forwardEventId(d.inboxId, d.ruleId), appid: d.appid, secret: rule.secret, body, contentType, now });
+    const result = await this.poster.post(targetFor(rule, d.appid), headers, body, this.o.timeoutMs);
+    if (result.status !== null && result.status >= 200 && result.status < 300) {
+      this.stats.delivered++;
+      return { id: d.id, state: 'delivered', retryAt: null, status: result.status, error: null, latencyMs: result.ms };
+    }
+    const retryAt = nextForwardAttempt(d.attempts, d.retryFrom, rule.retryForSeconds, this.deps.clock.now(), this.o);
+    const error = describe(result);
+    if (retryAt) this.stats.failed++;
+    else {
+      this.stats.dead++;
+      this.deps.logger.warn('forward dead', { delivery: d.id, rule: rule.id, attempts: d.attempts, error });
+    }
+    return { id: d.id, state: retryAt ? 'pending' : 'dead', retryAt, status: result.status, error, latencyMs: result.ms };
+  }
+}
