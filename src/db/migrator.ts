@@ -38,6 +38,8 @@ export interface MigrationRunOptions {
   /** How long to wait for another run holding the lock (default 10 minutes). */
   waitMs?: number;
   onWait?: (holder: string) => void;
+  /** A migration is about to run (up, or down for a rollback). */
+  onStart?: (name: string) => void;
 }
 
 export interface MigrationRun {
@@ -71,6 +73,7 @@ export async function runMigrations(db: Database, options: MigrationRunOptions =
     for (const name of pending) {
       await lock.check();
       const migration = await source.getMigration({ file: name });
+      options.onStart?.(name);
       await inTransaction(db, knex, async (trx) => {
         await migration.up(trx);
         await trx(MIGRATIONS_TABLE).insert({ name, batch, migration_time: new Date() });
@@ -92,6 +95,7 @@ export async function rollbackMigrations(db: Database, options: MigrationRunOpti
     for (const name of batch) {
       await lock.check();
       const migration = await source.getMigration({ file: name });
+      options.onStart?.(name);
       await inTransaction(db, knex, async (trx) => {
         await migration.down(trx);
         await trx(MIGRATIONS_TABLE).where('name', name).delete();

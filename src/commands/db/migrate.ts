@@ -10,6 +10,7 @@ export async function run(ctx: CommandContext, { opts }: Input<[], { dryRun?: bo
     dryRun: Boolean(opts.dryRun),
     waitMs,
     onWait: (holder) => ctx.out.note(`another \`db migrate\` is running on this database (${holder}); waiting for it to finish…`),
+    onStart: (name) => ctx.logger.debug('applying migration', { name }),
   });
   if (result.interrupted) {
     ctx.out.warn(

@@ -11,6 +11,7 @@ export async function run(ctx: CommandContext, { opts }: Input<[], { force?: boo
     dryRun: Boolean(opts.dryRun),
     waitMs,
     onWait: (holder) => ctx.out.note(`another \`db migrate\` is running on this database (${holder}); waiting for it to finish…`),
+    onStart: (name) => ctx.logger.debug('undoing migration', { name }),
   });
   ctx.out.result(result, (r) => {
     if (r.migrations.length === 0) {

@@ -46,6 +46,8 @@ export interface MigrationOptions {
   waitMs?: number;
   /** Another run holds the lock: this one waits for it. */
   onWait?: (holder: string) => void;
+  /** A migration is about to run. */
+  onStart?: (name: string) => void;
 }
 
 export async function migrate(db: Database, options: { dryRun: boolean } & MigrationOptions): Promise<MigrateResult> {
