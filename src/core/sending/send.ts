@@ -9,7 +9,7 @@ import { SendRepository, type StateCounts } from '../../db/repositories/sends.js
 import { TokenRepository } from '../../db/repositories/tokens.js';
 import type { OfficialAccountRow, SendJobRow } from '../../db/rows.js';
 import { fromSqlDateTime } from '../../db/time.js';
-import { EXIT, UsageError } from '../../errors.js';
+import { EXIT, NotFoundError, UsageError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { WeChatClient } from '../../wechat/client.js';
 import { realSleep, type Sleep } from '../../wechat/retry.js';
@@ -154,6 +154,9 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
     checkRenderedLength(content);
     const check = await checkRecipients(source, spec);
     readCount = check.read;
+    // Every check of the real run comes before the dry run's preview: a dry run that passes means the
+    // command would run.
+    if (check.read === 0) throw new UsageError('there are no recipients to send to');
     if (req.dryRun) {
       return {
         dryRun: true,
@@ -166,7 +169,6 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
         warnings,
       };
     }
-    if (check.read === 0) throw new UsageError('there are no recipients to send to');
     const created = await repo.createJob(
       {
         idempotencyKey: req.idempotencyKey ?? null,
@@ -270,7 +272,12 @@ async function checkSameJob(db: Database, job: SendJobRow, account: OfficialAcco
   if (job.official_account_id !== account.official_account_id) {
     throw new UsageError(`idempotency key ${key} belongs to job ${job.job_id} of account ${job.appid}, not ${account.appid}`);
   }
-  const local = await findAccountTemplate(db, account.official_account_id, req.template).catch(() => null);
+  // A template no longer on the account here (removed by a sync since) leaves nothing to compare: the
+  // job carries on with its own. Any other failure (the database's) is the command's failure.
+  const local = await findAccountTemplate(db, account.official_account_id, req.template).catch((err: unknown) => {
+    if (err instanceof NotFoundError) return null;
+    throw err;
+  });
   if (local && local.templateId !== job.template_id) {
     throw new UsageError(`idempotency key ${key} belongs to job ${job.job_id}, which sends template ${job.template_id}, not ${local.templateId}`);
   }
