@@ -227,7 +227,7 @@ t.test('--dry-run makes every check the real run makes: what it refuses, the rea
   }),
 );
 
-t.test('input that must not crash: endless lines, a byte order mark', (t) =>
+t.test('input that must not crash: a line longer than any openid, an endless one', (t) =>
   eachDatabase(t, async (t, tdb) => {
     const world = await startWorld(t, tdb);
     const { appid } = await world.authorize({ followers: 5 });
@@ -255,8 +255,17 @@ t.test('input that must not crash: endless lines, a byte order mark', (t) =>
       }
     }
     t.equal(Number((await world.db.knex('wxplat_send_jobs').count({ n: '*' }))[0].n), 0, 'nothing stored');
+  }),
+);
 
-    // A byte order mark: at the start of --data-file (as Windows editors write it) and of --to-file.
+t.test('a byte order mark at the start of --data-file (as Windows editors write it) and of --to-file', (t) =>
+  eachDatabase(t, async (t, tdb) => {
+    const world = await startWorld(t, tdb);
+    const { appid } = await world.authorize({ followers: 5 });
+    const tpl = await syncTemplate(t, world, appid);
+    const openids = world.sandbox.followerOpenids(appid, 0, 3);
+    const dir = mkdtempSync(path.join(tmpdir(), 'wxplat-input-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     const dataFile = path.join(dir, 'data.json');
     const data = Object.fromEntries(tpl.library.keywords.map((k, i) => [k.key, tpl.dataArgs[2 * i + 1]!.slice(k.key.length + 1)]));
     writeFileSync(dataFile, `\uFEFF${JSON.stringify(data)}`);
