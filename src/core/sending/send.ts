@@ -8,8 +8,9 @@ import type { Database } from '../../db/database.js';
 import { SendRepository, type StateCounts } from '../../db/repositories/sends.js';
 import { TokenRepository } from '../../db/repositories/tokens.js';
 import type { OfficialAccountRow, SendJobRow } from '../../db/rows.js';
+import { databaseErrorText } from '../../db/errors.js';
 import { fromSqlDateTime } from '../../db/time.js';
-import { EXIT, NotFoundError, UsageError } from '../../errors.js';
+import { EXIT, FailedError, NotFoundError, UsageError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { WeChatClient } from '../../wechat/client.js';
 import { realSleep, type Sleep } from '../../wechat/retry.js';
@@ -109,6 +110,8 @@ function describeStop(stop: StopReason): string {
       return stop.error.message;
     case 'interrupted':
       return 'interrupted';
+    case 'lease-lost':
+      return `renewing the leases failed (${stop.error ? databaseErrorText(stop.error) : 'no answer'}) until ${stop.rows} rows' ran out: left to other processes`;
   }
 }
 
@@ -215,6 +218,7 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
     let done = job.total - (before.pending ?? 0) - (before.sending ?? 0);
     deps.onProgress?.(done);
     if (job.state === 'stopped') await repo.setJobState(jobId, 'ready', clock.now(), { stopReason: null, pausedUntil: null });
+    let idle = 0;
     for (let round = 0; ; round++) {
       const r = await deliver(
         { repo, account: accountClient, clock, logger: deps.logger, sleep, signal: deps.signal, owner },
@@ -236,17 +240,31 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
         break;
       }
       const counts = await repo.stateCounts(jobId);
-      if ((counts.pending ?? 0) === 0) break;
-      if (r.attempted === 0 && round > 0) break;
-      // Rows went back to pending after transient failures: try them again after a pause.
-      await sleep(Math.min(5_000, 500 * 2 ** Math.min(round, 4)));
+      if ((counts.pending ?? 0) > 0) {
+        if (r.attempted === 0 && round > 0) break;
+        // Rows went back to pending after transient failures: try them again after a pause.
+        await sleep(Math.min(5_000, 500 * 2 ** Math.min(round, 4)));
+        continue;
+      }
+      if ((counts.sending ?? 0) === 0) break;
+      // Rows other processes (hosts) hold: wait for them, so that both print the same result. What
+      // they leave when their leases run out (they died, or lost their hold) is this run's to send.
+      await waitForOtherProcesses(repo, jobId, owner, clock, sleep, deps.signal);
+      idle = r.attempted === 0 ? idle + 1 : 0;
+      if (deps.signal.aborted || idle > 2) break;
+    }
+    if (stop?.kind === 'lease-lost') {
+      // Not the job's fault: other processes carry it on. This one says what happened and ends.
+      throw new FailedError(
+        `stopped sending job ${jobId}: ${describeStop(stop)}`,
+        'the other processes on this job carry on; run the same command (the same --idempotency-key) to join them again',
+      );
     }
     if (stop?.kind === 'quota') {
       await repo.setJobState(jobId, 'stopped', clock.now(), { stopReason: describeStop(stop), pausedUntil: nextQuotaReset(clock.now()) });
     } else if (stop && stop.kind !== 'interrupted') {
       await repo.setJobState(jobId, 'stopped', clock.now(), { stopReason: describeStop(stop) });
     }
-    if (!stop) await waitForOtherProcesses(repo, jobId, owner, clock, sleep, deps.signal);
   }
 
   await repo.settleWaitingReceipts(clock.now());
