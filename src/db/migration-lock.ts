@@ -57,9 +57,7 @@ async function ensureBookkeeping(knex: Knex): Promise<void> {
       t.integer('is_locked');
     });
   }
-  await knex.raw(
-    `INSERT INTO ${MIGRATIONS_LOCK_TABLE} (is_locked) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM ${MIGRATIONS_LOCK_TABLE} l)`,
-  );
+  if (!(await knex(MIGRATIONS_LOCK_TABLE).first())) await knex(MIGRATIONS_LOCK_TABLE).insert({ is_locked: 0 });
 }
 
 async function flagSet(knex: Knex): Promise<boolean> {

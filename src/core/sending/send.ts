@@ -111,7 +111,7 @@ function describeStop(stop: StopReason): string {
     case 'interrupted':
       return 'interrupted';
     case 'lease-lost':
-      return `renewing the leases failed (${stop.error ? databaseErrorText(stop.error) : 'no answer'}) until ${stop.rows} rows' ran out: left to other processes`;
+      return `its leases could not be renewed (${stop.error ? databaseErrorText(stop.error) : 'the renewal did not end in time'}) and ran out on ${stop.rows} rows, which are left to other processes`;
   }
 }
 

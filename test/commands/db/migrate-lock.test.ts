@@ -2,7 +2,7 @@
 // --wait 0, refuses cleanly; two started together apply each migration once; a run that loses its lock
 // stops before its next change, and the next run finishes the work.
 import { spawn } from 'node:child_process';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { openDatabase, type Database } from '../../../src/db/database.js';
 import { migrationLockName } from '../../../src/db/migration-lock.js';
 import { allMigrations } from '../../../src/db/migrator.js';
@@ -29,8 +29,22 @@ function start(tdb: TestDatabase, args: string[], onStderr?: (stderr: string, ki
   });
 }
 
-/** Another run holding the lock: on MySQL the named lock on a connection of its own, on SQLite the write lock. */
-async function holdLock(tdb: TestDatabase): Promise<() => Promise<void>> {
+/**
+ * Another run holding the lock: on MySQL the named lock on a connection of its own, on SQLite the
+ * write lock. Released by the function returned, or at the end of the test whatever happened.
+ */
+async function holdLock(t: Test, tdb: TestDatabase): Promise<() => Promise<void>> {
+  let release = await takeLock(tdb);
+  const once = async () => {
+    const r = release;
+    release = async () => {};
+    await r();
+  };
+  t.teardown(once);
+  return once;
+}
+
+async function takeLock(tdb: TestDatabase): Promise<() => Promise<void>> {
   if (tdb.kind === 'sqlite') {
     // One connection (the SQLite pool holds one): the transaction stays on it until COMMIT.
     const holder = await openDatabase(tdb.target);
@@ -64,7 +78,7 @@ t.test('a second db migrate waits for the first, or refuses with --wait 0', (t) 
     const db = await openTestDatabase(t, tdb, false);
     // The database exists (and on SQLite its file) before another run holds it.
     t.equal((await spawnCli(['db', 'migrate', '--dry-run'], { env: { WXPLAT_DATABASE_URL: tdb.url } })).code, 0);
-    const release = await holdLock(tdb);
+    const release = await holdLock(t, tdb);
 
     const refused = await spawnCli(['db', 'migrate', '--wait', '0'], { env: { WXPLAT_DATABASE_URL: tdb.url } });
     t.equal(refused.code, 1, 'refused: exit 1');
