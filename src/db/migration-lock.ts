@@ -104,10 +104,7 @@ async function withMysqlLock<T>(db: Database, options: MigrationLockOptions, fn:
     if (!(await take(0))) {
       if (options.waitMs > 0) options.onWait?.(await describeHolder(conn, name));
       if (options.waitMs <= 0 || !(await take(options.waitMs / 1000))) {
-        throw new FailedError(
-          `another \`db migrate\` on ${db.target.display} (${await describeHolder(conn, name)}) has held the migration lock for over ${Math.round(options.waitMs / 1000)} s`,
-          'let it finish, then run `wxplat db migrate` again (--wait SECONDS waits longer)',
-        );
+        throw busy(db, await describeHolder(conn, name), options.waitMs);
       }
     }
     held = true;
@@ -143,6 +140,20 @@ async function withMysqlLock<T>(db: Database, options: MigrationLockOptions, fn:
     }
     await knex.client.releaseConnection(conn);
   }
+}
+
+/** Another run holds the lock: refused at once (--wait 0), or after waiting for it in vain. */
+function busy(db: Database, holder: string, waitMs: number): FailedError {
+  if (waitMs <= 0) {
+    return new FailedError(
+      `another \`db migrate\` is running on ${db.target.display} (${holder})`,
+      'let it finish, then run `wxplat db migrate` again (without --wait 0 it waits for the other run)',
+    );
+  }
+  return new FailedError(
+    `another \`db migrate\` on ${db.target.display} (${holder}) still held the migration lock after ${Math.round(waitMs / 1000)} s`,
+    'let it finish, then run `wxplat db migrate` again (--wait SECONDS waits longer)',
+  );
 }
 
 async function describeHolder(conn: MysqlConnection, name: string): Promise<string> {
@@ -187,10 +198,7 @@ async function withSqliteLock<T>(db: Database, options: MigrationLockOptions, fn
       } catch (err) {
         if (acquired || !isBusy(err)) throw err;
         if (Date.now() >= deadline || options.waitMs <= 0) {
-          throw new FailedError(
-            `another process has been writing to ${db.target.display} for over ${Math.round(options.waitMs / 1000)} s (another \`db migrate\`?)`,
-            'let it finish, then run `wxplat db migrate` again (--wait SECONDS waits longer)',
-          );
+          throw busy(db, 'another process writing to this SQLite database', options.waitMs);
         }
         if (!told && options.waitMs > 0) {
           told = true;

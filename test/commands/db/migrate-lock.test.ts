@@ -82,9 +82,14 @@ t.test('a second db migrate waits for the first, or refuses with --wait 0', (t) 
 
     const refused = await spawnCli(['db', 'migrate', '--wait', '0'], { env: { WXPLAT_DATABASE_URL: tdb.url } });
     t.equal(refused.code, 1, 'refused: exit 1');
-    t.match(refused.stderr, tdb.kind === 'mysql' ? /another `db migrate` on .* \(database connection \d+ from .*\) has held the migration lock/ : /another process has been writing to .* \(another `db migrate`\?\)/);
-    t.match(refused.stderr, /run `wxplat db migrate` again \(--wait SECONDS waits longer\)/);
+    t.match(refused.stderr, tdb.kind === 'mysql' ? /another `db migrate` is running on .* \(database connection \d+ from .*\)/ : /another `db migrate` is running on .* \(another process writing to this SQLite database\)/);
+    t.match(refused.stderr, /let it finish, then run `wxplat db migrate` again \(without --wait 0 it waits for the other run\)/);
     t.notMatch(refused.stderr, /internal error|at .*\.js:\d+/, 'no stack, no internal error');
+    t.same(await recorded(db), [], 'nothing applied');
+    const gaveUp = await spawnCli(['db', 'migrate', '--wait', '1'], { env: { WXPLAT_DATABASE_URL: tdb.url } });
+    t.equal(gaveUp.code, 1, 'waited, then refused: exit 1');
+    t.match(gaveUp.stderr, /waiting for it to finish/);
+    t.match(gaveUp.stderr, /error: another `db migrate` on .* still held the migration lock after 1 s\n  let it finish, then run `wxplat db migrate` again \(--wait SECONDS waits longer\)/);
     t.same(await recorded(db), [], 'nothing applied');
 
     let released = false;
