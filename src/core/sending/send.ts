@@ -10,7 +10,7 @@ import { TokenRepository } from '../../db/repositories/tokens.js';
 import type { OfficialAccountRow, SendJobRow } from '../../db/rows.js';
 import { databaseErrorText } from '../../db/errors.js';
 import { fromSqlDateTime } from '../../db/time.js';
-import { EXIT, FailedError, NotFoundError, UsageError } from '../../errors.js';
+import { EXIT, FailedError, UsageError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { WeChatClient } from '../../wechat/client.js';
 import { realSleep, type Sleep } from '../../wechat/retry.js';
@@ -290,13 +290,10 @@ async function checkSameJob(db: Database, job: SendJobRow, account: OfficialAcco
   if (job.official_account_id !== account.official_account_id) {
     throw new UsageError(`idempotency key ${key} belongs to job ${job.job_id} of account ${job.appid}, not ${account.appid}`);
   }
-  // A template no longer on the account here (removed by a sync since) leaves nothing to compare: the
-  // job carries on with its own. Any other failure (the database's) is the command's failure.
-  const local = await findAccountTemplate(db, account.official_account_id, req.template).catch((err: unknown) => {
-    if (err instanceof NotFoundError) return null;
-    throw err;
-  });
-  if (local && local.templateId !== job.template_id) {
+  // The template named must still be this account's: a failure here (a database error, or a template
+  // removed since) is the command's, never a reason to skip the check.
+  const local = await findAccountTemplate(db, account.official_account_id, req.template);
+  if (local.templateId !== job.template_id) {
     throw new UsageError(`idempotency key ${key} belongs to job ${job.job_id}, which sends template ${job.template_id}, not ${local.templateId}`);
   }
   const stored = JSON.parse(job.message_json) as MessageBody;

@@ -10,7 +10,7 @@ import t from 'tap';
 import type { Database } from '../../../src/db/database.js';
 import { allMigrations, loadMigration } from '../../../src/db/migrator.js';
 import { SEED_TABLE_NAMES } from '../../../src/db/schema/seed-tables.js';
-import { BIN } from '../../helpers/cli.js';
+import { BIN, spawnCli } from '../../helpers/cli.js';
 import { eachDatabase, makeDatabase, openTestDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { schemaSnapshot } from '../../helpers/schema.js';
 import { runSeedSchema } from '../../helpers/seed-schema.js';
@@ -144,6 +144,7 @@ t.test('kill -9 at many points of db migrate, then migrate again', (t) =>
 
     let partial = 0;
     let flagged = 0;
+    let dryRunChecked = false;
     for (const point of points) {
       await t.test(`killed ${point.label}`, async (t) => {
         const wtdb = await makeDatabase(t, tdb.kind);
@@ -171,6 +172,13 @@ t.test('kill -9 at many points of db migrate, then migrate again', (t) =>
           await serverSettled(db);
         }
 
+        if (leftLock && !dryRunChecked) {
+          dryRunChecked = true;
+          const dry = await spawnCli(['db', 'migrate', '--dry-run', '--json'], { env: { WXPLAT_DATABASE_URL: wtdb.url } });
+          t.match(JSON.parse(dry.stdout), { dryRun: true, interrupted: true }, '--dry-run tells of the interrupted run too');
+          t.match(dry.stderr, /a real run clears it and finishes the work/);
+          t.equal(await lockFlag(db), true, 'and leaves the flag as it is');
+        }
         const after = await migrate(wtdb);
         t.equal(after.code, 0, after.stderr);
         if (leftLock) {

@@ -292,11 +292,17 @@ t.test('a database error while checking the key\'s template is the command\'s er
     t.equal((await runCli(argv, { env: world.env })).code, 0);
     // The catalogue cannot be read any more: the check of the key's template cannot be made.
     await world.db.knex.schema.renameTable('system_message_templates', 'system_message_templates_away');
-    t.teardown(() => world.db.knex.schema.renameTable('system_message_templates_away', 'system_message_templates'));
     const r = await runCli(argv, { env: world.env });
+    await world.db.knex.schema.renameTable('system_message_templates_away', 'system_message_templates');
     t.equal(r.code, 1, 'exit 1: the database refused');
     t.match(r.stderr, /database error \((ER_NO_SUCH_TABLE|SQLITE_ERROR)\).*system_message_templates/);
     t.notMatch(r.stdout, /job \d+/, 'no summary as if the check had passed');
+
+    // The template removed from the account since: the key's check cannot be made either.
+    await world.db.knex('account_message_templates').update({ status: -2 });
+    const removed = await runCli(argv, { env: world.env });
+    t.equal(removed.code, 2, removed.stderr);
+    t.match(removed.stderr, new RegExp(`catalogue template ${tpl.code} is not on this account`));
   }),
 );
 
