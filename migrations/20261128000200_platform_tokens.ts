@@ -3,11 +3,12 @@
 // refresh lease (src/wechat/tokens.ts).
 import type { Knex } from 'knex';
 import { tableOptions } from '../src/db/schema/extension.js';
+import { createTableIfMissing } from '../src/db/schema/rerunnable.js';
 
 export const droppedTables = ['wxplat_component_credentials', 'wxplat_authorizer_tokens'];
 
 export async function up(knex: Knex): Promise<void> {
-  await knex.schema.createTable('wxplat_component_credentials', (t) => {
+  await createTableIfMissing(knex, 'wxplat_component_credentials', (t) => {
     tableOptions(knex, t);
     t.string('component_appid', 32).primary();
     t.string('verify_ticket', 512).nullable();
@@ -19,7 +20,7 @@ export async function up(knex: Knex): Promise<void> {
     t.datetime('lease_until').nullable();
     t.datetime('updated_at').nullable();
   });
-  await knex.schema.createTable('wxplat_authorizer_tokens', (t) => {
+  await createTableIfMissing(knex, 'wxplat_authorizer_tokens', (t) => {
     tableOptions(knex, t);
     t.string('authorizer_appid', 32).primary();
     t.string('access_token', 512).nullable();

@@ -3,11 +3,12 @@
 // the database's write lock at once instead of failing later on an upgrade.
 import type { Knex } from 'knex';
 import { tableOptions } from '../src/db/schema/extension.js';
+import { createTableIfMissing } from '../src/db/schema/rerunnable.js';
 
 export const droppedTables = ['wxplat_locks'];
 
 export async function up(knex: Knex): Promise<void> {
-  await knex.schema.createTable('wxplat_locks', (t) => {
+  await createTableIfMissing(knex, 'wxplat_locks', (t) => {
     tableOptions(knex, t);
     t.string('name', 191).primary();
     t.datetime('updated_at').nullable();

@@ -5,11 +5,12 @@
 // the claim lease. The production table itself is not changed.
 import type { Knex } from 'knex';
 import { tableOptions } from '../src/db/schema/extension.js';
+import { createTableIfMissing } from '../src/db/schema/rerunnable.js';
 
 export const droppedTables = ['wxplat_send_deliveries', 'wxplat_send_jobs'];
 
 export async function up(knex: Knex): Promise<void> {
-  await knex.schema.createTable('wxplat_send_jobs', (t) => {
+  await createTableIfMissing(knex, 'wxplat_send_jobs', (t) => {
     tableOptions(knex, t);
     t.bigIncrements('job_id').primary();
     t.string('idempotency_key', 191).nullable().unique();
@@ -38,7 +39,7 @@ export async function up(knex: Knex): Promise<void> {
     t.datetime('updated_at').nullable();
     t.index(['official_account_id', 'created_at'], 'wxplat_send_jobs_account_created');
   });
-  await knex.schema.createTable('wxplat_send_deliveries', (t) => {
+  await createTableIfMissing(knex, 'wxplat_send_deliveries', (t) => {
     tableOptions(knex, t);
     /** = account_message_send_records.account_message_send_record_id */
     t.integer('send_record_id').primary();

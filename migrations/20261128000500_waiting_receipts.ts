@@ -4,11 +4,12 @@
 // second links them (src/db/repositories/waiting-receipts.ts).
 import type { Knex } from 'knex';
 import { tableOptions } from '../src/db/schema/extension.js';
+import { createTableIfMissing } from '../src/db/schema/rerunnable.js';
 
 export const droppedTables = ['wxplat_waiting_receipts'];
 
 export async function up(knex: Knex): Promise<void> {
-  await knex.schema.createTable('wxplat_waiting_receipts', (t) => {
+  await createTableIfMissing(knex, 'wxplat_waiting_receipts', (t) => {
     tableOptions(knex, t);
     /** = wechat_message_receipt_records.wechat_message_receipt_record_id */
     t.integer('receipt_record_id').primary();

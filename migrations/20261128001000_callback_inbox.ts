@@ -9,11 +9,12 @@
 // finished by then (the worker died) makes the row due again.
 import type { Knex } from 'knex';
 import { tableOptions } from '../src/db/schema/extension.js';
+import { createTableIfMissing } from '../src/db/schema/rerunnable.js';
 
 export const droppedTables = ['wxplat_callback_inbox'];
 
 export async function up(knex: Knex): Promise<void> {
-  await knex.schema.createTable('wxplat_callback_inbox', (t) => {
+  await createTableIfMissing(knex, 'wxplat_callback_inbox', (t) => {
     tableOptions(knex, t);
     t.bigIncrements('id').primary();
     t.string('dedupe_key', 191).notNullable();

@@ -4,11 +4,12 @@
 // are, so they live here, one row per catalogue entry that has them.
 import type { Knex } from 'knex';
 import { tableOptions } from '../src/db/schema/extension.js';
+import { createTableIfMissing } from '../src/db/schema/rerunnable.js';
 
 export const droppedTables = ['wxplat_template_keywords'];
 
 export async function up(knex: Knex): Promise<void> {
-  await knex.schema.createTable('wxplat_template_keywords', (t) => {
+  await createTableIfMissing(knex, 'wxplat_template_keywords', (t) => {
     tableOptions(knex, t);
     /** = system_message_templates.system_message_template_id */
     t.integer('system_message_template_id').primary();

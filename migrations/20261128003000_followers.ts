@@ -21,12 +21,13 @@
 // adding a second row for each.
 import type { Knex } from 'knex';
 import { isMysql, tableOptions } from '../src/db/schema/extension.js';
+import { createTableIfMissing } from '../src/db/schema/rerunnable.js';
 
 export const droppedTables = ['wxplat_follower_syncs', 'wxplat_followers'];
 
 export async function up(knex: Knex): Promise<void> {
   const mysql = isMysql(knex);
-  await knex.schema.createTable('wxplat_followers', (t) => {
+  await createTableIfMissing(knex, 'wxplat_followers', (t) => {
     tableOptions(knex, t);
     /** official_account_users.official_account_user_id of this follower's row. */
     t.integer('official_account_user_id').notNullable().primary();
@@ -55,7 +56,7 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['official_account_id', 'official_account_user_id'], 'wxplat_followers_account_user');
   });
 
-  await knex.schema.createTable('wxplat_follower_syncs', (t) => {
+  await createTableIfMissing(knex, 'wxplat_follower_syncs', (t) => {
     tableOptions(knex, t);
     t.integer('official_account_id').notNullable().primary();
     /** Numbers the passes; the current (or last) one. */
@@ -82,15 +83,19 @@ export async function up(knex: Knex): Promise<void> {
     t.datetime('updated_at').notNullable();
   });
 
-  // Adoption: index the followers production already has.
+  // Adoption: index the followers production already has. Those indexed by an earlier run of this
+  // migration that was cut short (MySQL commits the INSERT before the migration is recorded) are left
+  // as they are.
   const now = new Date().toISOString().slice(0, 19).replace('T', ' ');
   const byOpenid = mysql ? 'u.openid COLLATE utf8mb4_bin' : 'u.openid';
   await knex.raw(
     `INSERT INTO wxplat_followers (official_account_user_id, official_account_id, openid, seen_generation, created_at, updated_at)
-     SELECT MIN(u.official_account_user_id), u.official_account_id, ${byOpenid}, 0, ?, ?
-       FROM official_account_users u
-      WHERE u.official_account_id IS NOT NULL AND u.openid IS NOT NULL AND u.openid <> ''
-      GROUP BY u.official_account_id, ${byOpenid}`,
+     SELECT g.id, g.official_account_id, g.openid, 0, ?, ?
+       FROM (SELECT MIN(u.official_account_user_id) AS id, u.official_account_id, ${byOpenid} AS openid
+               FROM official_account_users u
+              WHERE u.official_account_id IS NOT NULL AND u.openid IS NOT NULL AND u.openid <> ''
+              GROUP BY u.official_account_id, ${byOpenid}) g
+      WHERE NOT EXISTS (SELECT 1 FROM wxplat_followers f WHERE f.official_account_id = g.official_account_id AND f.openid = g.openid)`,
     [now, now],
   );
 }

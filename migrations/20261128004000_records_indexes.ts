@@ -8,17 +8,18 @@
 // ('sending', same second) entries) deadlock in bench/send. Their tail and counts use the indexes the
 // send migration already has: (updated_at), (official_account_id, updated_at) and (job_id, state).
 import type { Knex } from 'knex';
+import { alterTableIfNeeded } from '../src/db/schema/rerunnable.js';
 
 export const droppedTables: string[] = [];
 
 export async function up(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('wxplat_callback_inbox', (t) => {
+  await alterTableIfNeeded(knex, 'wxplat_callback_inbox', (t) => {
     t.index(['state', 'updated_at'], 'wxplat_callback_inbox_state_updated');
   });
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('wxplat_callback_inbox', (t) => {
+  await alterTableIfNeeded(knex, 'wxplat_callback_inbox', (t) => {
     t.dropIndex(['state', 'updated_at'], 'wxplat_callback_inbox_state_updated');
   });
 }

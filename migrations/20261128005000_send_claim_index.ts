@@ -6,24 +6,25 @@
 // row already sent, and on MySQL locking each — so a claim cost grew with the job: at 200,000 of
 // 1,000,000 sent, sending had slowed from 1,200 to 240 a second in bench/send.
 import type { Knex } from 'knex';
+import { alterTableIfNeeded } from '../src/db/schema/rerunnable.js';
 
 export const droppedTables: string[] = [];
 
 export async function up(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('wxplat_send_deliveries', (t) => {
+  await alterTableIfNeeded(knex, 'wxplat_send_deliveries', (t) => {
     t.index(['job_id', 'state', 'maybe_sent'], 'wxplat_send_deliveries_claim');
   });
   // (job_id, state) is a prefix of the new index: everything that used it uses the new one.
-  await knex.schema.alterTable('wxplat_send_deliveries', (t) => {
+  await alterTableIfNeeded(knex, 'wxplat_send_deliveries', (t) => {
     t.dropIndex(['job_id', 'state'], 'wxplat_send_deliveries_job_state');
   });
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('wxplat_send_deliveries', (t) => {
+  await alterTableIfNeeded(knex, 'wxplat_send_deliveries', (t) => {
     t.index(['job_id', 'state'], 'wxplat_send_deliveries_job_state');
   });
-  await knex.schema.alterTable('wxplat_send_deliveries', (t) => {
+  await alterTableIfNeeded(knex, 'wxplat_send_deliveries', (t) => {
     t.dropIndex(['job_id', 'state', 'maybe_sent'], 'wxplat_send_deliveries_claim');
   });
 }

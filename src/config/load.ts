@@ -1,6 +1,8 @@
 // Configuration from the environment and from a `.env` file in the working directory (the environment
-// wins), plus `--db`. Every value present is validated here; a missing one is reported by the getter
-// of the command that needs it. Secrets are wrapped so that no output path can print them.
+// wins), plus `--db`. A command checks only the settings it uses: each value is validated when it is
+// first read (a malformed appsecret does not stop `db migrate`, which never reads it), and
+// validateConfig checks them all (doctor). A missing value is reported by the getter of the command that
+// needs it. Secrets are wrapped so that no output path can print them.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
@@ -119,19 +121,47 @@ export function loadConfig({ env, cwd, dbFlag }: LoadOptions): Config {
   if (apiBase === undefined) sources[VARIABLES.apiBase] = 'default';
   if (maxSkew === undefined) sources[VARIABLES.maxSkew] = 'default';
 
-  return {
-    database: parseDatabaseUrl(dbUrl, dbSource, cwd),
-    component: {
-      appid: appid === undefined ? undefined : checkAppid(appid),
-      appsecret: appsecret === undefined ? undefined : checkAppsecret(appsecret),
-      token: token === undefined ? undefined : checkToken(token),
-      aesKey: aesKey === undefined ? undefined : checkAesKey(aesKey),
+  const url = dbUrl;
+  const component = {} as ComponentSettings;
+  lazily(component, 'appid', () => (appid === undefined ? undefined : checkAppid(appid)));
+  lazily(component, 'appsecret', () => (appsecret === undefined ? undefined : checkAppsecret(appsecret)));
+  lazily(component, 'token', () => (token === undefined ? undefined : checkToken(token)));
+  lazily(component, 'aesKey', () => (aesKey === undefined ? undefined : checkAesKey(aesKey)));
+  const config = { component, sources } as Config;
+  lazily(config, 'database', () => parseDatabaseUrl(url, dbSource, cwd));
+  lazily(config, 'apiBase', () => (apiBase === undefined ? DEFAULT_API_BASE : checkApiBase(apiBase)));
+  lazily(config, 'callbackMaxSkewSeconds', () => (maxSkew === undefined ? 300 : checkSkew(maxSkew)));
+  lazily(config, 'tokensListen', () => (tokensListen === undefined ? null : parseListenAddress(tokensListen, VARIABLES.tokensListen)));
+  return config;
+}
+
+/** A property checked when first read (then kept); a malformed value throws its ConfigError on every read. */
+function lazily<T extends object, K extends keyof T>(target: T, key: K, compute: () => T[K]): void {
+  let known = false;
+  let value: T[K];
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    get() {
+      if (!known) {
+        value = compute();
+        known = true;
+      }
+      return value;
     },
-    apiBase: apiBase === undefined ? DEFAULT_API_BASE : checkApiBase(apiBase),
-    callbackMaxSkewSeconds: maxSkew === undefined ? 300 : checkSkew(maxSkew),
-    tokensListen: tokensListen === undefined ? null : parseListenAddress(tokensListen, VARIABLES.tokensListen),
-    sources,
-  };
+  });
+}
+
+/** Reads every value, so that the first malformed one throws (doctor reports them before any is used). */
+export function validateConfig(config: Config): Config {
+  void config.database;
+  void config.component.appid;
+  void config.component.appsecret;
+  void config.component.token;
+  void config.component.aesKey;
+  void config.apiBase;
+  void config.callbackMaxSkewSeconds;
+  void config.tokensListen;
+  return config;
 }
 
 export function parseDatabaseUrl(url: string, source: string, cwd: string): DatabaseTarget {

@@ -1,6 +1,22 @@
-// knex records a migration by the name its source gives it. The default source uses the file name
-// with its extension, so a database migrated from the TypeScript sources would look corrupt to the
-// compiled build (`….ts` missing). This source names migrations without the extension.
+// The migrations in `migrations/`, named without their extension (`20261128000100_seed_tables`): a
+// database migrated from the TypeScript sources and one migrated by the compiled build share one
+// history. src/db/migrator.ts applies them.
+//
+// THE RULE FOR EVERY MIGRATION: it must be safe to run again after a partial run. On MySQL each DDL
+// statement commits at once and cannot be rolled back, and a deploy killed mid-way (kill -9, a lost
+// connection, two Ctrl-C) leaves a migration half-applied and unrecorded; the next `db migrate` runs it
+// again from its first line, on a database that has some of what it makes. So a migration checks what
+// exists before each change:
+//   - tables: createTableIfMissing (src/db/schema/rerunnable.ts), which also adds the indexes a table
+//     created by a cut-short run still lacks; never a bare knex.schema.createTable;
+//   - indexes and columns added or dropped later: alterTableIfNeeded, or hasIndex/hasColumn by hand;
+//   - data: statements that skip what an earlier run wrote (INSERT … WHERE NOT EXISTS, upserts), or
+//     that give the same result when run twice;
+//   - down(): the same (dropTableIfExists; alterTableIfNeeded for indexes).
+// On SQLite each migration runs inside the one transaction of its `db migrate`, so a kill undoes the
+// whole run there; the same code serves both. test/db/rerun.test.ts cuts every migration short after
+// each of its statements, on both stores, and runs it again: a new migration is covered by adding
+// nothing. Production (seed) columns and indexes are never changed.
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -244,8 +244,8 @@ export interface CallbackInboxRow {
   openid: string | null;
   /** Rows stored before the inbox was made lean: the request's query (signature, timestamp, nonce, openid). */
   query_string: string | null;
-  /** Rows stored before the inbox was made lean: the encrypted request body. */
-  raw_body: string | null;
+  /** Rows stored before the inbox was made lean: the encrypted request body (empty since). */
+  raw_body: string;
   decrypted_xml: string;
   /** Copies of the push that arrived after it was stored (WeChat's retries). */
   retries: number;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import t from 'tap';
-import { loadConfig, requireComponent } from '../../src/config/load.js';
+import { loadConfig, requireComponent, validateConfig } from '../../src/config/load.js';
 import { Secret, mask } from '../../src/config/secret.js';
 import { ConfigError } from '../../src/errors.js';
 
@@ -58,7 +58,7 @@ t.test('malformed values name their variable', async (t) => {
   for (const [env, variable, message] of cases) {
     const err = (() => {
       try {
-        loadConfig({ env, cwd });
+        validateConfig(loadConfig({ env, cwd }));
       } catch (e) {
         return e;
       }
@@ -72,7 +72,7 @@ t.test('malformed values name their variable', async (t) => {
   t.notMatch(
     (() => {
       try {
-        loadConfig({ env: { WXPLAT_COMPONENT_APPSECRET: secret + '!' }, cwd });
+        validateConfig(loadConfig({ env: { WXPLAT_COMPONENT_APPSECRET: secret + '!' }, cwd }));
       } catch (e) {
         return (e as Error).message;
       }
@@ -80,6 +80,18 @@ t.test('malformed values name their variable', async (t) => {
     secret,
     'a malformed secret is not echoed',
   );
+});
+
+t.test('a value is checked when it is read: a malformed one stops only what uses it', async (t) => {
+  const cwd = dir('WXPLAT_COMPONENT_AES_KEY=too-short\n');
+  const config = loadConfig({ env: { WXPLAT_COMPONENT_APPSECRET: 'bad', WXPLAT_DATABASE_URL: 'sqlite:./x.db' }, cwd });
+  t.equal(config.database.kind, 'sqlite', 'the database is there for a command that needs only it');
+  t.equal(config.component.appid, undefined);
+  t.throws(() => config.component.appsecret, { message: /WXPLAT_COMPONENT_APPSECRET is malformed/, exitCode: 2 }, 'the malformed appsecret, when read');
+  t.throws(() => config.component.aesKey, { message: /WXPLAT_COMPONENT_AES_KEY is malformed/ }, 'the malformed .env value, when read');
+  t.throws(() => requireComponent(config, ['appid', 'appsecret']), { message: /WXPLAT_COMPONENT_APPSECRET is malformed/ });
+  t.throws(() => validateConfig(config), { message: /WXPLAT_COMPONENT_APPSECRET is malformed/ }, 'validateConfig reads them all');
+  t.throws(() => loadConfig({ env: { WXPLAT_DATABASE_URL: 'postgres://x/y' }, cwd }).database, { message: /WXPLAT_DATABASE_URL must start with/ });
 });
 
 t.test('requireComponent names every missing variable', async (t) => {

@@ -7,19 +7,34 @@ import { mysqlOnly, openTestDatabase } from '../helpers/databases.js';
 mysqlOnly(t, 'a deadlock victim is run again', async (t, tdb) => {
   const db = await openTestDatabase(t, tdb);
   await db.knex('wxplat_locks').insert([{ name: 'a' }, { name: 'b' }]);
-  const pause = () => new Promise((r) => setTimeout(r, 150));
+  // Each first attempt waits until both transactions hold their first row: then each asks for the
+  // row the other holds, which is a deadlock whatever the timing.
+  let holding = 0;
+  let bothHold!: () => void;
+  const barrier = new Promise<void>((resolve) => (bothHold = resolve));
   const runs = { first: 0, second: 0 };
+  const deadlocks: string[] = [];
   const opposite = (key: 'first' | 'second', one: string, two: string) =>
-    retryOnLockConflict(() =>
-      db.knex.transaction(async (trx) => {
-        runs[key]++;
-        await trx('wxplat_locks').where('name', one).update({ updated_at: '2026-01-01 00:00:00' });
-        await pause();
-        await trx('wxplat_locks').where('name', two).update({ updated_at: '2026-01-01 00:00:01' });
-      }),
-    );
+    retryOnLockConflict(async () => {
+      try {
+        await db.knex.transaction(async (trx) => {
+          runs[key]++;
+          await trx('wxplat_locks').where('name', one).update({ updated_at: '2026-01-01 00:00:00' });
+          if (runs[key] === 1) {
+            if (++holding === 2) bothHold();
+            await barrier;
+          }
+          await trx('wxplat_locks').where('name', two).update({ updated_at: '2026-01-01 00:00:01' });
+        });
+      } catch (err) {
+        deadlocks.push(`${key}: ${(err as { code?: string }).code}`);
+        throw err;
+      }
+    });
   await Promise.all([opposite('first', 'a', 'b'), opposite('second', 'b', 'a')]);
-  t.equal(runs.first + runs.second, 3, 'one of them deadlocked and ran once more');
+  t.equal(deadlocks.length, 1, `InnoDB chose one victim (${deadlocks.join(', ')})`);
+  t.match(deadlocks[0], /ER_LOCK_DEADLOCK$/, 'a deadlock, not a lock wait timeout');
+  t.equal(runs.first + runs.second, 3, 'the victim ran once more, to completion');
   const rows = await db.knex('wxplat_locks').whereIn('name', ['a', 'b']).select('updated_at');
   t.equal(rows.length, 2, 'both finished');
 });

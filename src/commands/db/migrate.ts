@@ -1,10 +1,24 @@
 import { migrate } from '../../core/database/migrations.js';
 import type { CommandContext } from '../../context.js';
 import type { Input } from '../action.js';
+import { waitOption } from './options.js';
 
-export async function run(ctx: CommandContext, { opts }: Input<[], { dryRun?: boolean }>): Promise<void> {
+export async function run(ctx: CommandContext, { opts }: Input<[], { dryRun?: boolean; wait?: string }>): Promise<void> {
+  const waitMs = waitOption(opts.wait);
   const db = await ctx.db({ requireMigrated: false, createIfMissing: !opts.dryRun });
-  const result = await migrate(db, { dryRun: Boolean(opts.dryRun) });
+  const result = await migrate(db, {
+    dryRun: Boolean(opts.dryRun),
+    waitMs,
+    onWait: (holder) => ctx.out.note(`another \`db migrate\` is running on this database (${holder}); waiting for it to finish…`),
+    onStart: (name) => ctx.logger.debug('applying migration', { name }),
+  });
+  if (result.interrupted) {
+    ctx.out.warn(
+      result.dryRun
+        ? 'an earlier `db migrate` was interrupted and left its lock behind (nobody holds it): a real run clears it and finishes the work'
+        : 'an earlier `db migrate` was interrupted and left its lock behind, held by nobody: cleared it, and finished what it had left undone',
+    );
+  }
   ctx.out.result(result, (r) => {
     for (const t of r.adopted) ctx.out.line(`kept existing table ${t.table} (${t.rows} rows)`);
     if (r.migrations.length === 0) {

@@ -1,10 +1,18 @@
 import { rollback } from '../../core/database/migrations.js';
 import type { CommandContext } from '../../context.js';
 import type { Input } from '../action.js';
+import { waitOption } from './options.js';
 
-export async function run(ctx: CommandContext, { opts }: Input<[], { force?: boolean; dryRun?: boolean }>): Promise<void> {
+export async function run(ctx: CommandContext, { opts }: Input<[], { force?: boolean; dryRun?: boolean; wait?: string }>): Promise<void> {
+  const waitMs = waitOption(opts.wait);
   const db = await ctx.db({ requireMigrated: false });
-  const result = await rollback(db, { force: Boolean(opts.force), dryRun: Boolean(opts.dryRun) });
+  const result = await rollback(db, {
+    force: Boolean(opts.force),
+    dryRun: Boolean(opts.dryRun),
+    waitMs,
+    onWait: (holder) => ctx.out.note(`another \`db migrate\` is running on this database (${holder}); waiting for it to finish…`),
+    onStart: (name) => ctx.logger.debug('undoing migration', { name }),
+  });
   ctx.out.result(result, (r) => {
     if (r.migrations.length === 0) {
       ctx.out.line('nothing to roll back');

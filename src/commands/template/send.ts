@@ -39,7 +39,8 @@ async function readDataFile(path: string): Promise<unknown> {
     throw new UsageError(`--data-file ${path}: cannot read it`);
   }
   try {
-    return JSON.parse(text);
+    // A UTF-8 byte order mark (Windows editors write one) is not part of the JSON.
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new UsageError(`--data-file ${path} is not JSON: ${(err as Error).message}`);
   }

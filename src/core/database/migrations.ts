@@ -1,13 +1,14 @@
 // `db migrate`, `db status`, `db rollback`: the schema's state and its changes, with the guard that
 // keeps a rollback from dropping tables that hold rows.
 import type { Database } from '../../db/database.js';
+import { interruptedRunLeftLock } from '../../db/migration-lock.js';
 import {
   allMigrations,
   appliedMigrations,
   loadMigration,
-  migrateLatest,
   pendingMigrations,
-  rollbackLastBatch,
+  rollbackMigrations,
+  runMigrations,
   type AppliedMigration,
 } from '../../db/migrator.js';
 import { SEED_TABLE_NAMES } from '../../db/schema/seed-tables.js';
@@ -33,9 +34,23 @@ export interface MigrateResult {
   migrations: string[];
   /** Production tables that were already there and were kept with their rows. */
   adopted: Array<{ table: string; rows: number }>;
+  /**
+   * An earlier `db migrate` was killed mid-way and left its lock behind, held by nobody: this run
+   * cleared it and finished the work (with dryRun: this run would).
+   */
+  interrupted: boolean;
 }
 
-export async function migrate(db: Database, options: { dryRun: boolean }): Promise<MigrateResult> {
+export interface MigrationOptions {
+  /** How long to wait for another `db migrate` on the same database before refusing. */
+  waitMs?: number;
+  /** Another run holds the lock: this one waits for it. */
+  onWait?: (holder: string) => void;
+  /** A migration is about to run. */
+  onStart?: (name: string) => void;
+}
+
+export async function migrate(db: Database, options: { dryRun: boolean } & MigrationOptions): Promise<MigrateResult> {
   const pending = await pendingMigrations(db);
   const adopted: MigrateResult['adopted'] = [];
   const applied = await appliedMigrations(db);
@@ -45,11 +60,12 @@ export async function migrate(db: Database, options: { dryRun: boolean }): Promi
       if (await db.knex.schema.hasTable(table)) adopted.push({ table, rows: await countRows(db, table) });
     }
   }
-  if (options.dryRun || pending.length === 0) {
-    return { database: db.target.display, dryRun: options.dryRun, migrations: pending, adopted };
+  if (options.dryRun) {
+    return { database: db.target.display, dryRun: true, migrations: pending, adopted, interrupted: await interruptedRunLeftLock(db) };
   }
-  const done = await migrateLatest(db);
-  return { database: db.target.display, dryRun: false, migrations: done, adopted };
+  // Even with nothing pending: a run killed after its last record still left its lock to clear.
+  const run = await runMigrations(db, options);
+  return { database: db.target.display, dryRun: false, migrations: run.names, adopted, interrupted: run.interrupted };
 }
 
 export interface RollbackResult {
@@ -58,7 +74,7 @@ export interface RollbackResult {
   droppedTables: Array<{ table: string; rows: number }>;
 }
 
-export async function rollback(db: Database, options: { force: boolean; dryRun?: boolean }): Promise<RollbackResult> {
+export async function rollback(db: Database, options: { force: boolean; dryRun?: boolean } & MigrationOptions): Promise<RollbackResult> {
   const applied = await appliedMigrations(db);
   if (applied.length === 0) return { database: db.target.display, migrations: [], droppedTables: [] };
   const lastBatch = Math.max(...applied.map((m) => m.batch));
@@ -81,8 +97,8 @@ export async function rollback(db: Database, options: { force: boolean; dryRun?:
     );
   }
   if (options.dryRun) return { database: db.target.display, migrations: batch, droppedTables: dropped };
-  const undone = await rollbackLastBatch(db);
-  return { database: db.target.display, migrations: undone, droppedTables: dropped };
+  const undone = await rollbackMigrations(db, options);
+  return { database: db.target.display, migrations: undone.names, droppedTables: dropped };
 }
 
 async function countRows(db: Database, table: string): Promise<number> {

@@ -1,11 +1,12 @@
 // The configuration check: which variables are set and where from (names and sources, never values).
-// A malformed value makes loadConfig throw; the doctor still finds the database and the component
+// A malformed value makes validateConfig throw; the doctor still finds the database and the component
 // appid by themselves, so that the other checks can run.
 import {
   DEFAULT_DATABASE_URL,
   VARIABLES,
   loadConfig,
   parseDatabaseUrl,
+  validateConfig,
   readDotEnv,
   type Config,
   type DatabaseTarget,
@@ -40,7 +41,7 @@ function raw(name: string, sources: ConfigSources, dotenv: Env): string | undefi
 
 export function loadSettings(sources: ConfigSources): LoadedSettings {
   try {
-    const config = loadConfig(sources);
+    const config = validateConfig(loadConfig(sources));
     return { config, error: null, database: config.database, componentAppid: config.component.appid ?? null };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;

@@ -6,10 +6,17 @@
 //   a run of transient failures (WeChat unreachable) — stop, rows left pending;
 //   Ctrl-C.
 // A recipient's own error (40003, 43004, 43101, …) fails that row and the job goes on.
+//
+// Leases are really held: a claimed row is this process's only until its lease runs out, and the lease
+// is renewed while the row waits in the queue. When renewing fails (logged), a row whose lease has run
+// out — or would before its send could end — is not sent: another process may have claimed it, and it
+// is left to whoever does; the run then stops ('lease-lost'). The database failing under the loop
+// (claims, outcome writes) stops it too, with the rows it held left to the next claimer.
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import { SendRepository, type ClaimedDelivery, type DeliveryOutcome } from '../../db/repositories/sends.js';
-import { WxplatError } from '../../errors.js';
+import { databaseErrorText } from '../../db/errors.js';
+import { FailedError, WxplatError } from '../../errors.js';
 import type { AccountClient } from '../../wechat/client.js';
 import { WeChatError } from '../../wechat/errors.js';
 import type { Sleep } from '../../wechat/retry.js';
@@ -51,7 +58,9 @@ export type StopReason =
   | { kind: 'quota'; error: WeChatError }
   | { kind: 'job-error'; error: Error }
   | { kind: 'unreachable'; error: WeChatError }
-  | { kind: 'interrupted' };
+  | { kind: 'interrupted' }
+  /** Renewing the leases failed until some ran out: those rows were left to other processes. */
+  | { kind: 'lease-lost'; rows: number; error: unknown };
 
 export interface DeliveryDeps {
   repo: SendRepository;
@@ -75,8 +84,13 @@ export interface DeliveryResult {
   sent: number;
   failed: number;
   markedUnknown: number;
+  /** Rows not sent because their lease had run out (or was about to). */
+  leaseLost: number;
   stop: StopReason | null;
 }
+
+/** A row is not started with less than this share of its lease left: its send must end while it is held. */
+const LEASE_MARGIN_SHARE = 0.25;
 
 /** A simple pacer: at most `rate` starts a second across this process's senders. */
 function pacer(rate: number, clock: Clock, sleep: Sleep): () => Promise<void> {
@@ -94,7 +108,7 @@ function pacer(rate: number, clock: Clock, sleep: Sleep): () => Promise<void> {
 export async function deliver(deps: DeliveryDeps, run: DeliveryRun): Promise<DeliveryResult> {
   const { repo, clock, owner } = deps;
   const s = run.settings;
-  const result: DeliveryResult = { attempted: 0, sent: 0, failed: 0, markedUnknown: 0, stop: null };
+  const result: DeliveryResult = { attempted: 0, sent: 0, failed: 0, markedUnknown: 0, leaseLost: 0, stop: null };
   const queue: ClaimedDelivery[] = [];
   const outcomes: DeliveryOutcome[] = [];
   let exhausted = false;
@@ -111,6 +125,12 @@ export async function deliver(deps: DeliveryDeps, run: DeliveryRun): Promise<Del
   deps.signal.addEventListener('abort', onAbort, { once: true });
   if (deps.signal.aborted) onAbort();
 
+  // Until when each row in hand (queued or being sent) is surely ours: its claim's lease, moved on by
+  // each renewal that started after the claim was committed.
+  const leases = new Map<number, { claimedAt: number; until: number }>();
+  const marginMs = Math.floor(s.leaseMs * LEASE_MARGIN_SHARE);
+  let renewalError: unknown = null;
+
   // Claims run ahead of the senders (prefetch), one at a time; an error stops the run.
   const refill = (): Promise<void> => {
     claiming ??= (async () => {
@@ -123,6 +143,8 @@ export async function deliver(deps: DeliveryDeps, run: DeliveryRun): Promise<Del
           resendAfter: new Date(now.getTime() - (s.dedupeWindowMs - s.dedupeMarginMs)),
           deadOwners: dead,
         });
+        const claimedAt = clock.now().getTime();
+        for (const row of rows) leases.set(row.sendRecordId, { claimedAt, until: now.getTime() + s.leaseMs });
         result.markedUnknown += markedUnknown;
         if (rows.length === 0) exhausted = true;
         queue.push(...rows);
@@ -204,10 +226,19 @@ export async function deliver(deps: DeliveryDeps, run: DeliveryRun): Promise<Del
         await refill();
         continue;
       }
+      const lease = leases.get(row.sendRecordId);
+      if (!lease || clock.now().getTime() > lease.until - marginMs) {
+        // Another process may hold it now: leave it to whoever claimed it (or claims it next).
+        queue.unshift(row);
+        result.leaseLost = queue.length;
+        stop({ kind: 'lease-lost', rows: queue.length, error: renewalError });
+        return;
+      }
       held.add(row);
       result.attempted++;
       const outcome = await sendOne(row);
       held.delete(row);
+      leases.delete(row.sendRecordId);
       if (!outcome) {
         queue.unshift(row); // not attempted: given back below
         result.attempted--;
@@ -226,9 +257,30 @@ export async function deliver(deps: DeliveryDeps, run: DeliveryRun): Promise<Del
   };
 
   const timer = setInterval(() => void flush(), s.flushIntervalMs);
-  const leaseTimer = setInterval(() => {
-    void repo.extendLeases(owner, run.jobId, new Date(clock.now().getTime() + s.leaseMs)).catch(() => {});
-  }, Math.max(1000, Math.floor(s.leaseMs / 3)));
+  let renewing = false;
+  const renew = async () => {
+    if (renewing || leases.size === 0) return;
+    renewing = true;
+    const started = clock.now().getTime();
+    const until = started + s.leaseMs;
+    try {
+      await repo.extendLeases(owner, run.jobId, new Date(until));
+      renewalError = null;
+      for (const lease of leases.values()) if (lease.claimedAt <= started && lease.until < until) lease.until = until;
+    } catch (err) {
+      renewalError = err;
+      const first = Math.min(...[...leases.values()].map((l) => l.until));
+      deps.logger.warn('could not renew the leases on the rows this process holds', {
+        job: run.jobId,
+        rows: leases.size,
+        error: databaseErrorText(err),
+        stops_sending_them_at: new Date(first - marginMs).toISOString(),
+      });
+    } finally {
+      renewing = false;
+    }
+  };
+  const leaseTimer = setInterval(() => void renew(), Math.max(250, Math.floor(s.leaseMs / 4)));
   let failure: unknown = null;
   try {
     const settled = await Promise.allSettled(Array.from({ length: s.concurrency }, () => sender()));
@@ -245,7 +297,12 @@ export async function deliver(deps: DeliveryDeps, run: DeliveryRun): Promise<Del
     if (unsent.length && !flushError) await repo.releaseClaims(owner, unsent, clock.now());
   }
   if (failure) throw failure;
-  if (claimError) throw claimError;
-  if (flushError) throw flushError;
+  const dbError = claimError ?? flushError;
+  if (dbError) {
+    throw new FailedError(
+      `the database failed while sending job ${run.jobId} (${databaseErrorText(dbError)}): this process stopped; the rows it held are left to other processes`,
+      'run the same command (the same --idempotency-key) to carry on once the database answers',
+    );
+  }
   return result;
 }

@@ -3,7 +3,6 @@
 // read twice: once to check and count before anything is stored, once to write the job's rows.
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import type { Database } from '../../db/database.js';
 import { STATUS } from '../../db/rows.js';
 import { UsageError } from '../../errors.js';
@@ -34,9 +33,8 @@ export function recipientSource(db: Database, spec: RecipientSpec): RecipientSou
       return {
         describe: () => `--to-file ${spec.path}`,
         async *read() {
-          const lines = createInterface({ input: createReadStream(spec.path, { encoding: 'utf8' }), crlfDelay: Infinity });
           let number = 0;
-          for await (const line of lines) {
+          for await (const line of boundedLines(spec.path)) {
             number++;
             const openid = line.trim();
             if (openid === '' || openid.startsWith('#')) continue;
@@ -68,6 +66,41 @@ export function recipientSource(db: Database, spec: RecipientSpec): RecipientSou
         },
       };
   }
+}
+
+/** Longer than any openid (at most 64 characters) or any sensible comment: a line this long is not a list of openids. */
+export const MAX_LINE_BYTES = 1024;
+
+/**
+ * The lines of a file (UTF-8, \n or \r\n), each held only up to MAX_LINE_BYTES: a file of one endless
+ * line (a 1 GB dump, /dev/zero) is refused at its first kilobyte, naming the line, instead of being
+ * gathered into one string until memory runs out.
+ */
+async function* boundedLines(path: string): AsyncGenerator<string> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let number = 1;
+  const tooLong = () =>
+    new UsageError(
+      `${path} line ${number} is longer than ${MAX_LINE_BYTES} bytes: not an openid`,
+      '--to-file takes one openid a line (# comments and blank lines are skipped)',
+    );
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    let start = 0;
+    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+      if (pendingBytes + nl - start > MAX_LINE_BYTES) throw tooLong();
+      pending.push(chunk.subarray(start, nl));
+      yield Buffer.concat(pending).toString('utf8');
+      pending = [];
+      pendingBytes = 0;
+      number++;
+      start = nl + 1;
+    }
+    pendingBytes += chunk.length - start;
+    if (pendingBytes > MAX_LINE_BYTES) throw tooLong();
+    pending.push(chunk.subarray(start));
+  }
+  if (pendingBytes > 0) yield Buffer.concat(pending).toString('utf8');
 }
 
 export interface RecipientCheck {

@@ -7,8 +7,9 @@ import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
 import { SendRepository, type StateCounts } from '../../db/repositories/sends.js';
 import type { OfficialAccountRow, SendJobRow } from '../../db/rows.js';
+import { databaseErrorText } from '../../db/errors.js';
 import { fromSqlDateTime } from '../../db/time.js';
-import { EXIT, UsageError } from '../../errors.js';
+import { EXIT, FailedError, UsageError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { WeChatClient } from '../../wechat/client.js';
 import { realSleep, type Sleep } from '../../wechat/retry.js';
@@ -114,6 +115,8 @@ function describeStop(stop: StopReason): string {
       return stop.error.message;
     case 'interrupted':
       return 'interrupted';
+    case 'lease-lost':
+      return `its leases could not be renewed (${stop.error ? databaseErrorText(stop.error) : 'the renewal did not end in time'}) and ran out on ${stop.rows} rows, which are left to other processes`;
   }
 }
 
@@ -149,6 +152,9 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
     checkRenderedLength(content);
     const check = await checkRecipients(source, spec);
     readCount = check.read;
+    // Every check of the real run comes before the dry run's preview: a dry run that passes means the
+    // command would run.
+    if (check.read === 0) throw new UsageError('there are no recipients to send to');
     const quota = await quotaWarning(accountClient, check.read, deps.logger);
     if (quota) {
       warnings.push(quota);
@@ -168,7 +174,6 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
         valid: built.checks.every((c) => c.ok),
       };
     }
-    if (check.read === 0) throw new UsageError('there are no recipients to send to');
     const created = await repo.createJob(
       {
         idempotencyKey: req.idempotencyKey ?? null,
@@ -215,6 +220,7 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
     let done = job.total - (before.pending ?? 0) - (before.sending ?? 0);
     deps.onProgress?.(done);
     if (job.state === 'stopped') await repo.setJobState(jobId, 'ready', clock.now(), { stopReason: null, pausedUntil: null });
+    let idle = 0;
     for (let round = 0; ; round++) {
       const r = await deliver(
         { repo, account: accountClient, clock, logger: deps.logger, sleep, signal: deps.signal, owner },
@@ -236,17 +242,31 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
         break;
       }
       const counts = await repo.stateCounts(jobId);
-      if ((counts.pending ?? 0) === 0) break;
-      if (r.attempted === 0 && round > 0) break;
-      // Rows went back to pending after transient failures: try them again after a pause.
-      await sleep(Math.min(5_000, 500 * 2 ** Math.min(round, 4)));
+      if ((counts.pending ?? 0) > 0) {
+        if (r.attempted === 0 && round > 0) break;
+        // Rows went back to pending after transient failures: try them again after a pause.
+        await sleep(Math.min(5_000, 500 * 2 ** Math.min(round, 4)));
+        continue;
+      }
+      if ((counts.sending ?? 0) === 0) break;
+      // Rows other processes (hosts) hold: wait for them, so that both print the same result. What
+      // they leave when their leases run out (they died, or lost their hold) is this run's to send.
+      await waitForOtherProcesses(repo, jobId, owner, clock, sleep, deps.signal);
+      idle = r.attempted === 0 ? idle + 1 : 0;
+      if (deps.signal.aborted || idle > 2) break;
+    }
+    if (stop?.kind === 'lease-lost') {
+      // Not the job's fault: other processes carry it on. This one says what happened and ends.
+      throw new FailedError(
+        `stopped sending job ${jobId}: ${describeStop(stop)}`,
+        'the other processes on this job carry on; run the same command (the same --idempotency-key) to join them again',
+      );
     }
     if (stop?.kind === 'quota') {
       await repo.setJobState(jobId, 'stopped', clock.now(), { stopReason: describeStop(stop), pausedUntil: nextQuotaReset(clock.now()) });
     } else if (stop && stop.kind !== 'interrupted') {
       await repo.setJobState(jobId, 'stopped', clock.now(), { stopReason: describeStop(stop) });
     }
-    if (!stop) await waitForOtherProcesses(repo, jobId, owner, clock, sleep, deps.signal);
   }
 
   await repo.settleWaitingReceipts(clock.now());
@@ -272,8 +292,10 @@ async function checkSameJob(db: Database, job: SendJobRow, account: OfficialAcco
   if (job.official_account_id !== account.official_account_id) {
     throw new UsageError(`idempotency key ${key} belongs to job ${job.job_id} of account ${job.appid}, not ${account.appid}`);
   }
-  const local = await findAccountTemplate(db, account.official_account_id, req.template).catch(() => null);
-  if (local && local.templateId !== job.template_id) {
+  // The template named must still be this account's: a failure here (a database error, or a template
+  // removed since) is the command's, never a reason to skip the check.
+  const local = await findAccountTemplate(db, account.official_account_id, req.template);
+  if (local.templateId !== job.template_id) {
     throw new UsageError(`idempotency key ${key} belongs to job ${job.job_id}, which sends template ${job.template_id}, not ${local.templateId}`);
   }
   const stored = JSON.parse(job.message_json) as MessageBody;

@@ -43,8 +43,9 @@ const COLUMNS = [
   'next_attempt_at',
   'updated_at',
 ] as const;
-const PLACEHOLDERS = `(${COLUMNS.map(() => '?').join(', ')}, 'pending', 0, 0)`;
-const HEAD = `INSERT INTO ${INBOX} (${COLUMNS.join(', ')}, state, attempts, retries) VALUES `;
+// raw_body is written empty: the decrypted message is the one body kept (migration 20261206130000).
+const PLACEHOLDERS = `(${COLUMNS.map(() => '?').join(', ')}, 'pending', 0, 0, '')`;
+const HEAD = `INSERT INTO ${INBOX} (${COLUMNS.join(', ')}, state, attempts, retries, raw_body) VALUES `;
 
 /** The statement for `n` rows (one text per size, so each is prepared once per connection). */
 const statements = new Map<string, string>();

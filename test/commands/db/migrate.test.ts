@@ -47,3 +47,27 @@ t.test('db migrate, status, dry-run and rollback', (t) =>
     t.match(unmigrated.stderr, /wxplat db migrate/);
   }),
 );
+
+t.test('db migrate and db seed check only the database setting: malformed component settings do not stop them', (t) =>
+  eachDatabase(t, async (t, tdb) => {
+    const env = {
+      WXPLAT_DATABASE_URL: tdb.url,
+      WXPLAT_COMPONENT_APPID: 'not-an-appid',
+      WXPLAT_COMPONENT_APPSECRET: 'S3cret-with-a-dash',
+      WXPLAT_COMPONENT_AES_KEY: 'short',
+      WXPLAT_API_BASE: 'ftp://example.com',
+      WXPLAT_CALLBACK_MAX_SKEW: 'soon',
+    };
+    const migrated = await runCli(['db', 'migrate'], { env });
+    t.equal(migrated.code, 0, migrated.stderr);
+    t.match(migrated.stdout, /migration\(s\) applied/);
+    const seeded = await runCli(['db', 'seed'], { env });
+    t.equal(seeded.code, 0, seeded.stderr);
+    t.equal((await runCli(['db', 'status'], { env })).code, 0);
+    // A command that uses them still refuses, naming the variable.
+    const status = await runCli(['platform', 'status'], { env });
+    t.equal(status.code, 2, status.stderr);
+    t.match(status.stderr, /WXPLAT_COMPONENT_APPID is malformed/);
+    t.notMatch(status.stderr, /S3cret-with-a-dash/, 'the secret is not echoed');
+  }),
+);

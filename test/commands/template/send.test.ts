@@ -1,8 +1,12 @@
 // `template send` end to end: the real command, a real database, the sandbox over loopback.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import t from 'tap';
 import { fixedClock } from '../../../src/clock.js';
 import { nextQuotaReset } from '../../../src/core/sending/send.js';
-import { runCli } from '../../helpers/cli.js';
+import { BIN, runCli } from '../../helpers/cli.js';
 import { eachDatabase } from '../../helpers/databases.js';
 import { recipientsFile, syncTemplate } from '../../helpers/sending.js';
 import { FAST_RETRY, startWorld } from '../../helpers/world.js';
@@ -121,16 +125,16 @@ t.test('--dry-run and the 2023 warnings', (t) =>
     const key = tpl.library.keywords.find((k) => k.key.startsWith('thing'))?.key ?? tpl.library.keywords[0]!.key;
     const longValue = '这是一个超过二十个字的很长很长的值呀呀呀呀呀呀';
     const data = tpl.dataArgs.map((a, i, all) => (i > 0 && all[i - 1] === '--data' && a.startsWith(`${key}=`) ? `${key}=${longValue}` : a));
-    const r = await runCli(['template', 'send', appid, '--template', tpl.code, '--all-followers', ...data, '--dry-run'], {
+    const openids = world.sandbox.followerOpenids(appid, 0, 12);
+    const r = await runCli(['template', 'send', appid, '--template', tpl.code, '--to', ...openids.slice(0, 2), ...data, '--dry-run'], {
       env: world.env,
     });
-    // --all-followers reads the followers wxplat knows: none yet. A typed keyword (thing) has its own
-    // rule, 20 characters at most: the dry run shows the check and ends as the send would, with 2.
+    // A typed keyword (thing) has its own rule, 20 characters at most: the dry run shows the check and
+    // ends as the send would, with 2.
     t.equal(r.code, 2, r.stderr);
     t.match(r.stdout, /dry run: nothing stored, nothing sent/);
-    t.match(r.stdout, /recipients 0/);
+    t.match(r.stdout, /recipients 2/);
     t.match(r.stdout, new RegExp(`${key} +│ thing +│ ${longValue} +│ is 23 characters: thing allows at most 20 characters`));
-    const openids = world.sandbox.followerOpenids(appid, 0, 12);
     const json = await runCli(['template', 'send', appid, '--template', tpl.code, '--to', ...openids, ...tpl.dataArgs, '--dry-run', '--json'], { env: world.env });
     const preview = JSON.parse(json.stdout);
     t.match(preview, { dryRun: true, recipients: 12 });
@@ -198,3 +202,124 @@ t.test('recipient errors, quota, revoked token, -1 bursts', (t) =>
     }
   }),
 );
+
+t.test('--dry-run makes every check the real run makes: what it refuses, the real run refuses', (t) =>
+  eachDatabase(t, async (t, tdb) => {
+    const world = await startWorld(t, tdb);
+    const { appid } = await world.authorize({ followers: 5 });
+    const tpl = await syncTemplate(t, world, appid);
+    const [o1] = world.sandbox.followerOpenids(appid, 0, 1);
+    const base = ['template', 'send', appid, '--template', tpl.code, ...tpl.dataArgs];
+    const cases: Array<[string[], RegExp]> = [
+      [['--to', o1!, '--idempotency-key', ''], /--idempotency-key must be 1 to 191 printable ASCII characters/],
+      [['--to', o1!, '--idempotency-key', 'has space'], /--idempotency-key must be/],
+      // --all-followers reads the followers wxplat knows: none yet.
+      [['--all-followers'], /there are no recipients to send to/],
+      [['--to-file', recipientsFile(t, [], '# nobody today\n\n')], /there are no recipients to send to/],
+      [['--to', o1!, '--concurrency', '0'], /--concurrency must be a whole number/],
+    ];
+    for (const [extra, message] of cases) {
+      for (const mode of [['--dry-run'], []]) {
+        const r = await runCli([...base, ...extra, ...mode], { env: world.env });
+        t.equal(r.code, 2, `exit 2: ${[...extra, ...mode].join(' ')}`);
+        t.match(r.stderr, message);
+      }
+    }
+    t.equal(Number((await world.db.knex('wxplat_send_jobs').count({ n: '*' }))[0].n), 0, 'nothing stored');
+    t.equal(world.sandbox.log.count('cgi-bin/message/template/send'), 0, 'nothing sent');
+  }),
+);
+
+t.test('input that must not crash: a line longer than any openid, an endless one', (t) =>
+  eachDatabase(t, async (t, tdb) => {
+    const world = await startWorld(t, tdb);
+    const { appid } = await world.authorize({ followers: 5 });
+    const tpl = await syncTemplate(t, world, appid);
+    const openids = world.sandbox.followerOpenids(appid, 0, 3);
+    const dir = mkdtempSync(path.join(tmpdir(), 'wxplat-input-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const base = ['template', 'send', appid, '--template', tpl.code, ...tpl.dataArgs];
+
+    // One line of 8 MB after two good ones; and /dev/zero, one endless line. Run under a 64 MB heap:
+    // the line is refused at its first kilobyte, not gathered until memory runs out.
+    const oneLine = path.join(dir, 'one-line.txt');
+    writeFileSync(oneLine, `${openids[0]}\n${openids[1]}\n${'o'.repeat(8 * 1024 * 1024)}`);
+    for (const [file, line] of [[oneLine, 3], ['/dev/zero', 1]] as const) {
+      for (const json of [false, true]) {
+        const r = await runBounded([...base, '--to-file', file, '--idempotency-key', `k-${line}`, ...(json ? ['--json'] : [])], world.env);
+        t.equal(r.code, 2, `${file}${json ? ' --json' : ''}: exit 2 (${r.signal ?? ''} ${r.stderr.slice(0, 200)})`);
+        if (json) {
+          const error = JSON.parse(r.stderr.trim().split('\n').pop()!).error;
+          t.match(error, { exitCode: 2, message: `${file} line ${line} is longer than 1024 bytes: not an openid` }, 'one JSON error line');
+        } else {
+          t.match(r.stderr, `error: ${file} line ${line} is longer than 1024 bytes: not an openid`);
+          t.notMatch(r.stderr, /RangeError|at .*:\d+:\d+|internal error/, 'no stack, no internal error');
+        }
+      }
+    }
+    t.equal(Number((await world.db.knex('wxplat_send_jobs').count({ n: '*' }))[0].n), 0, 'nothing stored');
+  }),
+);
+
+t.test('a byte order mark at the start of --data-file (as Windows editors write it) and of --to-file', (t) =>
+  eachDatabase(t, async (t, tdb) => {
+    const world = await startWorld(t, tdb);
+    const { appid } = await world.authorize({ followers: 5 });
+    const tpl = await syncTemplate(t, world, appid);
+    const openids = world.sandbox.followerOpenids(appid, 0, 3);
+    const dir = mkdtempSync(path.join(tmpdir(), 'wxplat-input-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const dataFile = path.join(dir, 'data.json');
+    const data = Object.fromEntries(tpl.library.keywords.map((k, i) => [k.key, tpl.dataArgs[2 * i + 1]!.slice(k.key.length + 1)]));
+    writeFileSync(dataFile, `\uFEFF${JSON.stringify(data)}`);
+    const toFile = path.join(dir, 'to.txt');
+    writeFileSync(toFile, `\uFEFF${openids.join('\r\n')}\r\n`);
+    const argv = ['template', 'send', appid, '--template', tpl.code, '--data-file', dataFile, '--to-file', toFile, '--json'];
+    const dry = await runCli([...argv, '--dry-run'], { env: world.env });
+    t.equal(dry.code, 0, dry.stderr);
+    t.match(JSON.parse(dry.stdout), { recipients: 3, message: { data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, { value: v }])) } });
+    const sent = await runCli(argv, { env: world.env });
+    t.equal(sent.code, 0, sent.stderr);
+    t.match(JSON.parse(sent.stdout), { total: 3, sent: 3 });
+    for (const openid of openids) t.equal(world.sandbox.log.deliveries(appid, openid), 1);
+  }),
+);
+
+t.test('a database error while checking the key\'s template is the command\'s error, not a skipped check', (t) =>
+  eachDatabase(t, async (t, tdb) => {
+    const world = await startWorld(t, tdb);
+    const { appid } = await world.authorize({ followers: 3 });
+    const tpl = await syncTemplate(t, world, appid);
+    const openids = world.sandbox.followerOpenids(appid, 0, 3);
+    const argv = ['template', 'send', appid, '--template', tpl.code, '--to', ...openids, ...tpl.dataArgs, '--idempotency-key', 'dberr'];
+    t.equal((await runCli(argv, { env: world.env })).code, 0);
+    // The catalogue cannot be read any more: the check of the key's template cannot be made.
+    await world.db.knex.schema.renameTable('system_message_templates', 'system_message_templates_away');
+    const r = await runCli(argv, { env: world.env });
+    await world.db.knex.schema.renameTable('system_message_templates_away', 'system_message_templates');
+    t.equal(r.code, 1, 'exit 1: the database refused');
+    t.match(r.stderr, /database error \((ER_NO_SUCH_TABLE|SQLITE_ERROR)\).*system_message_templates/);
+    t.notMatch(r.stdout, /job \d+/, 'no summary as if the check had passed');
+
+    // The template removed from the account since: the key's check cannot be made either.
+    await world.db.knex('account_message_templates').update({ status: -2 });
+    const removed = await runCli(argv, { env: world.env });
+    t.equal(removed.code, 2, removed.stderr);
+    t.match(removed.stderr, new RegExp(`catalogue template ${tpl.code} is not on this account`));
+  }),
+);
+
+/** The real binary under a 64 MB heap (a runaway string would end it with out-of-memory, not exit 2). */
+function runBounded(argv: string[], env: Record<string, string>): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--max-old-space-size=64', BIN, ...argv], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}

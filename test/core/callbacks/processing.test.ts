@@ -25,6 +25,7 @@ import {
   startFakeWeChat,
   subscriptionXml,
   unauthorizedXml,
+  until,
   wechatFor,
 } from './helpers.js';
 
@@ -122,25 +123,66 @@ t.test('several workers share one database: each row is processed once', (t) =>
       entries.push({ dedupeKey: m.dedupeKey, route: 'account' as const, appid: ACCOUNT_APPID, eventType: m.eventType, messageTime: m.messageTime, openid: null, decryptedXml: xml });
     }
     await inbox.store(entries, 'bulk', clock.now());
-    // Three worker processes at once, each with its own connection(s) to the same database.
+    // Three worker processes at once, each with its own connection(s) to the same database, each taking
+    // at most 100 rows: every one of them takes part.
     const script = fileURLToPath(new URL('./drain-worker.ts', import.meta.url));
     const runs = [0, 1, 2].map(() => {
-      const child = spawn(process.execPath, ['--import', 'tsx', script, tdb.url, clock.now().toISOString(), '25'], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', script, tdb.url, clock.now().toISOString(), '25', '100'], { stdio: ['pipe', 'pipe', 'inherit'] });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
-      return { child, done: new Promise<{ claimed: number; processed: number }>((resolve, reject) => child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`worker exited ${code}`))))) };
+      return {
+        child,
+        ready: () => out.startsWith('ready\n'),
+        done: new Promise<{ claimed: number; processed: number }>((resolve, reject) =>
+          child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.slice('ready\n'.length))) : reject(new Error(`worker exited ${code}`)))),
+        ),
+      };
     });
-    // Each worker waits for its go once it has loaded and connected.
-    await new Promise((r) => setTimeout(r, 1500));
-    for (const r of runs) r.child.stdin.end('go\n');
+    t.teardown(() => runs.forEach((r) => r.child.kill()));
+    await until(() => runs.every((r) => r.ready()), 'the three workers to connect');
+    // MySQL: the receipts table is locked until all three hold a batch of claimed rows at once (each
+    // then waits to write its receipts). SQLite has one writer at a time: a claim there is a write
+    // transaction, so claims cannot overlap; the cap above is what makes all three share the rows.
+    const release = db.dialect === 'mysql' ? await holdReceipts(db) : null;
+    for (const r of runs) r.child.stdin.write('go\n');
+    if (release) {
+      await until(async () => (await workersHoldingClaims(db, tdb.name)) === 3, 'the three workers to hold claims at once');
+      t.pass('three workers held claimed rows at the same time');
+      await release();
+    }
     const results = await Promise.all(runs.map((r) => r.done));
     t.comment(`claims per worker: ${results.map((r) => r.claimed).join(', ')}`);
+    t.ok(results.every((r) => r.claimed > 0), 'each worker processed a part');
     t.equal(results.reduce((a, r) => a + r.claimed, 0), 300, 'claimed 300 times in all');
     t.equal(results.reduce((a, r) => a + r.processed, 0), 300, 'processed 300 times in all');
     t.equal(Number((await db.knex('wechat_message_receipt_records').count({ n: '*' }).first())!.n), 300, 'one receipt per row');
     t.equal(Number((await db.knex('wxplat_callback_inbox').where('state', 'done').count({ n: '*' }).first())!.n), 300);
   }),
 );
+
+/** Locks the receipts table (a connection of its own) until the returned function is called. */
+async function holdReceipts(db: Database): Promise<() => Promise<void>> {
+  const conn = await db.knex.client.acquireConnection();
+  const query = (sql: string) => new Promise((resolve, reject) => conn.query(sql, (err: Error | null, rows: unknown) => (err ? reject(err) : resolve(rows))));
+  await query('LOCK TABLES wechat_message_receipt_records WRITE');
+  return async () => {
+    await query('UNLOCK TABLES');
+    await db.knex.client.releaseConnection(conn);
+  };
+}
+
+/**
+ * Worker connections waiting to write the receipts of a batch: each is inside the transaction that
+ * holds the batch's claimed rows (the receipts are written in it).
+ */
+async function workersHoldingClaims(db: Database, schema: string): Promise<number> {
+  const [rows] = await db.knex.raw(
+    `SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST
+      WHERE DB = ? AND STATE = 'Waiting for table metadata lock' AND INFO LIKE 'insert into \`wechat_message_receipt_records\`%'`,
+    [schema],
+  );
+  return Number(rows[0].n);
+}
 
 t.test('receipts processed together have the effects of one at a time', (t) =>
   eachDatabase(t, async (t, tdb) => {

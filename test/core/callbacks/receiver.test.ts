@@ -193,7 +193,7 @@ t.test("the reference's encrypted fixtures are accepted with the skew check off"
     t.equal(rows[1].appid, 'wxefe41fdee1714229');
     t.match(rows[1].decrypted_xml, /<Content><!\[CDATA\[测试\]\]><\/Content>/);
     t.equal(rows[1].openid, 'o1YYd0mJxkRO0eCi7haWLDVMalts', 'the follower, from FromUserName');
-    t.equal(rows[1].raw_body, null, 'the decrypted message is the one body kept');
+    t.equal(rows[1].raw_body, '', 'the decrypted message is the one body kept');
     const processor = (await serveFor(t, db, { component: { appid: 'wxb11529c136998cb6', token: 'pamtest', encodingAesKey: COMPONENT.encodingAesKey }, process: false })).processor;
     await processor.drain();
     const after = await db.knex('wxplat_callback_inbox').orderBy('id');
@@ -351,14 +351,19 @@ t.test('stopping: requests in flight are answered (and stored) before the receiv
     const serve = await serveFor(t, db);
     const now = serve.clock.now();
     const path = `/wechat/accounts/${ACCOUNT_APPID}`;
-    const requests = Array.from({ length: 40 }, (_, i) => post(serve.url, signedPost(path, receiptXml(now, String(8_000_000_000_000_000_000n + BigInt(i))), { now })));
+    let answered = 0;
+    const requests = Array.from({ length: 40 }, (_, i) =>
+      post(serve.url, signedPost(path, receiptXml(now, String(8_000_000_000_000_000_000n + BigInt(i))), { now })).finally(() => answered++),
+    );
     // Stop as soon as the first request is being handled: the rest are in flight or queued.
-    await until(() => serve.logger.lines.some((l) => l.message.startsWith('POST')) || serve.writer.stats.batches > 0, 'the first request', 30_000).catch(() => {});
+    await until(() => serve.logger.lines.some((l) => l.message.startsWith('POST')) || serve.writer.stats.batches > 0, 'the first request', 30_000);
+    const unanswered = 40 - answered;
     const stopped = serve.stop();
     const answers = await Promise.allSettled(requests);
     await stopped;
     const ok = answers.filter((a) => a.status === 'fulfilled' && a.value.status === 200 && a.value.body === 'success').length;
     const refused = answers.filter((a) => a.status === 'rejected').length;
+    t.ok(unanswered > 0, `${unanswered} of 40 requests were unanswered when the receiver began to stop`);
     t.equal(ok + refused, 40, 'each request was answered success or never accepted (no 5xx, no answer cut off)');
     t.ok(ok >= 1, `${ok} answered before the end`);
     const handled = serve.logger.lines.filter((l) => l.message.startsWith('POST'));
