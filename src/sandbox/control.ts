@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SandboxError } from './errors.js';
 import { param } from './routes.js';
 import { readBody, sendJson, type PageHandler } from './server.js';
-import type { Sandbox } from './index.js';
+import type { Sandbox, UserMessageKind } from './index.js';
 
 /** Follower lists can be long. */
 const CONTROL_BODY_LIMIT = 64 << 20;
@@ -97,6 +97,14 @@ export function controlApi(sandbox: Sandbox): PageHandler {
       sandbox.unsubscribe(str(body, 'appid'), str(body, 'openid'));
       return { ok: true };
     },
+    // A follower sends a message or an event: {appid, kind, openid?, value?}; answers what the receiver did.
+    'POST /sandbox/messages': (body) =>
+      sandbox.userSends({
+        appid: str(body, 'appid'),
+        kind: str(body, 'kind') as UserMessageKind,
+        openid: optional(body, 'openid', 'string'),
+        value: optional(body, 'value', 'string'),
+      }),
     'POST /sandbox/user-wrote': (body) => {
       sandbox.userWrote(str(body, 'appid'), str(body, 'openid'));
       return { ok: true };

@@ -9,6 +9,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { MessageCrypto } from '../wechat/crypto.js';
 import { authorize, pushTicket, unauthorize, type AuthorizeResult } from './actions.js';
 import { authPage } from './authpage.js';
+import { USER_MESSAGE_KINDS, userMessageEvent, type UserMessageKind } from './events.js';
 import { componentRoutes } from './component.js';
 import { controlApi } from './control.js';
 import { SandboxError } from './errors.js';
@@ -37,6 +38,20 @@ export type { LogSnapshot } from './log.js';
 export type { PushKind, PushRecord, PushStats } from './pushes.js';
 export { FIRST_MSGID } from './state.js';
 export { SandboxError } from './errors.js';
+
+export type { UserMessageKind } from './events.js';
+
+/** What became of a follower's message (`userSends`). */
+export interface UserMessageResult {
+  kind: UserMessageKind;
+  openid: string;
+  /** delivered: the receiver answered `success`, nothing, or a passive reply. */
+  outcome: 'delivered' | 'failed' | 'skipped';
+  status: number | null;
+  error: string | null;
+  /** The passive reply the follower sees (decrypted XML), or null. */
+  reply: string | null;
+}
 
 export interface SandboxOptions {
   /** Default 127.0.0.1. */
@@ -152,6 +167,11 @@ export interface Sandbox {
   userWrote(appid: string, openid: string): void;
   /** Customer-service messages accepted, oldest first (the last 1000); of one account, or all. */
   customMessages(appid?: string): CustomMessageRecord[];
+  /**
+   * A follower sends a message or triggers an event (a text, a menu click, a scan…): pushed to the
+   * callback as WeChat does; resolves with the outcome and the passive reply the receiver answered, if any.
+   */
+  userSends(input: { appid: string; kind: UserMessageKind; openid?: string; value?: string }): Promise<UserMessageResult>;
   state(): SandboxState;
   close(): Promise<void>;
 }
@@ -313,6 +333,22 @@ class RunningSandbox implements Sandbox {
     const world = this.#sim.world;
     if (typeof openid !== 'string' || openid === '') throw new SandboxError('openid is required');
     world.userWrote(world.account(appid), openid);
+  }
+
+  async userSends(input: { appid: string; kind: UserMessageKind; openid?: string; value?: string }): Promise<UserMessageResult> {
+    const { world, pusher } = this.#sim;
+    const { random } = world;
+    if (!(USER_MESSAGE_KINDS as readonly string[]).includes(input.kind)) throw new SandboxError(`kind must be one of ${USER_MESSAGE_KINDS.join(', ')}`);
+    if (pusher.callbackUrl === undefined) throw new SandboxError('no callback URL: start the sandbox with --callback to push messages');
+    const account = world.account(input.appid);
+    const openid = input.openid ?? account.followers.slice(0, 1)[0];
+    if (!openid) throw new SandboxError('the account has no follower to send as: give openid');
+    if (input.value !== undefined && typeof input.value !== 'string') throw new SandboxError('value must be a string');
+    // A message opens the 48-hour window for customer-service answers, as at WeChat.
+    if (['text', 'image', 'voice'].includes(input.kind)) world.userWrote(account, openid);
+    const xml = userMessageEvent(input.kind, account.userName, openid, this.#time.seconds(), `${random.digits(1).replace('0', '1')}${random.digits(18)}`, input.value);
+    const record = await pusher.pushUserMessage(account.appid, account.userName, openid, xml);
+    return { kind: input.kind, openid, outcome: record.outcome, status: record.status ?? null, error: record.error ?? null, reply: record.reply ?? null };
   }
 
   customMessages(appid?: string): CustomMessageRecord[] {

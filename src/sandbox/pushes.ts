@@ -7,13 +7,13 @@
 import http from 'node:http';
 import https from 'node:https';
 import { MessageCrypto } from '../wechat/crypto.js';
-import { buildXml } from '../wechat/xml.js';
+import { buildXml, readFlatXml } from '../wechat/xml.js';
 import { templateSendJobFinishEvent } from './events.js';
 import type { Random } from './random.js';
 import type { SandboxTime } from './time.js';
 
 export type ComponentPushKind = 'component_verify_ticket' | 'authorized' | 'updateauthorized' | 'unauthorized';
-export type PushKind = ComponentPushKind | 'TEMPLATESENDJOBFINISH';
+export type PushKind = ComponentPushKind | 'TEMPLATESENDJOBFINISH' | 'message';
 export type PushOutcome = 'delivered' | 'failed' | 'skipped';
 
 export interface PushRecord {
@@ -28,6 +28,8 @@ export interface PushRecord {
   error?: string;
   /** Sandbox clock, ms. */
   at: number;
+  /** A follower's message answered with a passive reply: the reply, decrypted and checked. */
+  reply?: string;
 }
 
 export interface PushCounts {
@@ -54,7 +56,8 @@ type Job =
       status: string;
       createTime: number;
       done?: (record: PushRecord) => void;
-    };
+    }
+  | { kind: 'message'; appid: string; userName: string; openid: string; xml: string; done?: (record: PushRecord) => void };
 
 export interface PusherOptions {
   component: { appid: string; token: string; encodingAesKey: string };
@@ -125,6 +128,14 @@ export class Pusher {
   /** A delivery receipt for one send; fire and forget (the send path must not wait). */
   pushSendReceipt(appid: string, userName: string, openid: string, msgid: string, status: string, createTime: number): void {
     this.#enqueue({ kind: 'TEMPLATESENDJOBFINISH', appid, userName, openid, msgid, status, createTime });
+  }
+
+  /**
+   * A follower's message or event to an account; resolves with its outcome, and the passive reply when
+   * the receiver answered with one (WeChat shows it to the follower).
+   */
+  pushUserMessage(appid: string, userName: string, openid: string, xml: string): Promise<PushRecord> {
+    return new Promise((resolve) => this.#enqueue({ kind: 'message', appid, userName, openid, xml, done: resolve }));
   }
 
   /** Resolves when nothing is queued or being delivered (retries included). */
@@ -226,9 +237,9 @@ export class Pusher {
     const base = this.#callbackUrl;
     const at = this.#time.now();
     if (base === undefined) return { kind: job.kind, url: '', attempts: 0, outcome: 'skipped', at };
-    const account = job.kind === 'TEMPLATESENDJOBFINISH';
+    const account = job.kind === 'TEMPLATESENDJOBFINISH' || job.kind === 'message';
     const url = account ? `${base}/wechat/accounts/${encodeURIComponent(job.appid)}` : `${base}/wechat/component`;
-    const xml = account ? templateSendJobFinishEvent(job.userName, job.openid, job.createTime, job.msgid, job.status) : job.xml;
+    const xml = job.kind === 'TEMPLATESENDJOBFINISH' ? templateSendJobFinishEvent(job.userName, job.openid, job.createTime, job.msgid, job.status) : job.xml;
 
     // Sealed once: a retry carries the same message, as WeChat's do, so receivers can dedupe it.
     const timestamp = String(this.#time.seconds());
@@ -248,8 +259,17 @@ export class Pusher {
       try {
         const answer = await this.#post(`${url}?${query}`, body);
         record.status = answer.status;
-        if (answer.status === 200 && answer.text.trim() === 'success') {
+        // WeChat takes `success`, an empty answer (no reply), or — to a follower's message — a passive
+        // reply in safe mode, which it decrypts and shows to the follower.
+        if (answer.status === 200 && (answer.text.trim() === 'success' || (job.kind === 'message' && answer.text === ''))) {
           record.outcome = 'delivered';
+          delete record.error;
+          return record;
+        }
+        const reply = job.kind === 'message' && answer.status === 200 ? this.#openReply(answer.text) : null;
+        if (reply) {
+          record.outcome = 'delivered';
+          record.reply = reply;
           delete record.error;
           return record;
         }
@@ -261,6 +281,19 @@ export class Pusher {
       if (attempt < ATTEMPTS && !this.#closed) await delay(this.#retryDelayMs * attempt);
     }
     return record;
+  }
+
+  /** A passive reply as WeChat reads it: its msg_signature checked, decrypted; null when it is none. */
+  #openReply(text: string): string | null {
+    const envelope = readFlatXml(text);
+    if (!envelope?.Encrypt || !envelope.MsgSignature || !envelope.TimeStamp || !envelope.Nonce) return null;
+    try {
+      this.#crypto.verifyMsgSignature(envelope.MsgSignature, envelope.TimeStamp, envelope.Nonce, envelope.Encrypt);
+      const xml = this.#crypto.decrypt(envelope.Encrypt).message;
+      return readFlatXml(xml)?.MsgType ? xml : null;
+    } catch {
+      return null;
+    }
   }
 
   #post(url: string, body: string): Promise<{ status: number; text: string }> {
@@ -277,7 +310,7 @@ export class Pusher {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
-          if (text.length < 4096) text += chunk;
+          if (text.length < 65536) text += chunk;
         });
         res.on('end', () => {
           clearTimeout(timer);
