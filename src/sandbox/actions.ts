@@ -71,3 +71,33 @@ function redirectTarget(uri: string): URL {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SandboxError('redirect_uri must be http or https');
   return url;
 }
+
+/** WeChat's first release-check test account (developers.weixin.qq.com, 全网发布检测说明). */
+export const RELEASE_CHECK_APPID = 'wx570bc396a51b8ff8';
+export const RELEASE_CHECK_USERNAME = 'gh_3c884a361561';
+
+export interface ReleaseCheckSetup {
+  appid: string;
+  userName: string;
+  /** The tester who writes to the test account (customer-service messages to them are accepted). */
+  openid: string;
+  /** The query_auth_code WeChat pushed with the authorization, as the QUERY_AUTH_CODE text carries it. */
+  authCode: string;
+  /** The authorized event's push to the component URL. */
+  push: PushRecord;
+}
+
+/**
+ * What WeChat does before its release check: authorizes its test account to the platform (pushing the
+ * authorized event with a query_auth_code) and has a tester write to it.
+ */
+export async function setUpReleaseCheck(sim: Sim): Promise<ReleaseCheckSetup> {
+  const { world } = sim;
+  const { account, authCode, expiresAt } = world.authorizeTestAccount(RELEASE_CHECK_APPID, RELEASE_CHECK_USERNAME);
+  const openid = `oReleaseCheck${world.random.urlSafe(15)}`;
+  account.followers.follow(openid);
+  world.userWrote(account, openid);
+  const xml = authorizedEvent(world.component.appid, world.time.seconds(), 'authorized', account.appid, authCode, Math.floor(expiresAt / 1000), `preauthcode@@@${world.random.urlSafe(20)}`);
+  const push = await sim.pusher.pushComponentEvent('authorized', xml);
+  return { appid: account.appid, userName: account.userName, openid, authCode, push };
+}

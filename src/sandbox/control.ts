@@ -105,6 +105,8 @@ export function controlApi(sandbox: Sandbox): PageHandler {
         openid: optional(body, 'openid', 'string'),
         value: optional(body, 'value', 'string'),
       }),
+    // WeChat's release check begins (its test account authorized, a tester writing to it).
+    'POST /sandbox/release-check': () => sandbox.releaseCheck(),
     'POST /sandbox/user-wrote': (body) => {
       sandbox.userWrote(str(body, 'appid'), str(body, 'openid'));
       return { ok: true };

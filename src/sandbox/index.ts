@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { systemClock, type Clock } from '../clock.js';
 import { MessageCrypto } from '../wechat/crypto.js';
-import { authorize, pushTicket, unauthorize, type AuthorizeResult } from './actions.js';
+import { authorize, pushTicket, setUpReleaseCheck, unauthorize, type AuthorizeResult, type ReleaseCheckSetup } from './actions.js';
 import { authPage } from './authpage.js';
 import { USER_MESSAGE_KINDS, userMessageEvent, type UserMessageKind } from './events.js';
 import { componentRoutes } from './component.js';
@@ -31,7 +31,7 @@ import { SandboxTime } from './time.js';
 import { userRoutes } from './users.js';
 
 export type { AccountInput, AccountView, CustomMessageRecord } from './state.js';
-export type { AuthorizeInput, AuthorizeResult } from './actions.js';
+export type { AuthorizeInput, AuthorizeResult, ReleaseCheckSetup } from './actions.js';
 export type { FaultChange, FaultSettings } from './faults.js';
 export type { LibraryKeyword, LibraryTemplate } from './library.js';
 export type { LogSnapshot } from './log.js';
@@ -172,6 +172,11 @@ export interface Sandbox {
    * callback as WeChat does; resolves with the outcome and the passive reply the receiver answered, if any.
    */
   userSends(input: { appid: string; kind: UserMessageKind; openid?: string; value?: string }): Promise<UserMessageResult>;
+  /**
+   * WeChat's release check begins: its test account is authorized to the platform (the authorized event
+   * pushed with a query_auth_code) and a tester writes to it.
+   */
+  releaseCheck(): Promise<ReleaseCheckSetup>;
   state(): SandboxState;
   close(): Promise<void>;
 }
@@ -349,6 +354,10 @@ class RunningSandbox implements Sandbox {
     const xml = userMessageEvent(input.kind, account.userName, openid, this.#time.seconds(), `${random.digits(1).replace('0', '1')}${random.digits(18)}`, input.value);
     const record = await pusher.pushUserMessage(account.appid, account.userName, openid, xml);
     return { kind: input.kind, openid, outcome: record.outcome, status: record.status ?? null, error: record.error ?? null, reply: record.reply ?? null };
+  }
+
+  releaseCheck(): Promise<ReleaseCheckSetup> {
+    return setUpReleaseCheck(this.#sim);
   }
 
   customMessages(appid?: string): CustomMessageRecord[] {

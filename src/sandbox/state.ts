@@ -112,6 +112,8 @@ export interface CustomMessageRecord {
 
 export interface AccountInput {
   appid?: string;
+  /** The original id (gh_…); made up when absent. */
+  userName?: string;
   nickname?: string;
   serviceType?: number;
   verifyType?: number;
@@ -264,7 +266,7 @@ export class World {
     const n = this.accounts.size + 1;
     const account: Account = {
       appid,
-      userName: `gh_${this.random.hex(12)}`,
+      userName: input.userName ?? `gh_${this.random.hex(12)}`,
       nickname: input.nickname ?? `沙箱服务号${n}`,
       serviceType,
       verifyType,
@@ -329,6 +331,20 @@ export class World {
     const codeExpiresAt = now + AUTH_CODE_TTL_S * 1000;
     this.#authCodes.set(authCode, { appid: account.appid, expiresAt: codeExpiresAt });
     return { account, authCode, expiresAt: codeExpiresAt, infoType };
+  }
+
+  /**
+   * WeChat authorizing one of its own test accounts to the platform (the release check): no admin, no
+   * pre-auth code; an authorization code is made as for an admin's confirmation.
+   */
+  authorizeTestAccount(appid: string, userName: string): { account: Account; authCode: string; expiresAt: number } {
+    const account = this.accounts.get(appid) ?? this.createAccount({ appid, userName, nickname: '全网发布测试号', funcIds: [1, 2, 7] });
+    account.authorization = 'authorized';
+    account.authTime = Math.floor(this.time.now() / 1000);
+    const authCode = `queryauthcode@@@${this.random.urlSafe(86)}`;
+    const expiresAt = this.time.now() + AUTH_CODE_TTL_S * 1000;
+    this.#authCodes.set(authCode, { appid, expiresAt });
+    return { account, authCode, expiresAt };
   }
 
   /** api_query_auth: the code is used up; the account gets a new access token (and a refresh token). */

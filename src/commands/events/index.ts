@@ -29,6 +29,7 @@ export function register(program: Command, rt: Runtime): void {
         'view',
         'scan',
         'location',
+        'release-check',
       ]),
     )
     .requiredOption('--forward-to <url>', "the receiver: its base URL (the route is added), or a URL with WeChat's $APPID$")
@@ -45,7 +46,11 @@ export function register(program: Command, rt: Runtime): void {
 Uses WXPLAT_COMPONENT_APPID, WXPLAT_COMPONENT_TOKEN and WXPLAT_COMPONENT_AES_KEY. The receiver really
 processes what it is sent: a component_verify_ticket replaces its stored ticket until WeChat's next push,
 and unauthorized removes the account. Exit 0 when the receiver answers 200 "success" or a passive reply
-(which is decrypted and printed), 1 otherwise.`,
+(which is decrypted and printed), 1 otherwise.
+
+release-check rehearses WeChat's release check (全网发布接入检测) with the sandbox as WeChat
+(WXPLAT_API_BASE): its test account, the ticket, event, text and QUERY_AUTH_CODE cases, and the
+customer-service message the receiver must send. Each case passes or fails; exit 1 on a failure.`,
     )
     .action(lazy(rt, () => import('./trigger.js')));
 }

@@ -1,6 +1,7 @@
 import { requireComponent } from '../../config/load.js';
 import type { CommandContext } from '../../context.js';
 import { resolveAccount } from '../../core/accounts/resolve.js';
+import { rehearseReleaseCheck, type RehearsalResult } from '../../core/callbacks/release-rehearsal.js';
 import { sendTrigger, type TriggerType } from '../../core/callbacks/trigger.js';
 import { FailedError } from '../../errors.js';
 import type { Input } from '../action.js';
@@ -16,9 +17,20 @@ interface Opts {
   content?: string;
 }
 
-export async function run(ctx: CommandContext, { args, opts }: Input<[TriggerType], Opts>): Promise<void> {
+export async function run(ctx: CommandContext, { args, opts }: Input<[TriggerType | 'release-check'], Opts>): Promise<void> {
   const [type] = args;
   const c = requireComponent(ctx.config(), ['appid', 'token', 'aesKey']);
+  if (type === 'release-check') {
+    const result = await rehearseReleaseCheck({
+      forwardTo: opts.forwardTo,
+      apiBase: ctx.config().apiBase,
+      component: { appid: c.appid, token: c.token, encodingAesKey: c.aesKey.reveal() },
+      now: () => ctx.clock.now(),
+    });
+    ctx.out.result(result, (r) => printRehearsal(ctx, r));
+    if (!result.passed) throw new FailedError(`WeChat's release check would fail: ${result.cases.filter((x) => !x.pass).map((x) => x.name).join(', ')}`, 'each failed case says what the receiver answered');
+    return;
+  }
   let result;
   try {
     result = await sendTrigger({
@@ -58,4 +70,14 @@ export async function run(ctx: CommandContext, { args, opts }: Input<[TriggerTyp
   if (!result.accepted) {
     throw new FailedError(`the receiver did not accept the event (HTTP ${result.status})`, 'its log line names the check that failed');
   }
+}
+
+function printRehearsal(ctx: CommandContext, r: RehearsalResult): void {
+  const { c } = ctx.out;
+  ctx.out.line(`WeChat's release check (全网发布接入检测) against ${r.target}, test account ${r.account.appid} (${r.account.userName}):`);
+  for (const x of r.cases) {
+    ctx.out.line(`  ${x.pass ? c.green('pass') : c.red('FAIL')}  ${x.name.padEnd(6)} ${x.sends} → ${x.expects}`);
+    ctx.out.line(`        ${x.detail}`);
+  }
+  ctx.out.line(r.passed ? c.green('every case passes') : c.red('WeChat would refuse the release'));
 }

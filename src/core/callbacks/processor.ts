@@ -289,7 +289,7 @@ export class InboxProcessor {
   private prepare(entry: ClaimedEntry, now: Date): DbRow | WeChatRow {
     const fields = parseFlatXml(entry.decryptedXml, { maxBytes: MAX_DECRYPTED });
     const input: HandlerInput = { entry, fields, componentAppid: this.deps.componentAppid, clock: this.deps.clock, now };
-    const handler = handlerFor(entry.route, entry.eventType);
+    const handler = handlerFor(entry.route, entry.eventType, entry.appid);
     return handler.kind === 'db' ? { entry, input, handler } : { entry, input, handler };
   }
 

@@ -11,6 +11,7 @@ import { buildXml } from '../../wechat/xml.js';
 import type { ForwardingFront } from '../forwarding/front.js';
 import type { PushKind } from '../forwarding/rules.js';
 import type { CallbackAccounts } from './accounts.js';
+import { RELEASE_CHECK_ACCOUNTS, isReleaseCheckAccount, releaseCheckAnswer, type ReleaseCheckAnswer } from './release-check.js';
 import { describeMessage } from './message.js';
 import { CallbackRejectedError, MAX_BODY_BYTES, verifyCallback, verifyEcho } from './verify.js';
 import type { InboxWriter } from './writer.js';
@@ -150,7 +151,15 @@ export function createReceiver(o: ReceiverOptions): Receiver {
         } else if (method === 'POST') {
           const body = await readBody(req, MAX_BODY_BYTES);
           const verified = verifyCallback(new URLSearchParams(search), body, checks);
-          if (route.kind === 'account') {
+          // WeChat's release-check accounts are answered here, by serve itself (release-check.ts).
+          const testUserName = route.kind === 'account' ? RELEASE_CHECK_ACCOUNTS.get(route.appid!) : undefined;
+          let releaseCheck: ReleaseCheckAnswer | null = null;
+          if (testUserName !== undefined) {
+            if (verified.fields.ToUserName !== testUserName) {
+              throw new CallbackRejectedError('to-user', `the message is for ${verified.fields.ToUserName ?? '(no ToUserName)'}, not this URL's account ${testUserName}`);
+            }
+            releaseCheck = releaseCheckAnswer(verified.fields, checks.now);
+          } else if (route.kind === 'account') {
             let account;
             try {
               account = await o.accounts.get(route.appid!);
@@ -193,7 +202,7 @@ export function createReceiver(o: ReceiverOptions): Receiver {
               messageTime: message.messageTime,
               openid: route.kind === 'account' ? (fields.FromUserName ?? null) : null,
               decryptedXml: verified.xml,
-              forwardRules: o.forwarding?.asyncRules(kind) ?? null,
+              forwardRules: releaseCheck || isReleaseCheckAccount(message.appid) ? null : (o.forwarding?.asyncRules(kind) ?? null),
             });
           } catch (err) {
             log.error = (err as { code?: string }).code ?? (err as Error).message;
@@ -203,6 +212,14 @@ export function createReceiver(o: ReceiverOptions): Receiver {
           }
           log.id = stored.id;
           const outcome = stored.duplicate ? 'duplicate' : 'stored';
+          if (releaseCheck) {
+            log.reply = `release-check:${releaseCheck.kind}`;
+            if (releaseCheck.kind === 'reply') finish(200, sealReply(o.crypto, releaseCheck.xml, o.clock.now()), outcome, { 'content-type': 'application/xml; charset=utf-8' });
+            // An empty answer: "no reply now"; the customer-service message follows from the inbox.
+            else if (releaseCheck.kind === 'empty') finish(200, '', outcome);
+            else finish(200, 'success', outcome);
+            return;
+          }
           const replying = route.kind === 'account' ? o.forwarding?.reply({ kind, inboxId: stored.id, appid: route.appid!, xml: verified.xml, fields, now: checks.now }) : null;
           if (replying) {
             const answer = await replying;

@@ -156,25 +156,42 @@ export function buildTrigger(input: TriggerInput): TriggerRequest {
     }
   }
 
+  return { ...sealPush({ event, route, appid, openid, forwardTo: input.forwardTo, component: c, timestamp: created }), event };
+}
+
+/**
+ * A push sealed as WeChat seals it — the event encrypted with the component's key, the envelope of its
+ * URL, the query WeChat uses (signature, timestamp, nonce, openid for an account's user events,
+ * encrypt_type=aes, msg_signature) — addressed to a receiver.
+ */
+export function sealPush(o: {
+  event: Record<string, string>;
+  route: string;
+  appid: string | null;
+  openid?: string;
+  forwardTo: string;
+  component: TriggerInput['component'];
+  timestamp: string;
+}): Omit<TriggerRequest, 'event'> {
+  const c = o.component;
   const crypto = new MessageCrypto({ token: c.token, encodingAesKey: c.encodingAesKey, receiveId: c.appid });
-  const timestamp = created;
   const nonce = String(randomInt(100_000_000, 2_000_000_000));
   // WeChat writes numbers bare and text in CDATA: CreateTime and MsgID are numbers.
   const xmlFields: Record<string, string | bigint> = {};
-  for (const [k, v] of Object.entries(event)) xmlFields[k] = (k === 'CreateTime' || k === 'MsgID' || k === 'MsgId' || k === 'MenuId') && /^\d+$/.test(v) ? BigInt(v) : v;
-  const { encrypt, msgSignature } = crypto.sealEnvelope(buildXml(xmlFields), timestamp, nonce);
+  for (const [k, v] of Object.entries(o.event)) xmlFields[k] = (k === 'CreateTime' || k === 'MsgID' || k === 'MsgId' || k === 'MenuId') && /^\d+$/.test(v) ? BigInt(v) : v;
+  const { encrypt, msgSignature } = crypto.sealEnvelope(buildXml(xmlFields), o.timestamp, nonce);
   const envelope =
-    route === '/wechat/component'
+    o.route === '/wechat/component'
       ? buildXml({ AppId: c.appid, Encrypt: encrypt })
-      : buildXml({ ToUserName: String(event.ToUserName), Encrypt: encrypt });
-  const url = targetUrl(input.forwardTo, route, appid);
-  url.searchParams.set('signature', crypto.signature(timestamp, nonce));
-  url.searchParams.set('timestamp', timestamp);
+      : buildXml({ ToUserName: String(o.event.ToUserName), Encrypt: encrypt });
+  const url = targetUrl(o.forwardTo, o.route, o.appid);
+  url.searchParams.set('signature', crypto.signature(o.timestamp, nonce));
+  url.searchParams.set('timestamp', o.timestamp);
   url.searchParams.set('nonce', nonce);
-  if (openid) url.searchParams.set('openid', openid);
+  if (o.openid) url.searchParams.set('openid', o.openid);
   url.searchParams.set('encrypt_type', 'aes');
   url.searchParams.set('msg_signature', msgSignature);
-  return { url: url.toString(), target: `${url.origin}${url.pathname}`, body: envelope, event };
+  return { url: url.toString(), target: `${url.origin}${url.pathname}`, body: envelope };
 }
 
 export interface TriggerResult {

@@ -1,6 +1,8 @@
 // One handler per event type; anything else is stored and marked ignored.
 import type { InboxRoute } from '../../../db/rows.js';
+import { isReleaseCheckAccount } from '../release-check.js';
 import { authorizationHandler } from './authorization.js';
+import { releaseCheckAuthorizationHandler, releaseCheckMessageHandler } from './release-check.js';
 import { subscriptionHandler } from './subscription.js';
 import { templateReceiptHandler } from './template-receipt.js';
 import { ticketHandler } from './ticket.js';
@@ -14,7 +16,12 @@ export const ignoredHandler: DbHandler = {
   },
 };
 
-export function handlerFor(route: InboxRoute, eventType: string): Handler {
+export function handlerFor(route: InboxRoute, eventType: string, appid: string | null = null): Handler {
+  // WeChat's release-check accounts: answered by serve, never accounts of the platform.
+  if (isReleaseCheckAccount(appid)) {
+    if (route === 'account') return releaseCheckMessageHandler;
+    if (eventType !== 'component_verify_ticket') return releaseCheckAuthorizationHandler;
+  }
   if (route === 'component') {
     switch (eventType) {
       case 'component_verify_ticket':
