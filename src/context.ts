@@ -71,14 +71,13 @@ export function createContext(
   let database: Promise<Database> | undefined;
   let client: Promise<WeChatClient> | undefined;
 
-  const logger = stderrLogger(out, () => clock.now());
   const ctx: CommandContext = {
     io,
     out,
     globals,
     prompter: overrides.prompter ?? terminalPrompter(io, globals.yes),
     clock,
-    logger,
+    logger: stderrLogger(out, () => clock.now()),
     signal,
     exitCode: undefined,
     config() {
@@ -135,7 +134,6 @@ export function createContext(
           // Closing must not hide the command's own outcome.
         }
       }
-      logger.flush();
     },
   };
   return ctx;

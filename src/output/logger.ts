@@ -1,10 +1,11 @@
 // A Logger that writes one line per event to stderr: `time level message key=value…`, or one JSON
 // object per line under --json.
 //
-// Lines are gathered and written together once per turn of the event loop: stderr on a file or a pipe
-// is written synchronously, and `serve` logs every request — one write call for each was a tenth of the
-// receiver's CPU in bench/serve. What is gathered is written before the command ends (flush), and when
-// it grows past 64 KiB.
+// For `serve`, lines are gathered and written together once per turn of the event loop (`batched`):
+// stderr on a file or a pipe is written synchronously, and `serve` logs every request — one write call
+// for each was a tenth of the receiver's CPU in bench/serve. What is gathered is written before the
+// command ends (flush), and when it grows past 64 KiB. Every other command writes each line at once, so
+// that a line says what is happening as it happens.
 import type { Logger } from '../logger.js';
 import { escapeControl } from './escape.js';
 import type { Output } from './output.js';
@@ -18,7 +19,7 @@ function formatValue(value: unknown): string {
 
 const FLUSH_AT = 64 * 1024;
 
-export function stderrLogger(out: Output, now: () => Date = () => new Date()): Logger & { flush(): void } {
+export function stderrLogger(out: Output, now: () => Date = () => new Date(), options: { batched?: boolean } = {}): Logger & { flush(): void } {
   let pending = '';
   let scheduled = false;
   const flush = () => {
@@ -29,6 +30,10 @@ export function stderrLogger(out: Output, now: () => Date = () => new Date()): L
     out.io.stderr.write(text);
   };
   const emit = (line: string) => {
+    if (!options.batched) {
+      out.io.stderr.write(line);
+      return;
+    }
     pending += line;
     if (pending.length >= FLUSH_AT) flush();
     else if (!scheduled) {

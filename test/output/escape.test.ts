@@ -25,7 +25,7 @@ t.test('log lines and tables escape what came from outside', async (t) => {
   const stdout = new Capture();
   const stdin = new PassThrough();
   const out = new Output({ stdout, stderr, stdin, env: {}, cwd: process.cwd() }, { json: false, noColor: true, verbose: false });
-  const logger = stderrLogger(out);
+  const logger = stderrLogger(out, undefined, { batched: true });
   logger.warn(`POST /wechat/accounts/x${EVIL}`, { type: EVIL });
   t.equal(stderr.text, '', 'lines are gathered…');
   logger.flush();

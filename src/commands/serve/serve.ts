@@ -2,6 +2,7 @@ import { requireComponent } from '../../config/load.js';
 import type { CommandContext } from '../../context.js';
 import { startServe } from '../../core/callbacks/service.js';
 import { UsageError } from '../../errors.js';
+import { stderrLogger } from '../../output/logger.js';
 import type { Input } from '../action.js';
 
 interface Opts {
@@ -26,9 +27,12 @@ export async function run(ctx: CommandContext, { opts }: Input<[], Opts>): Promi
       'tokens are for the platform\'s own services: give them a port of their own, on loopback or a private network',
     );
   }
+  // A line for every request: written in batches, once per turn of the event loop (output/logger.ts).
+  const logger = stderrLogger(ctx.out, () => ctx.clock.now(), { batched: true });
+  ctx.onClose(() => logger.flush());
   const db = await ctx.db({ poolSize: 16 });
   const serve = await startServe(
-    { db, wechat: () => ctx.wechat(), clock: ctx.clock, logger: ctx.logger },
+    { db, wechat: () => ctx.wechat(), clock: ctx.clock, logger },
     {
       host: opts.host,
       port,
@@ -44,13 +48,13 @@ export async function run(ctx: CommandContext, { opts }: Input<[], Opts>): Promi
     if (r.tokens) ctx.out.line(`tokens on ${r.tokens} (WXPLAT_TOKENS_LISTEN; keys: \`wxplat token keys list\`)`);
   });
   if (tokens && (tokens.host === '0.0.0.0' || tokens.host === '::')) {
-    ctx.logger.warn('the token listener answers on every interface: keep its port to loopback or a private network (a firewall)');
+    logger.warn('the token listener answers on every interface: keep its port to loopback or a private network (a firewall)');
   }
   if (!ctx.signal.aborted) await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
-  ctx.logger.info('stopping: finishing the requests in flight');
+  logger.info('stopping: finishing the requests in flight');
   await serve.stop();
   const { writer, processor } = serve;
-  ctx.logger.info('stopped', {
+  logger.info('stopped', {
     received: writer.stats.rows,
     batches: writer.stats.batches,
     processed: processor.stats.processed,
