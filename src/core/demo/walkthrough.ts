@@ -3,6 +3,8 @@
 // its industries set, templates synced, followers synced, a bulk send, receipts, the tail. Each step
 // reports what it did and what came back; nothing here prints (the command does).
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
 import { migrateLatest } from '../../db/migrator.js';
@@ -18,11 +20,14 @@ import { startAuthorization } from '../accounts/links.js';
 import { SERVICE_TYPES } from '../accounts/profile.js';
 import { startServe, type RunningServe } from '../callbacks/service.js';
 import { syncFollowers } from '../followers/sync.js';
+import { addForwardRule } from '../forwarding/manage.js';
+import { verifyForward } from '../forwarding/request.js';
 import { setAccountIndustries } from '../industries/set.js';
 import { planTail, tailRecords } from '../records/tail.js';
 import type { TailRecord } from '../records/record.js';
 import { sendTemplate, type SendSummary } from '../sending/send.js';
 import { addCatalogueEntry } from '../templates/catalogue.js';
+import { parseFlatXml } from '../../wechat/xml.js';
 import { syncAccountTemplates } from '../templates/sync.js';
 
 export interface DemoDeps {
@@ -47,6 +52,44 @@ export interface DemoResult {
   appid: string;
   send: SendSummary;
   receipts: { delivered: number; blocked: number; systemFailed: number };
+  /** What the platform's service got by forwarding, and the passive reply the follower saw. */
+  forwarding: { delivered: string[]; reply: string | null };
+}
+
+interface SinkRequest {
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * A service of the platform's, for the forwarding step: it keeps what it gets, and answers a text with a
+ * passive reply on /reply.
+ */
+async function startService(): Promise<{ url: string; requests: SinkRequest[]; close: () => Promise<void> }> {
+  const requests: SinkRequest[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      requests.push({ path: req.url ?? '/', headers: req.headers, body });
+      if (req.url === '/reply') {
+        const m = parseFlatXml(body);
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(`<xml><ToUserName><![CDATA[${m.FromUserName}]]></ToUserName><FromUserName><![CDATA[${m.ToUserName}]]></FromUserName><CreateTime>${m.CreateTime}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[您好，客服小微收到：${m.Content}]]></Content></xml>`);
+      } else res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
 }
 
 /** Credentials made up for this run: the sandbox accepts whatever the platform is configured with. */
@@ -76,6 +119,7 @@ export async function runWalkthrough(deps: DemoDeps, options: DemoOptions): Prom
   const component = sandboxCredentials();
   let sandbox: Sandbox | undefined;
   let serve: RunningServe | undefined;
+  let service: Awaited<ReturnType<typeof startService>> | undefined;
   try {
     step('Migrate and seed the database');
     const applied = await migrateLatest(db);
@@ -161,12 +205,28 @@ export async function runWalkthrough(deps: DemoDeps, options: DemoOptions): Prom
     const receipts = { delivered: counts.delivered ?? 0, blocked: counts.blocked ?? 0, systemFailed: counts['system-failed'] ?? 0 };
     detail(`${receipts.delivered} delivered, ${receipts.blocked} blocked by the user, ${receipts.systemFailed} failed at WeChat`);
 
+    step("Forward the account's messages and events to a service of the platform's");
+    service = await startService();
+    const events = await addForwardRule({ db, clock }, { to: `${service.url}/events/$APPID$`, event: 'CLICK,subscribe', format: 'json', name: 'orders' });
+    await addForwardRule({ db, clock }, { to: `${service.url}/reply`, msgType: 'text', mode: 'reply', name: 'cs' });
+    await serve.rules.reload();
+    detail(`rule orders: CLICK and subscribe events as JSON, signed, retried for 24 h; rule cs: text messages, answered by the service as WeChat's passive reply`);
+    const [follower] = sandbox.followerOpenids(appid, 0, 1);
+    const text = await sandbox.userSends({ appid, kind: 'text', openid: follower, value: '我的订单到哪了？' });
+    const reply = text.reply ? (parseFlatXml(text.reply).Content ?? null) : null;
+    detail(`a follower writes "我的订单到哪了？"; the service's answer reaches them as the passive reply: ${reply ?? '(none)'}`);
+    await sandbox.userSends({ appid, kind: 'click', openid: follower, value: 'MENU_ORDERS' });
+    const clicked = await until('the CLICK to be forwarded', deps, async () => service!.requests.find((r) => r.path.startsWith('/events/')));
+    const signed = verifyForward(events.secret, String(clicked.headers['x-wxplat-timestamp']), clicked.body, String(clicked.headers['x-wxplat-signature']));
+    detail(`the follower taps a menu; the service gets ${clicked.body.slice(0, 60)}… with X-Wxplat-Event-Id ${clicked.headers['x-wxplat-event-id']}, signature ${signed ? 'valid' : 'INVALID'}`);
+
     step('The tail: the last sends and receipts');
     await tailRecords({ db, clock }, planTail({ limit: 8 }, clock.now()), deps.record);
 
-    return { appid, send, receipts };
+    return { appid, send, receipts, forwarding: { delivered: service.requests.map((r) => r.path), reply } };
   } finally {
     await serve?.stop();
     await sandbox?.close();
+    await service?.close();
   }
 }
