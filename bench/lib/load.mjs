@@ -10,7 +10,8 @@ export function percentile(sorted, p) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 }
 
-export async function loadLean({ port, requests, seconds, record, wrap, connections, accept }) {
+/** `finite`: send each request once and stop when they are all answered (no time limit but `seconds`). */
+export async function loadLean({ port, requests, seconds, record, wrap, connections, accept, finite = false }) {
   let next = 0;
   let ok = 0;
   let bad = 0;
@@ -18,6 +19,7 @@ export async function loadLean({ port, requests, seconds, record, wrap, connecti
   const end = performance.now() + seconds * 1000;
   const take = () => {
     if (next >= requests.length) {
+      if (finite) return null;
       if (!wrap) throw new Error('ran out of prepared requests: raise BENCH_PREPARE');
       next = 0;
     }
@@ -35,7 +37,12 @@ export async function loadLean({ port, requests, seconds, record, wrap, connecti
           return resolve();
         }
         started = performance.now();
-        socket.write(take().wire);
+        const request = take();
+        if (request === null) {
+          socket.end();
+          return resolve();
+        }
+        socket.write(request.wire);
       };
       socket.on('connect', send);
       socket.on('data', (chunk) => {

@@ -93,12 +93,14 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
   const processing = options.process !== false;
   const rules = new RuleSet(db, logger, options.forwarding?.rulesRefreshMs);
   await rules.start();
-  const poster = createPoster(options.forwarding?.concurrency ?? 32);
+  const poster = createPoster(options.forwarding?.concurrency ?? 64);
+  // Reply calls have one socket for each request WeChat holds open: not queued behind async deliveries.
+  const replyPoster = createPoster(1024);
   const forwarder = new Forwarder(
     { db, clock, logger, rules, poster },
     { receiving: () => (receiver?.inFlight ?? 0) > 0, ...options.forwarding },
   );
-  const front = new ForwardingFront({ db, clock, logger, rules, poster }, options.forwarding?.replyBudgetMs);
+  const front = new ForwardingFront({ db, clock, logger, rules, poster: replyPoster }, options.forwarding?.replyBudgetMs);
   const writer = new InboxWriter({
     repo,
     clock,
@@ -189,6 +191,7 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
       await Promise.all([processor.stop(), forwarder.stop()]);
       rules.stop();
       poster.close();
+      replyPoster.close();
     })();
     return stopped;
   };

@@ -70,6 +70,8 @@ export class Forwarder {
   private inFlight = 0;
   private outcomes: DeliveryOutcome[] = [];
   private wakeUp: (() => void) | null = null;
+  private endPause: (() => void) | null = null;
+  /** New inbox rows were committed since the last look: their deliveries may be due. */
   private woken = false;
   readonly stats = { delivered: 0, failed: 0, dead: 0 };
 
@@ -80,7 +82,7 @@ export class Forwarder {
     this.repo = new ForwardDeliveryRepository(deps.db);
     this.ownPoster = !deps.poster;
     this.o = {
-      concurrency: options.concurrency ?? 32,
+      concurrency: options.concurrency ?? 64,
       leaseMs: options.leaseMs ?? 20_000,
       timeoutMs: options.timeoutMs ?? 10_000,
       idleMs: options.idleMs ?? 1_000,
@@ -103,25 +105,29 @@ export class Forwarder {
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake();
+    this.endPause?.();
     await this.loopDone;
     this.loopDone = null;
     if (this.ownPoster) this.poster.close();
   }
 
-  /** New inbox rows were committed, or a request ended: look now. */
+  /** New inbox rows were committed: look now. */
   wake(): void {
+    this.woken = true;
+    this.nudge();
+  }
+
+  /** A request ended, or there is news: end a sleep (not a pause). */
+  private nudge(): void {
     if (this.wakeUp) {
       const w = this.wakeUp;
       this.wakeUp = null;
       w();
-    } else this.woken = true;
+    }
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.woken || this.stopping) {
-      this.woken = false;
-      return Promise.resolve();
-    }
+    if (this.woken || this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.wakeUp = null;
@@ -134,34 +140,65 @@ export class Forwarder {
     });
   }
 
+  /** A pause that only stopping cuts short (a finished request does not). */
+  private pause(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.endPause = null;
+        resolve();
+      }, ms);
+      this.endPause = () => {
+        clearTimeout(timer);
+        this.endPause = null;
+        resolve();
+      };
+    });
+  }
+
+  /**
+   * One round: write the outcomes gathered, make the deliveries of newly stored pushes, claim as many due
+   * deliveries as there is room for and send them. Claims are made a batch at a time (a quarter of the
+   * concurrency, or whatever is due when nothing is in flight), not one per finished request. While the
+   * receiver in this process is busy, a round is followed by a pause: the burst is received first.
+   */
   private async loop(): Promise<void> {
     let failures = 0;
+    const batch = Math.max(1, Math.floor(this.o.concurrency / 4));
+    let queueDue = true;
     while (!this.stopping) {
-      let worked = false;
+      let claimed = 0;
+      let queued = 0;
       try {
         await this.flush();
-        const queued = await this.repo.queue(this.deps.clock.now(), 500);
-        const room = this.o.concurrency - this.inFlight;
-        let claimed: ClaimedDelivery[] = [];
-        if (room > 0) {
-          const now = this.deps.clock.now();
-          claimed = await this.repo.claim(this.owner, now, new Date(now.getTime() + this.o.leaseMs), room);
-          for (const d of claimed) this.send(d);
+        if (queueDue || this.woken) {
+          this.woken = false;
+          queued = await this.repo.queue(this.deps.clock.now(), 1000);
+          queueDue = queued === 1000;
         }
-        worked = queued > 0 || claimed.length > 0;
+        const room = this.o.concurrency - this.inFlight;
+        if (room >= batch || (room > 0 && this.inFlight === 0)) {
+          const now = this.deps.clock.now();
+          const rows = await this.repo.claim(this.owner, now, new Date(now.getTime() + this.o.leaseMs), room);
+          for (const d of rows) this.send(d);
+          claimed = rows.length;
+          // A full claim: more may be due.
+          if (claimed === room) queueDue = true;
+        }
         failures = 0;
       } catch (err) {
         failures++;
         const waitMs = Math.min(30_000, this.o.idleMs * 2 ** (failures - 1));
         this.deps.logger.error('forwarding failed', { error: (err as Error).message, retry_in_ms: waitMs });
-        await this.sleep(waitMs);
+        await this.pause(waitMs);
         continue;
       }
       if (this.stopping) break;
-      if (this.o.receiving()) await this.sleep(this.o.yieldMs);
-      else if (!worked || this.inFlight >= this.o.concurrency) await this.sleep(worked ? 50 : this.o.idleMs);
+      if (this.o.receiving()) await this.pause(this.o.yieldMs);
+      else if (claimed === 0 && queued === 0) await this.sleep(this.inFlight > 0 ? 20 : this.o.idleMs);
+      else if (this.inFlight + batch > this.o.concurrency) await this.sleep(20);
     }
-    while (this.inFlight > 0) await this.sleep(20);
+    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
     await this.flush().catch((err: Error) => this.deps.logger.error('could not record forward outcomes', { error: err.message }));
   }
 
@@ -180,7 +217,7 @@ export class Forwarder {
       .catch((err: Error) => this.deps.logger.error('forward attempt failed', { delivery: d.id, error: err.message }))
       .finally(() => {
         this.inFlight--;
-        this.wake();
+        this.nudge();
       });
   }
 

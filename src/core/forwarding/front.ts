@@ -27,9 +27,14 @@ export interface ReplyAnswer {
   outcome: string;
 }
 
+type ReplyRecord = Parameters<ForwardDeliveryRepository['recordReplies']>[0][number];
+
 export class ForwardingFront {
   private readonly deliveries: ForwardDeliveryRepository;
-  private readonly recording = new Set<Promise<void>>();
+  /** Reply calls to record, written together every few milliseconds (not one statement a message). */
+  private pending: ReplyRecord[] = [];
+  private writing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly deps: { db: Database; clock: Clock; logger: Logger; rules: RuleSet; poster: Poster },
@@ -48,18 +53,37 @@ export class ForwardingFront {
     if (!rule) return null;
     return (async () => {
       const r = await callReplyRule(this.deps.poster, { rule, inboxId: req.inboxId, appid: req.appid, xml: req.xml, fields: req.fields, budgetMs: this.budgetMs, now: req.now });
-      const recorded = this.deliveries
-        .recordReply({ inboxId: req.inboxId, ruleId: rule.id, delivered: r.delivered, status: r.status, error: r.error, latencyMs: r.ms }, this.deps.clock.now())
-        .catch((err: Error) => this.deps.logger.error('could not record a reply forward', { rule: rule.id, inbox: req.inboxId, error: err.message }))
-        .finally(() => this.recording.delete(recorded));
-      this.recording.add(recorded);
+      this.record({ inboxId: req.inboxId, ruleId: rule.id, delivered: r.delivered, status: r.status, error: r.error, latencyMs: r.ms, at: this.deps.clock.now() });
       const outcome = r.reply ? `reply:${rule.id}` : r.error ? `reply:${rule.id}:none (${r.error})` : `reply:${rule.id}:none`;
       return { reply: r.reply, outcome };
     })();
   }
 
-  /** Waits for the reply records still being written. */
+  private record(row: ReplyRecord): void {
+    this.pending.push(row);
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      void this.write();
+    }, 20);
+  }
+
+  private async write(): Promise<void> {
+    while (this.writing) await this.writing;
+    const rows = this.pending.splice(0);
+    if (rows.length === 0) return;
+    this.writing = this.deliveries
+      .recordReplies(rows)
+      .catch((err: Error) => this.deps.logger.error('could not record reply forwards', { count: rows.length, error: err.message }))
+      .finally(() => (this.writing = null));
+    await this.writing;
+  }
+
+  /** Writes the reply records still gathered. */
   async drain(): Promise<void> {
-    while (this.recording.size > 0) await Promise.allSettled([...this.recording]);
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    await this.write();
   }
 }

@@ -210,42 +210,42 @@ export class ForwardDeliveryRepository {
   }
 
   /**
-   * Records a reply rule's call (made while WeChat waited): one row per push and rule; a copy of the
-   * push (WeChat's retry) counts another attempt on the same row.
+   * Records reply rules' calls (made while WeChat waited), many in one statement: one row per push and
+   * rule; a copy of a push (WeChat's retry) counts another attempt on the same row.
    */
-  async recordReply(
-    row: { inboxId: number; ruleId: number; delivered: boolean; status: number | null; error: string | null; latencyMs: number },
-    now: Date,
+  async recordReplies(
+    rows: ReadonlyArray<{ inboxId: number; ruleId: number; delivered: boolean; status: number | null; error: string | null; latencyMs: number; at: Date }>,
   ): Promise<void> {
-    const stamp = toSqlDateTime(now);
-    const values = {
-      rule_id: row.ruleId,
-      inbox_id: row.inboxId,
-      mode: 'reply',
-      state: row.delivered ? 'delivered' : 'failed',
-      attempts: 1,
-      next_attempt_at: stamp,
-      retry_from: stamp,
-      last_attempt_at: stamp,
-      delivered_at: row.delivered ? stamp : null,
-      last_status: row.status,
-      last_error: clip(row.error, 255),
-      latency_ms: row.latencyMs,
-      created_at: stamp,
-      updated_at: stamp,
-    };
+    if (rows.length === 0) return;
+    // One row per key within the statement (the latest), as an upsert may not touch a row twice.
+    const byKey = new Map<string, (typeof rows)[number]>();
+    for (const r of rows) byKey.set(`${r.inboxId}/${r.ruleId}`, r);
+    const values = [...byKey.values()].map((row) => {
+      const stamp = toSqlDateTime(row.at);
+      return {
+        rule_id: row.ruleId,
+        inbox_id: row.inboxId,
+        mode: 'reply',
+        state: row.delivered ? 'delivered' : 'failed',
+        attempts: 1,
+        next_attempt_at: stamp,
+        retry_from: stamp,
+        last_attempt_at: stamp,
+        delivered_at: row.delivered ? stamp : null,
+        last_status: row.status,
+        last_error: clip(row.error, 255),
+        latency_ms: row.latencyMs,
+        created_at: stamp,
+        updated_at: stamp,
+      };
+    });
+    const incoming = (column: string) => this.knex.raw(this.db.dialect === 'mysql' ? `VALUES(${column})` : `excluded.${column}`);
     await this.knex(DELIVERIES)
       .insert(values)
       .onConflict(['inbox_id', 'rule_id'])
       .merge({
-        state: values.state,
-        attempts: this.knex.raw('attempts + 1'),
-        last_attempt_at: stamp,
-        delivered_at: values.delivered_at,
-        last_status: values.last_status,
-        last_error: values.last_error,
-        latency_ms: values.latency_ms,
-        updated_at: stamp,
+        attempts: this.knex.raw(`${DELIVERIES}.attempts + 1`),
+        ...Object.fromEntries(['state', 'last_attempt_at', 'delivered_at', 'last_status', 'last_error', 'latency_ms', 'updated_at'].map((c) => [c, incoming(c)])),
       });
   }
 

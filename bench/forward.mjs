@@ -1,0 +1,212 @@
+// Forwarding's cost and speed (issue 14), each against a baseline measured in the same run:
+//
+//  1. An async rule that takes every event, to a local service answering 200: `wxplat serve`'s receive
+//     rate beside the same serve with no rule (interleaved rounds, 64 connections, receipts as in
+//     bench/serve.mjs), and how long after each round the forward backlog takes to drain.
+//     Goals: ≥ 0.8 of the rate with no rule; drained within 10 s after the round.
+//  2. A reply rule to a service answering in 1 ms: p99 of text messages at 64 connections beside no rule.
+//     Goal: ≤ 5 ms more.
+//  3. Forwarding to a service that takes 50 ms an answer: deliveries a second beside what the
+//     forwarder's concurrency allows (32 in flight / 50 ms). Goal: ≥ 0.8 of it.
+//
+// The service runs in a process of its own. Knobs: BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS,
+// BENCH_ONLY=sqlite|mariadb (default mariadb), WXPLAT_BENCH_MYSQL_URL, BENCH_SLOW_EVENTS.
+//
+//   npm run build && node bench/forward.mjs
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadLean } from './lib/load.mjs';
+import {
+  fmt,
+  health,
+  loadAverage,
+  makePushes,
+  median,
+  mysqlAdmin,
+  mysqlDatabase,
+  prepareDatabase,
+  started,
+  startReceiver,
+  stop,
+  wxplatSync,
+} from './lib/receivers.mjs';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = 2;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const SLOW_EVENTS = Number(process.env.BENCH_SLOW_EVENTS ?? 3000);
+const FORWARD_CONCURRENCY = 32;
+const only = process.env.BENCH_ONLY ?? 'mariadb';
+const dir = mkdtempSync(path.join(tmpdir(), 'wxplat-bench-forward-'));
+
+// --- the platform's service: counts what it gets; /slow answers after 50 ms, /reply with a passive reply after 1 ms ---
+
+function startService() {
+  const source = `
+    const http = require('node:http');
+    const counts = { fast: 0, slow: 0, reply: 0 };
+    const stamps = { slow: [] };
+    const s = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (req.url === '/counts') { res.end(JSON.stringify({ counts, firstSlow: stamps.slow[0] ?? null, lastSlow: stamps.slow.at(-1) ?? null })); return; }
+        if (req.url === '/reset') { counts.fast = counts.slow = counts.reply = 0; stamps.slow = []; res.end('ok'); return; }
+        if (req.url.startsWith('/slow')) { counts.slow++; stamps.slow.push(Date.now()); setTimeout(() => res.end('ok'), 50); return; }
+        if (req.url.startsWith('/reply')) {
+          counts.reply++;
+          setTimeout(() => { res.writeHead(200, { 'content-type': 'text/xml' }); res.end('<xml><ToUserName><![CDATA[o]]></ToUserName><FromUserName><![CDATA[gh]]></FromUserName><CreateTime>1</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[ok]]></Content></xml>'); }, 1);
+          return;
+        }
+        counts.fast++;
+        res.end('ok');
+      });
+    });
+    s.keepAliveTimeout = 30000;
+    s.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.address().port));
+    process.on('SIGTERM', () => { s.closeAllConnections(); s.close(() => process.exit(0)); });
+  `;
+  return started('service', spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'inherit'] }));
+}
+
+function ask(port, urlPath) {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: urlPath, agent: false }, (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve(text));
+      })
+      .on('error', reject);
+  });
+}
+
+// --- pushes ---
+
+let msgid = 5_000_000_000_000_000_000n;
+const receipts = (n) => makePushes(n, () => ({ MsgType: 'event', Event: 'TEMPLATESENDJOBFINISH', MsgID: msgid++, Status: 'success' }));
+const texts = (n) => makePushes(n, () => ({ MsgType: 'text', Content: '在吗', MsgId: msgid++ }));
+
+const acceptSuccess = (head, body) => head.startsWith('HTTP/1.1 200') && body === 'success';
+const acceptAny200 = (head) => head.startsWith('HTTP/1.1 200');
+
+async function run(port, requests, seconds, accept, record = true) {
+  const r = await loadLean({ port, requests, seconds, record, wrap: false, connections: CONNECTIONS, accept });
+  if (r.bad > 0) throw new Error(`${r.bad} requests were not answered as expected`);
+  return r;
+}
+
+async function until(what, check, limitMs) {
+  const startedAt = performance.now();
+  for (;;) {
+    if (await check()) return (performance.now() - startedAt) / 1000;
+    if (performance.now() - startedAt > limitMs) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// --- run ---
+
+const cleanups = [];
+const results = { receive: [], reply: [], slow: null };
+try {
+  const service = await startService();
+  cleanups.push(() => stop(service.child));
+  const base = `http://127.0.0.1:${service.port}`;
+  const databases = [];
+  const database = async (name) => {
+    if (only === 'sqlite') return `sqlite:${path.join(dir, `${name}.sqlite3`)}`;
+    const db = `wxplat_bench_fw_${process.pid}_${name}`;
+    await mysqlAdmin(`DROP DATABASE IF EXISTS \`${db}\``);
+    databases.push(db);
+    return mysqlDatabase(db);
+  };
+  cleanups.push(async () => {
+    for (const db of databases) await mysqlAdmin(`DROP DATABASE IF EXISTS \`${db}\``);
+  });
+  const receiver = async (name, rule) => {
+    const url = await database(name);
+    await prepareDatabase(dir, url);
+    if (rule) wxplatSync(dir, url, ['forward', 'add', ...rule]);
+    const r = await startReceiver(dir, name, url);
+    cleanups.push(() => stop(r.child));
+    return { ...r, url };
+  };
+
+  // 1. receive rate, with and without an async rule that takes every event
+  const plain = await receiver('plain');
+  const forwarding = await receiver('async', ['--to', `${base}/fast`]);
+  const deliveredCount = async () => Number(JSON.parse(await ask(service.port, '/counts')).counts.fast);
+  for (let round = 1; round <= ROUNDS; round++) {
+    const round1 = {};
+    for (const [name, r] of [['no rule', plain], ['async rule', forwarding]]) {
+      process.stderr.write(`round ${round}/${ROUNDS}: receiving, ${name}… `);
+      const before = name === 'async rule' ? await deliveredCount() : 0;
+      const warm = await run(r.port, receipts(60_000), WARMUP_SECONDS, acceptSuccess, false);
+      const m = await run(r.port, receipts(120_000), SECONDS, acceptSuccess);
+      if (name === 'async rule') {
+        const expected = before + warm.ok + m.ok;
+        m.drain = await until('the forward backlog', async () => (await deliveredCount()) >= expected, 300_000);
+      }
+      // Receipts are processed too (serve as deployed): wait for the inbox before the next turn.
+      await until('the inbox', async () => (await health(r.port)).inbox.pending === 0, 300_000);
+      process.stderr.write(`${m.perSecond.toFixed(0)}/s${m.drain !== undefined ? `, forwards drained ${m.drain.toFixed(1)} s after` : ''}\n`);
+      round1[name] = m;
+    }
+    results.receive.push(round1);
+  }
+
+  // 2. p99 of text messages, with and without a reply rule
+  const noReply = await receiver('text');
+  const replying = await receiver('reply', ['--to', `${base}/reply`, '--mode', 'reply', '--msg-type', 'text']);
+  for (let round = 1; round <= ROUNDS; round++) {
+    const round2 = {};
+    for (const [name, r, accept] of [['no rule', noReply, acceptSuccess], ['reply rule', replying, acceptAny200]]) {
+      process.stderr.write(`round ${round}/${ROUNDS}: text messages, ${name}… `);
+      await run(r.port, texts(60_000), WARMUP_SECONDS, accept, false);
+      const m = await run(r.port, texts(120_000), SECONDS, accept);
+      process.stderr.write(`${m.perSecond.toFixed(0)}/s, p99 ${m.p99.toFixed(1)} ms\n`);
+      round2[name] = m;
+    }
+    results.reply.push(round2);
+  }
+
+  // 3. a 50 ms service: deliveries a second against what 32 in flight allow
+  const slow = await receiver('slow', ['--to', `${base}/slow`]);
+  await ask(service.port, '/reset');
+  process.stderr.write(`${SLOW_EVENTS} events forwarded to a service taking 50 ms… `);
+  const pushes = receipts(SLOW_EVENTS);
+  await loadLean({ port: slow.port, requests: pushes, seconds: 600, record: false, wrap: false, connections: 16, accept: acceptSuccess, finite: true });
+  await until('the slow deliveries', async () => JSON.parse(await ask(service.port, '/counts')).counts.slow >= SLOW_EVENTS, 600_000);
+  const c = JSON.parse(await ask(service.port, '/counts'));
+  const seconds = (c.lastSlow - c.firstSlow) / 1000;
+  results.slow = { delivered: c.counts.slow, seconds, perSecond: c.counts.slow / seconds, allowed: FORWARD_CONCURRENCY / 0.05 };
+  process.stderr.write(`${results.slow.perSecond.toFixed(0)}/s\n`);
+} finally {
+  for (const c of cleanups.reverse()) await c().catch(() => {});
+  rmSync(dir, { recursive: true, force: true });
+}
+
+// --- report ---
+
+console.log(`\n${only === 'sqlite' ? 'SQLite' : 'MariaDB'}; ${CONNECTIONS} keep-alive connections; ${ROUNDS} interleaved rounds of ${SECONDS} s; medians over the rounds\n`);
+const recv = (name, key) => median(results.receive.map((r) => r[name][key]));
+const receiveRatios = results.receive.map((r) => r['async rule'].perSecond / r['no rule'].perSecond);
+const worstDrain = Math.max(...results.receive.map((r) => r['async rule'].drain));
+console.log(`receiving receipts, no rule           ${fmt(recv('no rule', 'perSecond')).padStart(7)}/s  p99 ${fmt(recv('no rule', 'p99'), 1)} ms`);
+console.log(`receiving receipts, async rule        ${fmt(recv('async rule', 'perSecond')).padStart(7)}/s  p99 ${fmt(recv('async rule', 'p99'), 1)} ms  × no rule per round: ${receiveRatios.map((x) => fmt(x, 2)).join(' ')}; forwards drained ${results.receive.map((r) => fmt(r['async rule'].drain, 1)).join(', ')} s after`);
+const p99 = (name) => median(results.reply.map((r) => r[name].p99));
+const added = results.reply.map((r) => r['reply rule'].p99 - r['no rule'].p99);
+console.log(`text messages, no rule                ${fmt(median(results.reply.map((r) => r['no rule'].perSecond))).padStart(7)}/s  p99 ${fmt(p99('no rule'), 1)} ms`);
+console.log(`text messages, reply rule (1 ms)      ${fmt(median(results.reply.map((r) => r['reply rule'].perSecond))).padStart(7)}/s  p99 ${fmt(p99('reply rule'), 1)} ms  (+${added.map((x) => fmt(x, 1)).join(', ')} ms per round)`);
+const s = results.slow;
+console.log(`forwarding to a 50 ms service         ${fmt(s.perSecond).padStart(7)}/s  (${s.delivered} in ${fmt(s.seconds, 1)} s; ${FORWARD_CONCURRENCY} in flight allow ${fmt(s.allowed)}/s)`);
+console.log('');
+const receiveRatio = median(receiveRatios);
+console.log(`goal: receive rate with an async rule ≥ 0.8 × no rule, backlog drained within 10 s: ${receiveRatio >= 0.8 && worstDrain <= 10 ? 'met' : 'NOT met'} — ${fmt(receiveRatio, 2)}, drained in at most ${fmt(worstDrain, 1)} s`);
+console.log(`goal: a reply rule adds ≤ 5 ms to p99: ${median(added) <= 5 ? 'met' : 'NOT met'} — +${fmt(median(added), 1)} ms`);
+console.log(`goal: forwarding to a 50 ms service ≥ 0.8 × what its concurrency allows: ${s.perSecond / s.allowed >= 0.8 ? 'met' : 'NOT met'} — ${fmt(s.perSecond / s.allowed, 2)}`);
+console.log(`load average at the end: ${loadAverage()}`);
