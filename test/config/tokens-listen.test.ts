@@ -27,7 +27,8 @@ t.test('anything else names the variable', async (t) => {
   for (const value of ['8081', '127.0.0.1', ':8081', '127.0.0.1:65536', '127.0.0.1:80:81', 'http://127.0.0.1:8081', '::1:8081', '127.0.0.1:8x']) {
     const err = (() => {
       try {
-        load(value);
+        // Values are checked when first read (a command checks only the settings it uses).
+        void load(value).tokensListen;
       } catch (e) {
         return e;
       }
