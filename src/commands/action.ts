@@ -15,7 +15,7 @@ export function lazy(runtime: Runtime, load: () => Promise<VerbModule>) {
   return async (...received: unknown[]): Promise<void> => {
     const command = received[received.length - 1] as Command;
     const args = received.slice(0, -2);
-    const all = command.optsWithGlobals() as Record<string, unknown> & GlobalOptions;
+    const all = command.optsWithGlobals<Record<string, unknown> & GlobalOptions>();
     const globals: GlobalOptions = {
       db: all.db,
       json: Boolean(all.json),

@@ -52,8 +52,8 @@ const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/
 
 /** For base64 text of the right alphabet and length: the unused bits before `=` or `==` are zero. */
 function canonicalPadding(text: string): boolean {
-  if (text.endsWith('==')) return (BASE64.indexOf(text[text.length - 3]!) & 0x0f) === 0;
-  if (text.endsWith('=')) return (BASE64.indexOf(text[text.length - 2]!) & 0x03) === 0;
+  if (text.endsWith('==')) return (BASE64.indexOf(text[text.length - 3]) & 0x0f) === 0;
+  if (text.endsWith('=')) return (BASE64.indexOf(text[text.length - 2]) & 0x03) === 0;
   return true;
 }
 /** Strict UTF-8: bytes that are not UTF-8 are an error, never U+FFFD; a leading BOM is kept. */
@@ -72,7 +72,7 @@ export function sha1Signature(parts: readonly string[]): string {
     for (const p of [...parts].sort()) hash.update(p, 'latin1');
     return hash.digest('hex');
   }
-  const sorted = parts.map((p) => Buffer.from(p, 'utf8')).sort(Buffer.compare);
+  const sorted = parts.map((p) => Buffer.from(p, 'utf8')).sort((a, b) => Buffer.compare(a, b));
   return createHash('sha1').update(Buffer.concat(sorted)).digest('hex');
 }
 
@@ -176,7 +176,7 @@ export class MessageCrypto {
       throw new MalformedCiphertextError('ciphertext is not a whole number of AES blocks');
     }
     const plain = this.#cbcDecrypt(data);
-    const pad = plain[plain.length - 1]!;
+    const pad = plain[plain.length - 1];
     if (pad < 1 || pad > BLOCK || pad > plain.length) throw new BadPaddingError();
     for (let i = plain.length - pad; i < plain.length; i++) {
       if (plain[i] !== pad) throw new BadPaddingError();
@@ -202,8 +202,8 @@ export class MessageCrypto {
     const plain = this.#blocks.update(data);
     if (plain.length !== data.length) throw new MalformedCiphertextError('ciphertext is not a whole number of AES blocks');
     const iv = this.#iv;
-    for (let i = 0; i < 16; i++) plain[i]! ^= iv[i]!;
-    for (let i = 16; i < plain.length; i++) plain[i]! ^= data[i - 16]!;
+    for (let i = 0; i < 16; i++) plain[i] ^= iv[i];
+    for (let i = 16; i < plain.length; i++) plain[i] ^= data[i - 16];
     return plain;
   }
 
