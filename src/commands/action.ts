@@ -25,7 +25,6 @@ export function lazy(runtime: Runtime, load: () => Promise<VerbModule>) {
     };
     const { createContext } = await import('../context.js');
     const ctx = createContext(runtime.io, globals, runtime.signal, runtime.overrides);
-    runtime.current = ctx;
     try {
       const mod = await load();
       await mod.run(ctx, { args, opts: command.opts() });

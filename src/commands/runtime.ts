@@ -1,4 +1,4 @@
-import type { CommandContext, ContextOverrides } from '../context.js';
+import type { ContextOverrides } from '../context.js';
 import type { IO } from '../output/io.js';
 
 /** What the program shares with every command it runs. */
@@ -6,8 +6,6 @@ export interface Runtime {
   io: IO;
   signal: AbortSignal;
   overrides: ContextOverrides;
-  /** The context of the command being run, for the error printer. */
-  current?: CommandContext;
   /** What the command asked to exit with when it ended without an error. */
   exitCode?: number;
 }

@@ -161,14 +161,6 @@ export class Pusher {
     return [...this.#recent.slice(this.#recentAt), ...this.#recent.slice(0, this.#recentAt)];
   }
 
-  resetCounts(): void {
-    this.#attempts = 0;
-    this.#totals = { delivered: 0, failed: 0, skipped: 0 };
-    this.#byKind = {};
-    this.#recent = [];
-    this.#recentAt = 0;
-  }
-
   /** Drops what is queued (reported as skipped) and cuts what is in flight (reported as failed). */
   close(): void {
     this.#closed = true;

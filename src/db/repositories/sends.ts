@@ -120,13 +120,6 @@ export class SendRepository {
     return changed === 1;
   }
 
-  /** Of these openids, the ones the job already has (a resumed preparation). */
-  async existingRecipients(jobId: number, openids: readonly string[]): Promise<Set<string>> {
-    if (openids.length === 0) return new Set();
-    const rows = await this.knex<SendDeliveryRow>(DELIVERIES).select('openid').where('job_id', jobId).whereIn('openid', openids);
-    return new Set(rows.map((r) => r.openid));
-  }
-
   /**
    * Writes one batch of recipients: the production rows and their delivery rows, in one transaction.
    * Returns how many were added (openids the job already has are skipped).
