@@ -1,14 +1,13 @@
-import { removeAccount } from '../../core/accounts/remove.js';
+import { isRemoved, removeAccount } from '../../core/accounts/remove.js';
 import { accountLabel } from '../../core/accounts/view.js';
 import type { CommandContext } from '../../context.js';
-import { STATUS } from '../../db/rows.js';
 import { UsageError } from '../../errors.js';
 import type { Input } from '../action.js';
 import { accountArgument } from './ask.js';
 
 export async function run(ctx: CommandContext, { args }: Input<[string | undefined], {}>): Promise<void> {
   const row = await accountArgument(ctx, args[0], { includeRemoved: true });
-  if (Number(row.status) !== STATUS.deleted && !ctx.globals.yes) {
+  if (!isRemoved(row) && !ctx.globals.yes) {
     if (!ctx.prompter.canPrompt) {
       throw new UsageError(`removing account ${accountLabel(row)} needs confirmation: pass --yes`, 'there is no terminal to ask on');
     }

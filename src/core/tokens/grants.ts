@@ -15,6 +15,8 @@ export interface TokenDocument {
   expires_at: string;
 }
 
+export type { TokenGrant };
+
 export function tokenDocument(grant: TokenGrant): TokenDocument {
   return { token: grant.token, expires_at: grant.expiresAt.toISOString() };
 }
