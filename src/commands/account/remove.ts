@@ -3,10 +3,11 @@ import { accountLabel } from '../../core/accounts/view.js';
 import type { CommandContext } from '../../context.js';
 import { STATUS } from '../../db/rows.js';
 import { UsageError } from '../../errors.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { accountArgument } from './ask.js';
 
-export async function run(ctx: CommandContext, { args }: Input<[string | undefined], {}>): Promise<void> {
+export async function run(ctx: CommandContext, { args }: InputOf<typeof specs.remove>): Promise<void> {
   const row = await accountArgument(ctx, args[0], { includeRemoved: true });
   if (Number(row.status) !== STATUS.deleted && !ctx.globals.yes) {
     if (!ctx.prompter.canPrompt) {

@@ -3,7 +3,8 @@ import { MONTHLY_RULE, parseIndustryCode, setAccountIndustries } from '../../cor
 import { accountLabel } from '../../core/accounts/view.js';
 import type { CommandContext } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { accountArgument } from '../account/ask.js';
 
 async function industryOrAsk(ctx: CommandContext, value: string | undefined, what: 'primary' | 'secondary', exclude?: number): Promise<number> {
@@ -21,7 +22,7 @@ async function industryOrAsk(ctx: CommandContext, value: string | undefined, wha
 
 export async function run(
   ctx: CommandContext,
-  { args, opts }: Input<[string | undefined, string | undefined, string | undefined], { force?: boolean }>,
+  { args, opts }: InputOf<typeof specs.set>,
 ): Promise<void> {
   const [ref, primaryArg, secondaryArg] = args;
   // Codes given on the command line are checked before an account is looked up or asked for.

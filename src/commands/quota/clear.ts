@@ -3,9 +3,10 @@ import type { CommandContext } from '../../context.js';
 import { clearQuota, RESETS_A_MONTH } from '../../core/quota/quota.js';
 import { resolveQuotaTarget, targetLabel } from '../../core/quota/target.js';
 import { UsageError } from '../../errors.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-export async function run(ctx: CommandContext, { args: [ref] }: Input<[string], Record<string, never>>): Promise<void> {
+export async function run(ctx: CommandContext, { args: [ref] }: InputOf<typeof specs.clear>): Promise<void> {
   const wechat = await ctx.wechat();
   const target = await resolveQuotaTarget({ db: await ctx.db(), clock: ctx.clock }, ref, wechat.componentAppid);
   const what = `today's API call counts of ${targetLabel(target)}`;

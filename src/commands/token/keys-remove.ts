@@ -1,9 +1,10 @@
 import type { CommandContext } from '../../context.js';
 import { findKey, removeKey } from '../../core/tokens/keys.js';
 import { UsageError } from '../../errors.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-export async function run(ctx: CommandContext, { args }: Input<[string], {}>): Promise<void> {
+export async function run(ctx: CommandContext, { args }: InputOf<typeof specs.keysRemove>): Promise<void> {
   const db = await ctx.db();
   const key = await findKey({ db }, args[0]);
   if (!ctx.globals.yes) {

@@ -2,18 +2,13 @@
 import type { CommandContext } from '../../context.js';
 import { accountLabel } from '../../core/accounts/view.js';
 import { syncFollowers, type SyncSummary } from '../../core/followers/sync.js';
-import { UsageError } from '../../errors.js';
 import { startProgress } from '../../output/progress.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { accountArgument } from '../account/ask.js';
 
-export interface SyncOptions {
-  concurrency?: string;
-  restart?: boolean;
-}
 
-export async function run(ctx: CommandContext, { args: [ref], opts }: Input<[string | undefined], SyncOptions>): Promise<void> {
-  if (opts.concurrency !== undefined && !/^\d+$/.test(opts.concurrency)) throw new UsageError('--concurrency must be a whole number from 1 to 64');
+export async function run(ctx: CommandContext, { args: [ref], opts }: InputOf<typeof specs.sync>): Promise<void> {
   const account = await accountArgument(ctx, ref);
   const bar = await startProgress(ctx.io, 'followers', 0, !ctx.out.json);
   const summary = await syncFollowers(
@@ -30,7 +25,7 @@ export async function run(ctx: CommandContext, { args: [ref], opts }: Input<[str
       },
     },
     account,
-    { concurrency: opts.concurrency === undefined ? undefined : Number(opts.concurrency), restart: opts.restart },
+    { concurrency: opts.concurrency, restart: opts.restart },
   ).finally(() => bar.stop());
   ctx.out.result(summary, (s) => print(ctx, s));
 }

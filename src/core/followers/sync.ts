@@ -30,9 +30,10 @@ import { realSleep, type Sleep } from '../../wechat/retry.js';
 import { accountLabel, accountRef, type AccountRef } from '../accounts/view.js';
 import { deadLocalOwners, newOwner } from '../sending/owner.js';
 import { DEFAULT_PATIENCE, StoppedError, fetchDetails, limiter, patiently, type DetailsResult, type Patience } from './details.js';
+import { LIMITS } from '../limits.js';
 
-export const DEFAULT_CONCURRENCY = 8;
-export const MAX_CONCURRENCY = 64;
+export const DEFAULT_CONCURRENCY = LIMITS.followers.syncConcurrency.default;
+export const MAX_CONCURRENCY = LIMITS.followers.syncConcurrency.max;
 /**
  * Pages fetched while one is written. One is enough: on MySQL writing a page takes longer than fetching
  * the next, and every page held raises the peak memory (the heap grows with what is live).
