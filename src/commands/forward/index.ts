@@ -11,7 +11,7 @@ export const specs = {
       route: text('<route>', 'account (messages and events) or component (authorization events)', { default: 'account' }),
       appid: text('<appids>', 'one or several appids (comma-separated), or * for every account', { default: '*' }),
       msgType: text('<types>', 'MsgTypes, comma-separated: text,image,voice,video,shortvideo,location,link,event'),
-      event: text('<events>', 'Events, comma-separated: subscribe,unsubscribe,SCAN,LOCATION,CLICK,VIEW,TEMPLATESENDJOBFINISH,…'),
+      event: text('<events>', 'Events, comma-separated, e.g. subscribe,unsubscribe,SCAN (also LOCATION, CLICK, VIEW, TEMPLATESENDJOBFINISH, …)'),
       infoType: text('<types>', 'InfoTypes of the component route: authorized,updateauthorized,unauthorized,…'),
       mode: text('<mode>', 'async (delivered from the inbox, retried) or reply (answers WeChat within 4 s)', { default: 'async' }),
       format: text('<format>', 'xml (the message as WeChat sent it) or json (its fields)', { default: 'xml' }),
