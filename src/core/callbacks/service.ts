@@ -126,8 +126,11 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
           // No host, name or user of the database: /healthz faces the internet with the callback routes.
           database: { dialect: db.dialect, reachable: true },
           inbox: {
+            // Counted up to BACKLOG_CAP: `…AtLeast` says there are more.
             pending: backlog.pending,
+            pendingAtLeast: backlog.pendingAtLeast,
             failed: backlog.failed,
+            failedAtLeast: backlog.failedAtLeast,
             oldestPendingAt: backlog.oldestPendingAt?.toISOString() ?? null,
           },
           processing,
