@@ -8,6 +8,7 @@ import type { CommandContext, GlobalOptions } from '../context.js';
 import type { IntLimits } from '../core/limits.js';
 import { UsageError } from '../errors.js';
 import type { Runtime } from './runtime.js';
+import { explainUnreachable } from './unreachable.js';
 
 // ---- options -------------------------------------------------------------------------------------
 
@@ -315,6 +316,8 @@ function addVerb(parent: Command, node: VerbNode, rt: Runtime, width: () => numb
     try {
       await start(ctx);
       rt.exitCode = ctx.exitCode;
+    } catch (err) {
+      throw explainUnreachable(err, ctx);
     } finally {
       await ctx.close();
     }
