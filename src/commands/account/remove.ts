@@ -5,6 +5,7 @@ import { STATUS } from '../../db/rows.js';
 import { UsageError } from '../../errors.js';
 import type { InputOf } from '../define.js';
 import type { specs } from './index.js';
+import { declined } from '../confirm.js';
 import { accountArgument } from './ask.js';
 
 export async function run(ctx: CommandContext, { args }: InputOf<typeof specs.remove>): Promise<void> {
@@ -17,7 +18,7 @@ export async function run(ctx: CommandContext, { args }: InputOf<typeof specs.re
       `Remove account ${accountLabel(row)}? It is marked removed (status -2); its tokens and templates are kept, and \`wxplat account authorize\` brings it back.`,
       false,
     );
-    if (!sure) throw new UsageError(`account ${accountLabel(row)} was not removed (answered no)`);
+    if (!sure) return declined(ctx, `account ${accountLabel(row)} not removed: you answered no`);
   }
   const result = await removeAccount({ db: await ctx.db(), clock: ctx.clock }, row);
   ctx.out.result(result, (r) => {
