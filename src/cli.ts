@@ -152,7 +152,13 @@ export async function run(): Promise<void> {
   let interrupts = 0;
   const onSignal = () => {
     interrupts++;
-    if (interrupts > 1) process.exit(EXIT.interrupted);
+    if (interrupts > 1) {
+      // Not waiting for the work in flight: end the progress bar's line, give the cursor back, and say
+      // how it ended, as the first Ctrl-C's summary would have.
+      const tty = process.stderr.isTTY ? '\u001b[?25h' : '';
+      process.stderr.write(`${tty}\nstopped: interrupted again, without waiting for the requests in flight; what was done is kept: run the same command again to carry on\n`);
+      process.exit(EXIT.interrupted);
+    }
     controller.abort();
   };
   process.on('SIGINT', onSignal);

@@ -1,7 +1,8 @@
 // `wxplat user sync <account> [--concurrency N] [--restart]`
 import type { CommandContext } from '../../context.js';
 import { accountLabel } from '../../core/accounts/view.js';
-import { syncFollowers, type SyncSummary } from '../../core/followers/sync.js';
+import { SyncInterruptedError, syncFollowers, type SyncSummary } from '../../core/followers/sync.js';
+import { EXIT } from '../../errors.js';
 import { startProgress } from '../../output/progress.js';
 import type { InputOf } from '../define.js';
 import type { specs } from './index.js';
@@ -26,7 +27,23 @@ export async function run(ctx: CommandContext, { args: [ref], opts }: InputOf<ty
     },
     account,
     { concurrency: opts.concurrency, restart: opts.restart },
-  ).finally(() => bar.stop());
+  )
+    .catch((err: unknown) => {
+      if (err instanceof SyncInterruptedError) return err;
+      throw err;
+    })
+    .finally(() => bar.stop());
+  if (summary instanceof SyncInterruptedError) {
+    // Ctrl-C ends as an interrupted send does: what was done, "stopped: interrupted", exit 130.
+    const stopped = { account: summary.account, state: 'stopped', stopReason: 'interrupted', seen: summary.seen, total: summary.total };
+    ctx.out.result(stopped, (s) => {
+      const n = (v: number) => v.toLocaleString('en-US');
+      ctx.out.line(`followers of account ${accountLabel({ official_account_id: s.account.id, appid: s.account.appid, nickname: s.account.nickname })}: ${n(s.seen)} of ${s.total === null ? '?' : n(s.total)} written`);
+      ctx.out.line(`  stopped: interrupted; ${summary.again}`);
+    });
+    ctx.exitCode = EXIT.interrupted;
+    return;
+  }
   ctx.out.result(summary, (s) => print(ctx, s));
 }
 

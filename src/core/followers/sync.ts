@@ -68,6 +68,19 @@ export interface SyncOptions {
   patience?: Patience;
 }
 
+/** Ctrl-C: what the pass had done, so that the command ends as an interrupted send does. */
+export class SyncInterruptedError extends InterruptedError {
+  constructor(
+    message: string,
+    readonly account: AccountRef,
+    readonly seen: number,
+    readonly total: number | null,
+    readonly again: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface SyncSummary {
   account: AccountRef;
   /** The pass's number (1 for an account's first). */
@@ -244,7 +257,7 @@ export async function syncFollowers(deps: SyncDeps, account: OfficialAccountRow,
     const where = `after ${seen} follower${seen === 1 ? '' : 's'} of ${total ?? '?'}`;
     const message = err instanceof Error ? err.message : String(err);
     if (!(err instanceof LostSyncLeaseError)) await repo.release(pass, clock.now(), interrupted ? 'interrupted' : message).catch(noop);
-    if (interrupted) throw new InterruptedError(`follower sync of account ${label} interrupted ${where}; ${again}`);
+    if (interrupted) throw new SyncInterruptedError(`follower sync of account ${label} interrupted ${where}; ${again}`, accountRef(account), seen, total ?? null, again);
     if (err instanceof LostSyncLeaseError) throw new FailedError(`${err.message} (account ${label})`);
     if (err instanceof FailedError || err instanceof UsageError) {
       // What the error says to do (WeChat's errcode explained), and that the pass carries on from here.
