@@ -50,6 +50,7 @@ export function register(program: Command, rt: Runtime): void {
     .option('--url <url>', 'where the message opens (http or https)')
     .option('--miniprogram <appid:pagepath>', 'open a linked mini program instead')
     .option('--idempotency-key <key>', 'the same key finds the same job and carries it on (use one per cron run)')
+    .option('--allow-repeat', 'send even if the same send was made in the last 24 hours (refused without it, unless a key is given)')
     .option('--dry-run', 'show the rendered message and the recipients; store and send nothing')
     .option('--concurrency <n>', 'requests in flight at once (default 16)')
     .option('--rate <n>', 'at most n messages a second from this process')
