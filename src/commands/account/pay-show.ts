@@ -18,7 +18,7 @@ export async function run(ctx: CommandContext, { args }: Input<[string | undefin
       ['mch id', p.mchId],
       ['name', p.name],
       ['key', p.key],
-      ['updated', p.updatedAt],
+      ['updated', ctx.out.time(p.updatedAt)],
     ]);
   });
 }
