@@ -57,6 +57,13 @@ t.test('account list and doctor at 60 and 200 columns, and piped', (t) =>
       t.notMatch(doctor.screen, /…/, "doctor's details wrap, never cut");
     }
 
+    // Times: local with the offset on a terminal, ISO UTC piped.
+    const status = runOnTerminal(['platform', 'status'], { ...world.env, TZ: 'Asia/Shanghai' }, { binary: true });
+    await status.exit;
+    t.match(status.screen, /received .* ago \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+08:00\)/, 'local time on a terminal');
+    const statusPiped = await spawnCli(['platform', 'status'], { env: { ...world.env, TZ: 'Asia/Shanghai' } });
+    t.match(statusPiped.stdout, /received .* ago \(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\)/, 'ISO UTC piped');
+
     const piped = await spawnCli(['account', 'list'], { env: world.env });
     t.equal(piped.code, 0, piped.stderr);
     t.notMatch(piped.stdout, BOX, 'no box drawing when piped');
