@@ -51,7 +51,7 @@ export interface SendDeps {
   sleep?: Sleep;
   onWarning?: (message: string) => void;
   /** Phases for the progress display: writing recipients, then sending. */
-  onPhase?: (phase: 'preparing' | 'sending', total: number) => void;
+  onPhase?: (phase: 'preparing' | 'sending', total: number) => void | Promise<void>;
   onProgress?: (done: number) => void;
 }
 
@@ -212,7 +212,7 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
   const resumed = job.state !== 'preparing' || readCount === null;
   const started = clock.now().getTime();
   if (job.state === 'preparing') {
-    deps.onPhase?.('preparing', readCount ?? 0);
+    await deps.onPhase?.('preparing', readCount ?? 0);
     job = await prepareJob(
       { repo, clock, sleep, signal: deps.signal, owner, leaseMs: settings.leaseMs, onProgress: deps.onProgress },
       job,
@@ -230,7 +230,7 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
     stop = null;
   } else if (job.state !== 'done') {
     const before = await repo.stateCounts(jobId);
-    deps.onPhase?.('sending', job.total);
+    await deps.onPhase?.('sending', job.total);
     let done = job.total - (before.pending ?? 0) - (before.sending ?? 0);
     deps.onProgress?.(done);
     if (job.state === 'stopped') await repo.setJobState(jobId, 'ready', clock.now(), { stopReason: null, pausedUntil: null });

@@ -142,9 +142,9 @@ t.test('industry get and set', (t) =>
       const declined = await run(['industry', 'set', id], { overrides: { clock, prompter: no } });
       t.equal(declined.code, 2);
       t.match(declined.stderr, /not changed/);
-      t.equal(no.asked[0]!.choices!.length, 41, 'every code offered for the primary');
-      t.equal(no.asked[1]!.choices!.length, 40, 'the primary is not offered again');
-      t.match(no.asked[2]!.message, /to 3 and 1\? WeChat allows one industry change a month/);
+      t.equal(no.asked[0].choices!.length, 41, 'every code offered for the primary');
+      t.equal(no.asked[1].choices!.length, 40, 'the primary is not offered again');
+      t.match(no.asked[2].message, /to 3 and 1\? WeChat allows one industry change a month/);
 
       const yes = scriptedPrompter([{ select: new RegExp(`^${accountId} `) }, { select: /^ 3 / }, { select: /^ 1 / }, { confirm: true }]);
       const res = await run(['industry', 'set', '--json'], { overrides: { clock, prompter: yes } });

@@ -27,20 +27,20 @@ t.test('receipts before and after their msgid', (t) =>
       appid: 'wx7777777777777777', toUserName: 'gh_x', fromUserName: openid, createTime: 1, msgType: 'event', event: 'TEMPLATESENDJOBFINISH', msgId, status,
     });
     // The first receipt beats the sender's write.
-    const early = await db.knex.transaction((trx) => recordTemplateReceipts(trx, [receipt(openids[0]!, '3717005636572528642', 'failed:user block')], now));
-    t.equal(early[0]!.sendRecordId, null, 'no send has that msgid yet');
+    const early = await db.knex.transaction((trx) => recordTemplateReceipts(trx, [receipt(openids[0], '3717005636572528642', 'failed:user block')], now));
+    t.equal(early[0].sendRecordId, null, 'no send has that msgid yet');
     t.equal(Number((await db.knex('wxplat_waiting_receipts').count({ n: '*' }))[0].n), 1, 'it waits');
 
     await repo.saveOutcomes('me', rows.map((row, i) => ({ row, state: 'sent' as const, msgid: `371700563657252864${2 + i}` })), now);
     const first = await db.knex('wxplat_send_deliveries').where('openid', openids[0]).first();
-    t.match(first, { state: 'blocked', receipt_status: 'failed:user block', receipt_record_id: early[0]!.receiptId }, 'linked when the msgid was stored');
+    t.match(first, { state: 'blocked', receipt_status: 'failed:user block', receipt_record_id: early[0].receiptId }, 'linked when the msgid was stored');
     t.equal(Number((await db.knex('wxplat_send_deliveries').where('openid', openids[1]).first()).receipt_record_id ?? 0), 0);
     t.equal(Number((await db.knex('wxplat_waiting_receipts').count({ n: '*' }))[0].n), 0, 'nothing waits any more');
 
     // The second comes after: linked at once.
-    const late = await db.knex.transaction((trx) => recordTemplateReceipts(trx, [receipt(openids[1]!, '3717005636572528643', 'success')], now));
-    t.ok(late[0]!.sendRecordId);
-    t.match(await db.knex('wxplat_send_deliveries').where('openid', openids[1]).first(), { state: 'delivered', receipt_record_id: late[0]!.receiptId });
+    const late = await db.knex.transaction((trx) => recordTemplateReceipts(trx, [receipt(openids[1], '3717005636572528643', 'success')], now));
+    t.ok(late[0].sendRecordId);
+    t.match(await db.knex('wxplat_send_deliveries').where('openid', openids[1]).first(), { state: 'delivered', receipt_record_id: late[0].receiptId });
   }),
 );
 
