@@ -15,6 +15,8 @@ import type { specs } from './index.js';
 import { valueOrAsk } from './ask.js';
 import { accountFields, printFields } from './print.js';
 import { qrCode } from './qr.js';
+import { terminalWidth } from '../../output/output.js';
+import stringWidth from '../../output/string-width.js';
 
 
 function validator(check: (value: string) => unknown): (value: string) => true | string {
@@ -66,7 +68,14 @@ export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.au
     const say = (text: string) => (ctx.out.json ? ctx.out.note(text) : ctx.out.line(text));
     say(`Open on a computer (the admin scans the code with WeChat):\n  ${links.pc}`);
     say(`Or open inside WeChat on the admin's phone:\n  ${links.mobile}`);
-    if (ctx.out.stdoutIsTerminal) say(qrCode(links.mobile));
+    // The code only when it can be scanned: whole on the screen (a wrapped one cannot), and not with
+    // --url-only, where it would push the links off a small screen.
+    if (ctx.out.stdoutIsTerminal && !opts.urlOnly) {
+      const qr = qrCode(links.mobile);
+      const width = Math.max(...qr.split('\n').map(stringWidth));
+      if (width <= terminalWidth(ctx.io.stdout, ctx.io.env)) say(qr);
+      else say(`(the QR code needs ${width} columns: widen the terminal to see it)`);
+    }
     say(`The links work once, for ${Math.round(links.expiresIn / 60)} minutes.`);
     if (opts.urlOnly) return;
     if (!ctx.prompter.canPrompt) {

@@ -13,13 +13,13 @@ export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.li
     }
     ctx.out.table(
       [
-        { header: 'id', value: (a) => a.id },
-        { header: 'appid', value: (a) => a.appid },
+        { header: 'id', value: (a) => a.id, keep: true },
+        { header: 'appid', value: (a) => a.appid, keep: true },
         { header: 'nickname', value: (a) => a.nickname },
-        { header: 'original id', value: (a) => a.originalId },
-        { header: 'service type', value: (a) => a.serviceType },
-        { header: 'verify type', value: (a) => a.verifyType },
-        { header: 'func ids', value: (a) => a.funcIds.join(',') },
+        { header: 'original id', value: (a) => a.originalId, drop: 3 },
+        { header: 'service type', value: (a) => a.serviceType, drop: 1 },
+        { header: 'verify type', value: (a) => a.verifyType, drop: 2 },
+        { header: 'func ids', value: (a) => a.funcIds.join(','), drop: 4 },
         { header: 'status', value: (a) => a.status, style: (t, a, c) => styleStatus(t, a.status, c) },
         { header: 'token', value: (a) => tokenWords(a.token.state), style: (t, a, c) => styleToken(t, a.token.state, c) },
       ],

@@ -19,7 +19,7 @@ export async function run(ctx: CommandContext, { args }: InputOf<typeof specs.pa
       ['mch id', p.mchId],
       ['name', p.name],
       ['key', p.key],
-      ['updated', p.updatedAt],
+      ['updated', ctx.out.time(p.updatedAt)],
     ]);
   });
 }

@@ -40,7 +40,7 @@ function print(ctx: CommandContext, s: ReconcileSummary): void {
   if (notable.length > 0) {
     out.table(
       [
-        { header: 'appid', value: (i) => i.appid },
+        { header: 'appid', value: (i) => i.appid, keep: true },
         { header: 'account', value: (i) => (i.account ? `${i.account.id}${i.account.nickname ? ` ${i.account.nickname}` : ''}` : '—') },
         { header: 'action', value: (i) => ACTION_WORDS[i.action] },
         { header: 'result', value: (i) => i.result, style: (t, i, c) => styleResult(t, i, c) },

@@ -27,8 +27,8 @@ export async function run(ctx: CommandContext, { args, opts }: InputOf<typeof sp
     }
     ctx.out.table(
       [
-        { header: 'id', value: (o) => o.account.id },
-        { header: 'appid', value: (o) => o.account.appid },
+        { header: 'id', value: (o) => o.account.id, keep: true },
+        { header: 'appid', value: (o) => o.account.appid, keep: true },
         { header: 'nickname', value: (o) => o.account.nickname },
         {
           header: 'result',

@@ -9,7 +9,7 @@ export async function run(ctx: CommandContext, { args }: InputOf<typeof specs.sh
   const row = await accountArgument(ctx, args[0], { includeRemoved: true });
   const account = await showAccount({ db: await ctx.db(), clock: ctx.clock }, row);
   ctx.out.result(account, (a) => {
-    const industries = a.industries ? `${a.industries.primary} / ${a.industries.secondary} (recorded ${a.industries.updatedAt ?? '?'})` : null;
+    const industries = a.industries ? `${a.industries.primary} / ${a.industries.secondary} (recorded ${a.industries.updatedAt ? ctx.out.time(a.industries.updatedAt) : '?'})` : null;
     const pay = a.pay ? `mch id ${a.pay.mchId ?? '?'}, ${a.pay.name ?? ''} (\`wxplat account pay show ${a.id}\`)` : null;
     printFields(ctx.out, [
       ...accountFields(a, ctx.out),

@@ -8,12 +8,12 @@ export async function run(ctx: CommandContext, _input: InputOf<typeof specs.stat
   const status = await migrationStatus(db);
   ctx.out.result(status, (s) => {
     const rows = [
-      ...s.applied.map((m) => ({ name: m.name, state: 'applied', batch: m.batch, at: m.migratedAt ?? '' })),
+      ...s.applied.map((m) => ({ name: m.name, state: 'applied', batch: m.batch, at: ctx.out.time(m.migratedAt) })),
       ...s.pending.map((name) => ({ name, state: 'pending', batch: null, at: '' })),
     ];
     ctx.out.table(
       [
-        { header: 'migration', value: (r) => r.name },
+        { header: 'migration', value: (r) => r.name, keep: true },
         {
           header: 'state',
           value: (r) => r.state,

@@ -35,11 +35,13 @@ function print(ctx: CommandContext, r: DoctorReport): void {
   const { out } = ctx;
   out.table(
     [
-      { header: 'check', value: (c) => c.name },
+      { header: 'check', value: (c) => c.name, keep: true },
       { header: 'status', value: (c) => c.status, style: (text, c, chalk) => styleStatus(text, c.status, chalk) },
       { header: 'detail', value: (c) => c.detail },
     ],
     r.checks,
+    // Each detail says what is wrong: wrapped, never cut.
+    { wrap: true },
   );
   const advice = r.checks.filter((c) => c.advice);
   if (advice.length > 0) {

@@ -14,12 +14,12 @@ export async function run(ctx: CommandContext, _input: InputOf<typeof specs.list
     }
     ctx.out.table(
       [
-        { header: 'id', value: (r) => r.id },
+        { header: 'id', value: (r) => r.id, keep: true },
         { header: 'name', value: (r) => r.name },
         { header: 'mode', value: (r) => `${r.mode} ${r.format}` },
         { header: 'takes', value: (r) => ruleFilter(r) },
         { header: 'to', value: (r) => r.target },
-        { header: 'waiting', value: (r) => (r.backlog.pending ? `${r.backlog.pending} since ${r.backlog.oldestPendingAt}` : '0') },
+        { header: 'waiting', value: (r) => (r.backlog.pending ? `${r.backlog.pending} since ${ctx.out.time(r.backlog.oldestPendingAt)}` : '0') },
         { header: 'dead', value: (r) => r.backlog.dead, style: (text, r, c) => (r.backlog.dead ? c.red(text) : text) },
         { header: 'delivered', value: (r) => r.backlog.delivered },
       ],

@@ -12,7 +12,7 @@ export async function run(ctx: CommandContext, _input: InputOf<typeof specs.list
     }
     ctx.out.table(
       [
-        { header: 'code', value: (r) => r.code },
+        { header: 'code', value: (r) => r.code, keep: true },
         { header: 'main industry', value: (r) => r.main },
         { header: 'sub industry', value: (r) => r.sub },
       ],

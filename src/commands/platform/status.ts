@@ -24,14 +24,14 @@ function print(ctx: CommandContext, s: PlatformStatus): void {
   const ticket =
     t.state === 'missing'
       ? `${c.red('none yet')}: run \`wxplat serve\` where WeChat can reach it; \`wxplat platform ticket restart\` asks WeChat to push one`
-      : `${colour(c, t.state === 'fresh', t.state === 'expired', t.state)}, received ${describeDuration(t.ageSeconds! * 1000)} ago (${t.receivedAt})`;
+      : `${colour(c, t.state === 'fresh', t.state === 'expired', t.state)}, received ${describeDuration(t.ageSeconds! * 1000)} ago (${ctx.out.time(t.receivedAt)})`;
   const k = s.componentToken;
   const token =
     k.state === 'missing'
       ? 'none yet (fetched on first use)'
       : k.state === 'expired'
         ? `${c.yellow('expired')} ${describeDuration(-k.expiresInSeconds! * 1000)} ago (renewed on next use)`
-        : `${colour(c, k.state === 'valid', false, k.state)}, expires in ${describeDuration(k.expiresInSeconds! * 1000)} (${k.expiresAt})`;
+        : `${colour(c, k.state === 'valid', false, k.state)}, expires in ${describeDuration(k.expiresInSeconds! * 1000)} (${ctx.out.time(k.expiresAt)})`;
   const a = s.accounts;
   const states = (['valid', 'expiring', 'needs-reauthorization'] as const)
     .map((state) => {
@@ -48,7 +48,7 @@ function print(ctx: CommandContext, s: PlatformStatus): void {
   for (const n of a.needingAuthorization) fields.push(['', `${c.red('needs re-authorization')}: ${n.appid ?? n.id}${n.nickname ? ` (${n.nickname})` : ''}${n.reason ? ` — ${n.reason}` : ''}`]);
   if (s.forwarding.length === 0) fields.push(['forwarding', 'no rules (`wxplat forward add`)']);
   for (const [i, f] of s.forwarding.entries()) {
-    const waiting = f.pending ? `${f.pending} waiting since ${f.oldestPendingAt}` : 'nothing waiting';
+    const waiting = f.pending ? `${f.pending} waiting since ${ctx.out.time(f.oldestPendingAt)}` : 'nothing waiting';
     const dead = f.dead ? c.red(`, ${f.dead} dead`) : '';
     fields.push([i === 0 ? 'forwarding' : '', `rule ${f.name ? `${f.ruleId} (${f.name})` : f.ruleId} ${f.mode} → ${f.target}: ${waiting}${dead}`]);
   }

@@ -22,7 +22,7 @@ export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.ti
 function print(ctx: CommandContext, r: TicketRestart): void {
   const { out } = ctx;
   out.line(`WeChat accepted: it pushes a component_verify_ticket to the authorization event URL shortly (POST /wechat/component, stored by \`wxplat serve\`).`);
-  out.line(r.previous ? `the last ticket arrived ${describeDuration(r.previous.ageSeconds * 1000)} ago (${r.previous.receivedAt})` : 'no ticket had arrived before');
-  if (r.arrived) out.line(out.c.green(`a new ticket arrived ${r.arrived.afterSeconds} s later (${r.arrived.receivedAt})`));
+  out.line(r.previous ? `the last ticket arrived ${describeDuration(r.previous.ageSeconds * 1000)} ago (${out.time(r.previous.receivedAt)})` : 'no ticket had arrived before');
+  if (r.arrived) out.line(out.c.green(`a new ticket arrived ${r.arrived.afterSeconds} s later (${out.time(r.arrived.receivedAt)})`));
   else if (r.waitedSeconds === 0) out.line('`wxplat platform status` shows when it arrives');
 }

@@ -57,6 +57,7 @@ export const specs = {
       url: text('<url>', 'where the message opens (http or https)'),
       miniprogram: text('<appid:pagepath>', 'open a linked mini program instead'),
       idempotencyKey: text('<key>', 'the same key finds the same job and carries it on (use one per cron run)'),
+      allowRepeat: flag('send even if the same send was made in the last 24 hours (refused without it, unless a key is given)'),
       dryRun: flag('show the rendered message and the recipients; store and send nothing'),
       concurrency: int('<n>', 'requests in flight at once', LIMITS.send.concurrency),
       rate: int('<n>', 'at most n messages a second from this process', LIMITS.send.rate),

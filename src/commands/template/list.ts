@@ -15,9 +15,9 @@ export async function run(ctx: CommandContext, { args, opts }: InputOf<typeof sp
     }
     ctx.out.table(
       [
-        { header: 'code', value: (t) => t.code },
+        { header: 'code', value: (t) => t.code, keep: true },
         { header: 'title', value: (t) => t.title },
-        { header: 'template id', value: (t) => t.templateId },
+        { header: 'template id', value: (t) => t.templateId, keep: true },
         { header: 'placeholders', value: (t) => t.placeholders.map((p) => `{{${p}.DATA}}`).join(' ') },
         ...(opts.all ? [{ header: 'status', value: (t: (typeof rows)[number]) => t.status }] : []),
       ],

@@ -55,6 +55,7 @@ export async function run(ctx: CommandContext, { args: [account], opts }: InputO
       allFollowers: opts.allFollowers,
       message: { dataPairs: opts.data, dataFile, dataFileName: opts.dataFile, url: opts.url, miniprogram: opts.miniprogram },
       idempotencyKey: opts.idempotencyKey,
+      allowRepeat: opts.allowRepeat,
       dryRun: opts.dryRun,
       settings: {
         ...(concurrency ? { concurrency } : {}),
@@ -119,7 +120,7 @@ function printSummary(ctx: CommandContext, s: SendSummary): void {
     out.line(`  receipts so far: ${s.delivered} delivered, ${s.blocked} blocked, ${s.systemFailed} failed at WeChat`);
   }
   out.line(`  this run: ${s.run.sent} sent, ${s.run.failed} failed in ${s.run.seconds.toFixed(1)} s (${s.run.perSecond.toFixed(0)}/s)${s.run.resumed ? ', resuming the job' : ''}`);
-  if (s.stopReason) out.line(`  stopped: ${s.stopReason}${s.pausedUntil ? `; resumable after ${s.pausedUntil}` : ''}`);
+  if (s.stopReason) out.line(`  stopped: ${s.stopReason}${s.pausedUntil ? `; resumable after ${out.beijingTime(s.pausedUntil)}` : ''}`);
   for (const f of s.failures) out.line(`  ${f.state} ${escapeControl(`${f.openid}: ${f.errcode === null ? (f.errmsg ?? '') : describeWeChatError(f.errcode, f.errmsg)}`.trimEnd())}`);
   noteRids(out, s.failures.map((f) => f.errmsg));
   if (s.exitCode === 3) out.note('some recipients failed or are left: run the same command with the same --idempotency-key to carry on');

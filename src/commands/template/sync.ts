@@ -29,9 +29,9 @@ function printResult(ctx: CommandContext, r: SyncResult): void {
     ctx.out.table(
       [
         { header: '', value: (x) => x.action, style: (t, x, c) => (x.bad ? c.red(t) : t) },
-        { header: 'code', value: (x) => x.code ?? '—' },
+        { header: 'code', value: (x) => x.code ?? '—', keep: true },
         { header: 'title', value: (x) => x.title },
-        { header: 'template id', value: (x) => x.templateId },
+        { header: 'template id', value: (x) => x.templateId, keep: true },
         ...(rows.some((x) => x.note)
           ? [{ header: '', value: (x: (typeof rows)[number]) => x.note, style: (t: string, x: (typeof rows)[number], c: typeof ctx.out.c) => (x.bad ? c.red(t) : c.dim(t)) }]
           : []),

@@ -12,7 +12,7 @@ export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.sy
     }
     ctx.out.table(
       [
-        { header: 'code', value: (e) => e.code },
+        { header: 'code', value: (e) => e.code, keep: true },
         { header: 'title', value: (e) => e.title },
         { header: 'industry', value: (e) => (e.industry ? `${e.industry.code} ${e.industry.main ?? ''} / ${e.industry.sub ?? ''}` : '—') },
         { header: 'placeholders', value: (e) => e.placeholders.join(', ') },

@@ -14,8 +14,8 @@ export async function run(ctx: CommandContext, _input: InputOf<typeof specs.keys
       [
         { header: 'name', value: (k) => k.name },
         { header: 'scope', value: (k) => (k.appids ? k.appids.join(', ') : 'every account + component') },
-        { header: 'created', value: (k) => k.createdAt },
-        { header: 'last used', value: (k) => k.lastUsedAt ?? 'never', style: (text, k, c) => (k.lastUsedAt ? text : c.yellow(text)) },
+        { header: 'created', value: (k) => ctx.out.time(k.createdAt) },
+        { header: 'last used', value: (k) => (k.lastUsedAt ? ctx.out.time(k.lastUsedAt) : 'never'), style: (text, k, c) => (k.lastUsedAt ? text : c.yellow(text)) },
       ],
       rows,
     );

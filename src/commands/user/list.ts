@@ -25,8 +25,8 @@ export async function run(ctx: CommandContext, { args: [ref], opts }: InputOf<ty
   }
   ctx.out.table<FollowerView>(
     [
-      { header: 'id', value: (f) => f.id },
-      { header: 'openid', value: (f) => f.openid },
+      { header: 'id', value: (f) => f.id, keep: true },
+      { header: 'openid', value: (f) => f.openid, keep: true },
       ...(opts.all ? [{ header: 'status', value: (f: FollowerView) => f.status, style: (t: string, f: FollowerView, c: ChalkInstance) => (f.following ? t : c.dim(t)) }] : []),
       { header: 'subscribed', value: (f) => f.subscribedAt?.slice(0, 10) },
       { header: 'scene', value: (f) => f.subscribeScene?.replace(/^ADD_SCENE_/, '') },

@@ -2,7 +2,7 @@
 // Crash-safe and exactly-once: every recipient is a row before the first send; each send carries a
 // client_msg_id derived from job and recipient; a row whose outcome is unknown is resent only while
 // WeChat still dedupes that id, and is reported `unknown` after that, never resent blindly.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
 import { SendRepository, type StateCounts } from '../../db/repositories/sends.js';
@@ -33,9 +33,14 @@ export interface SendRequest {
   allFollowers?: boolean;
   message: MessageInput;
   idempotencyKey?: string;
+  /** Send even if the same send was made in the last 24 hours (without a key such a send is refused). */
+  allowRepeat?: boolean;
   dryRun?: boolean;
   settings?: Partial<DeliverySettings>;
 }
+
+/** How far back a send without --idempotency-key is compared with earlier ones. */
+export const REPEAT_WINDOW_MS = 24 * 3600_000;
 
 export interface SendDeps {
   db: Database;
@@ -143,6 +148,7 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
   let job = req.idempotencyKey ? await repo.findJobByKey(req.idempotencyKey) : undefined;
   let warnings: string[] = [];
   let readCount: number | null = null;
+  let requestDigest = '';
   if (job) {
     await checkSameJob(db, job, account, req);
   } else {
@@ -157,6 +163,11 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
     // Every check of the real run comes before the dry run's preview: a dry run that passes means the
     // command would run.
     if (check.read === 0) throw new UsageError('there are no recipients to send to');
+    requestDigest = createHash('sha256')
+      .update(JSON.stringify([account.official_account_id, template.templateId, built.body, check.digest]))
+      .digest('hex');
+    // Without a key, the same send twice is most likely a command run again by accident.
+    if (!req.idempotencyKey && !req.allowRepeat) await refuseRepeat(repo, clock, account, requestDigest);
     const quota = await quotaWarning(accountClient, check.read, deps.logger);
     if (quota) {
       warnings.push(quota);
@@ -187,6 +198,7 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
         content,
         source: source.describe(),
         clientMsgPrefix: randomBytes(3).toString('hex'),
+        requestDigest,
       },
       clock.now(),
     );
@@ -310,6 +322,25 @@ async function checkSameJob(db: Database, job: SendJobRow, account: OfficialAcco
   if (JSON.stringify(given) !== JSON.stringify(stored)) {
     throw new UsageError(`idempotency key ${key} belongs to job ${job.job_id}, whose message differs from this command's`, 'use a new key for a new message');
   }
+}
+
+async function refuseRepeat(repo: SendRepository, clock: Clock, account: OfficialAccountRow, digest: string): Promise<void> {
+  const now = clock.now();
+  const earlier = await repo.findRepeat(account.official_account_id, digest, new Date(now.getTime() - REPEAT_WINDOW_MS));
+  if (!earlier) return;
+  const made = fromSqlDateTime(earlier.created_at);
+  const ago = made ? ` ${describeAgo(now.getTime() - made.getTime())}` : '';
+  throw new UsageError(
+    `job ${earlier.job_id}${earlier.idempotency_key ? ` (key ${earlier.idempotency_key})` : ''} sent this template with the same data to the same recipients from ${account.appid}${ago} (${earlier.state}): not sending it twice`,
+    'to send it again on purpose, add --allow-repeat; to carry on an unfinished send, give every run the same --idempotency-key',
+  );
+}
+
+function describeAgo(ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes < 1) return 'less than a minute ago';
+  if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'} ago`;
+  return `${Math.round(minutes / 60)} hours ago`;
 }
 
 /** Another process (host) is still sending rows of this job: wait for it, so that both print the same result. */

@@ -41,7 +41,7 @@ t.test('doctor: the token service', (t) =>
     t.match((await tokenCheck(on)).check, { status: 'ok', detail: 'listener set to 127.0.0.1:8081; 2 keys, each used' });
 
     const human = await runCli(['doctor'], { env: on, cwd: mkdtempSync(path.join(tmpdir(), 'wxplat-doctor-')) });
-    t.match(human.stdout, /token service +│ ok +│ listener set to 127\.0\.0\.1:8081; 2 keys, each used/);
+    t.match(human.stdout, /token service\tok\tlistener set to 127\.0\.0\.1:8081; 2 keys, each used/);
 
     const bad = await tokenCheck({ ...off, WXPLAT_TOKENS_LISTEN: '8081' });
     t.equal(bad.code, 1);

@@ -51,7 +51,7 @@ t.test('industry get and set', (t) =>
       t.match(doc.local, { primary: { code: 1, sub: '互联网/电子商务' }, secondary: { code: 2 }, updatedAt: '2026-11-20T04:00:00.000Z' });
       t.equal(doc.inSync, true);
       const human = await run(['industry', 'get', id]);
-      t.match(human.stdout, /primary\s+│ 1 {2}IT科技 \/ 互联网\|电子商务\s+│ 1 {2}IT科技 \/ 互联网\/电子商务/);
+      t.match(human.stdout, /primary\t1 {2}IT科技 \/ 互联网\|电子商务\t1 {2}IT科技 \/ 互联网\/电子商务/);
     });
 
     await t.test('the same pair again: nothing to change, WeChat not asked', async (t) => {

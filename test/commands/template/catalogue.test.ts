@@ -58,7 +58,7 @@ t.test('template system', (t) =>
       t.same(list.map((e: { code: string }) => e.code), ['43568', '44102', 'OPENTM207498902']);
       t.equal(list[2].keywords, null);
       const human = await runCli(['template', 'system', 'list'], { env });
-      t.match(human.stdout, /43568\s+│ 订单支付成功通知\s+│ 1 IT科技 \/ 互联网\/电子商务\s+│ character_string1, amount2, time3\s+│ 订单编号, 支付金额, 支付时间/);
+      t.match(human.stdout, /43568\t订单支付成功通知\t1 IT科技 \/ 互联网\/电子商务\tcharacter_string1, amount2, time3\t订单编号, 支付金额, 支付时间/);
     });
 
     await t.test('bad inputs: exit 2, nothing added', async (t) => {

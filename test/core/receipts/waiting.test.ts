@@ -15,7 +15,7 @@ t.test('receipts before and after their msgid', (t) =>
     await db.knex('official_accounts').insert({ official_account_id: 7, appid: 'wx7777777777777777', status: 1 });
     const repo = new SendRepository(db);
     const { job } = await repo.createJob(
-      { idempotencyKey: null, officialAccountId: 7, appid: 'wx7777777777777777', templateId: 'tpl', templateCode: null, messageJson: '{"template_id":"tpl","data":{}}', content: 'x', source: 'test', clientMsgPrefix: 'abcdef' },
+      { idempotencyKey: null, officialAccountId: 7, appid: 'wx7777777777777777', templateId: 'tpl', templateCode: null, messageJson: '{"template_id":"tpl","data":{}}', content: 'x', source: 'test', clientMsgPrefix: 'abcdef', requestDigest: 'waiting-test' },
       now,
     );
     const openids = ['oAAAAAAAAAAAAAAAAAAAAAAAAAA1', 'oAAAAAAAAAAAAAAAAAAAAAAAAAA2'];
@@ -53,7 +53,7 @@ t.test('the processor links a receipt whose send stored its msgid without linkin
     await db.knex('official_accounts').insert({ official_account_id: 7, appid: 'wx7777777777777777', status: 1 });
     const repo = new SendRepository(db);
     const { job } = await repo.createJob(
-      { idempotencyKey: null, officialAccountId: 7, appid: 'wx7777777777777777', templateId: 'tpl', templateCode: null, messageJson: '{"template_id":"tpl","data":{}}', content: 'x', source: 'test', clientMsgPrefix: 'abcdef' },
+      { idempotencyKey: null, officialAccountId: 7, appid: 'wx7777777777777777', templateId: 'tpl', templateCode: null, messageJson: '{"template_id":"tpl","data":{}}', content: 'x', source: 'test', clientMsgPrefix: 'abcdef', requestDigest: 'waiting-test' },
       now,
     );
     await repo.addRecipients(job, [{ openid: 'oAAAAAAAAAAAAAAAAAAAAAAAAAA1', clientMsgId: 'c0' }], now);
