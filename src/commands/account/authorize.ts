@@ -10,20 +10,14 @@ import {
 import { showAccount } from '../../core/accounts/show.js';
 import type { CommandContext } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { valueOrAsk } from './ask.js';
 import { accountFields, printFields } from './print.js';
 import { qrCode } from './qr.js';
 import { terminalWidth } from '../../output/output.js';
 import stringWidth from '../../output/string-width.js';
 
-interface Opts {
-  authCode?: string;
-  redirectUrl?: string;
-  authType?: string;
-  redirectUri?: string;
-  urlOnly?: boolean;
-}
 
 function validator(check: (value: string) => unknown): (value: string) => true | string {
   return (value) => {
@@ -36,7 +30,7 @@ function validator(check: (value: string) => unknown): (value: string) => true |
   };
 }
 
-export async function run(ctx: CommandContext, { opts }: Input<[], Opts>): Promise<void> {
+export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.authorize>): Promise<void> {
   // Everything the command line says is checked before WeChat is asked anything.
   if (opts.authCode !== undefined && opts.redirectUrl !== undefined) {
     throw new UsageError('give --auth-code or --redirect-url, not both');

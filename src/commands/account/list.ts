@@ -1,9 +1,10 @@
 import { listAccounts } from '../../core/accounts/list.js';
 import type { CommandContext } from '../../context.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { styleStatus, styleToken, tokenWords } from './print.js';
 
-export async function run(ctx: CommandContext, { opts }: Input<[], { all?: boolean }>): Promise<void> {
+export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.list>): Promise<void> {
   const accounts = await listAccounts({ db: await ctx.db(), clock: ctx.clock }, { includeRemoved: Boolean(opts.all) });
   ctx.out.result(accounts, (rows) => {
     if (rows.length === 0) {

@@ -1,8 +1,9 @@
 import { migrationStatus } from '../../core/database/migrations.js';
 import type { CommandContext } from '../../context.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-export async function run(ctx: CommandContext, _input: Input<[], {}>): Promise<void> {
+export async function run(ctx: CommandContext, _input: InputOf<typeof specs.status>): Promise<void> {
   const db = await ctx.db({ requireMigrated: false });
   const status = await migrationStatus(db);
   ctx.out.result(status, (s) => {

@@ -6,16 +6,13 @@ import type { CommandContext } from '../../context.js';
 import { runWalkthrough } from '../../core/demo/walkthrough.js';
 import { parseDatabaseUrl } from '../../config/load.js';
 import { openDatabase } from '../../db/database.js';
-import { UsageError } from '../../errors.js';
 import { silentLogger } from '../../logger.js';
 import { realSleep } from '../../wechat/retry.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { formatLine } from '../records/line.js';
 
-export async function run(ctx: CommandContext, { opts }: Input<[], { followers: string; keep?: boolean }>): Promise<void> {
-  if (!/^\d+$/.test(opts.followers) || Number(opts.followers) < 10 || Number(opts.followers) > 1_000_000) {
-    throw new UsageError('--followers must be a whole number from 10 to 1000000');
-  }
+export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.demo>): Promise<void> {
   const { out } = ctx;
   // A database of its own, unless the operator names one: the demo never writes into theirs.
   const dir = ctx.globals.db ? null : mkdtempSync(path.join(tmpdir(), 'wxplat-demo-'));
@@ -41,7 +38,7 @@ export async function run(ctx: CommandContext, { opts }: Input<[], { followers: 
           if (!out.json) out.line(`   ${formatLine(record, true, out.c)}`);
         },
       },
-      { followers: Number(opts.followers) },
+      { followers: opts.followers },
     );
     const seconds = Math.round(Date.now() - started) / 1000;
     out.result({ database: db.target.display, seconds, appid: result.appid, send: result.send, receipts: result.receipts, forwarding: result.forwarding }, (r) => {

@@ -3,7 +3,8 @@ import type { ChalkInstance } from 'chalk';
 import type { CommandContext } from '../../context.js';
 import type { CheckStatus } from '../../core/doctor/check.js';
 import { runDoctor, type DoctorReport } from '../../core/doctor/doctor.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
 function styleStatus(text: string, status: CheckStatus, c: ChalkInstance): string {
   if (status === 'ok') return c.green(text);
@@ -12,7 +13,7 @@ function styleStatus(text: string, status: CheckStatus, c: ChalkInstance): strin
   return c.dim(text);
 }
 
-export async function run(ctx: CommandContext, _input: Input<[], Record<string, never>>): Promise<void> {
+export async function run(ctx: CommandContext, _input: InputOf<typeof specs.doctor>): Promise<void> {
   const report = await runDoctor(
     {
       clock: ctx.clock,

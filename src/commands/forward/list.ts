@@ -1,10 +1,11 @@
 // `wxplat forward list`
 import type { CommandContext } from '../../context.js';
 import { listForwardRules } from '../../core/forwarding/manage.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { ruleFilter } from './print.js';
 
-export async function run(ctx: CommandContext, _input: Input<[], {}>): Promise<void> {
+export async function run(ctx: CommandContext, _input: InputOf<typeof specs.list>): Promise<void> {
   const rules = await listForwardRules({ db: await ctx.db(), clock: ctx.clock });
   ctx.out.result(rules, (rows) => {
     if (rows.length === 0) {

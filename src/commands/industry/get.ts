@@ -1,7 +1,8 @@
 import { getAccountIndustries, type Industry } from '../../core/industries/get.js';
 import { accountLabel } from '../../core/accounts/view.js';
 import type { CommandContext } from '../../context.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { accountArgument } from '../account/ask.js';
 
 function industryText(side: Industry | null | undefined): string {
@@ -9,7 +10,7 @@ function industryText(side: Industry | null | undefined): string {
   return `${side.code ?? '?'}  ${side.main ?? '?'} / ${side.sub ?? '?'}`;
 }
 
-export async function run(ctx: CommandContext, { args }: Input<[string | undefined], {}>): Promise<void> {
+export async function run(ctx: CommandContext, { args }: InputOf<typeof specs.get>): Promise<void> {
   const row = await accountArgument(ctx, args[0]);
   const result = await getAccountIndustries({ db: await ctx.db(), wechat: await ctx.wechat() }, row);
   ctx.out.result(result, (r) => {

@@ -5,9 +5,10 @@ import type { CommandContext } from '../../context.js';
 import { TOKEN_STATE_WORDS } from '../../core/accounts/view.js';
 import { describeDuration } from '../../core/platform/age.js';
 import { platformStatus, TOKEN_STATE_KEY, type PlatformStatus } from '../../core/platform/status.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-export async function run(ctx: CommandContext, _input: Input<[], Record<string, never>>): Promise<void> {
+export async function run(ctx: CommandContext, _input: InputOf<typeof specs.status>): Promise<void> {
   const { appid } = requireComponent(ctx.config(), ['appid']);
   const status = await platformStatus({ db: await ctx.db(), clock: ctx.clock }, appid);
   ctx.out.result(status, (s) => print(ctx, s));

@@ -2,15 +2,12 @@
 import type { CommandContext } from '../../context.js';
 import { describeDuration } from '../../core/platform/age.js';
 import { restartTicketPush, type TicketRestart } from '../../core/platform/ticket-restart.js';
-import { FailedError, UsageError } from '../../errors.js';
-import type { Input } from '../action.js';
+import { FailedError } from '../../errors.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-export async function run(ctx: CommandContext, { opts }: Input<[], { wait?: string }>): Promise<void> {
-  let wait = 0;
-  if (opts.wait !== undefined) {
-    if (!/^\d+$/.test(opts.wait) || Number(opts.wait) < 1 || Number(opts.wait) > 3600) throw new UsageError('--wait must be a number of seconds from 1 to 3600');
-    wait = Number(opts.wait);
-  }
+export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.ticketRestart>): Promise<void> {
+  const wait = opts.wait ?? 0;
   if (wait > 0) ctx.out.note(`asked WeChat to push a ticket; waiting up to ${wait} s for \`wxplat serve\` to store it…`);
   const result = await restartTicketPush({ db: await ctx.db(), wechat: await ctx.wechat(), clock: ctx.clock, signal: ctx.signal }, wait);
   ctx.out.result(result, (r) => print(ctx, r));

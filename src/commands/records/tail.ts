@@ -1,19 +1,13 @@
 // `wxplat records tail [sends|receipts|events] [--account A] [--status S] [--since WHEN] [--limit N] [--follow]`
 import type { CommandContext } from '../../context.js';
 import { planTail, tailRecords } from '../../core/records/tail.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { localZone } from '../../output/time.js';
 import { formatLine, headerLine } from './line.js';
 
-interface Opts {
-  account?: string;
-  status?: string;
-  since?: string;
-  limit?: string;
-  follow?: boolean;
-}
 
-export async function run(ctx: CommandContext, { args: [kind], opts }: Input<[string | undefined], Opts>): Promise<void> {
+export async function run(ctx: CommandContext, { args: [kind], opts }: InputOf<typeof specs.tail>): Promise<void> {
   const plan = planTail({ noun: kind, ...opts }, ctx.clock.now());
   const db = await ctx.db();
   const { out } = ctx;

@@ -3,27 +3,14 @@ import type { CommandContext } from '../../context.js';
 import { EXIT, FailedError, UsageError } from '../../errors.js';
 import { VARIABLES } from '../../config/load.js';
 import { SandboxError, startSandbox } from '../../sandbox/index.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { addToEnvFile, checkEnvFileMode, sandboxCredentials, type EnvFileChange } from './credentials.js';
 
-interface Options {
-  port: string;
-  callback?: string;
-  ticketInterval: string;
-  latency: string;
-  followers: string;
-}
 
-function whole(flag: string, value: string, max: number): number {
-  if (!/^\d+$/.test(value) || Number(value) > max) throw new UsageError(`${flag} must be a whole number from 0 to ${max} (got "${value}")`);
-  return Number(value);
-}
 
-export async function run(ctx: CommandContext, { opts }: Input<[], Options>): Promise<void> {
-  const port = whole('--port', opts.port, 65_535);
-  const ticketInterval = whole('--ticket-interval', opts.ticketInterval, 86_400);
-  const latency = whole('--latency', opts.latency, 60_000);
-  const followers = whole('--followers', opts.followers, 10_000_000);
+export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.sandbox>): Promise<void> {
+  const { port, ticketInterval, latency, followers } = opts;
   const credentials = sandboxCredentials(ctx.config().component);
   const envFile = path.join(ctx.io.cwd, '.env');
   // Before the sandbox starts: made-up secrets are never added to a .env that others can read.

@@ -6,31 +6,11 @@ import { EXIT, UsageError } from '../../errors.js';
 import { escapeControl } from '../../output/escape.js';
 import { describeWeChatError } from '../../wechat/errcodes.js';
 import { startProgress, type Progress } from '../../output/progress.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { noteRids } from '../rids.js';
 
-export interface SendOptions {
-  template?: string;
-  to?: string[];
-  toFile?: string;
-  allFollowers?: boolean;
-  data?: string[];
-  dataFile?: string;
-  url?: string;
-  miniprogram?: string;
-  idempotencyKey?: string;
-  allowRepeat?: boolean;
-  dryRun?: boolean;
-  concurrency?: string;
-  rate?: string;
-  leaseSeconds?: string;
-}
 
-function positiveInt(value: string | undefined, flag: string, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) throw new UsageError(`${flag} must be a whole number from 1 to ${max}`);
-  return Number(value);
-}
 
 async function readDataFile(path: string): Promise<unknown> {
   let text: string;
@@ -47,11 +27,9 @@ async function readDataFile(path: string): Promise<unknown> {
   }
 }
 
-export async function run(ctx: CommandContext, { args: [account], opts }: Input<[string], SendOptions>): Promise<void> {
+export async function run(ctx: CommandContext, { args: [account], opts }: InputOf<typeof specs.send>): Promise<void> {
   if (!opts.template) throw new UsageError('--template is required: a catalogue code or one of the account\'s template_ids');
-  const concurrency = positiveInt(opts.concurrency, '--concurrency', 512);
-  const rate = opts.rate === undefined ? undefined : positiveInt(opts.rate, '--rate', 100_000);
-  const lease = positiveInt(opts.leaseSeconds, '--lease-seconds', 3600);
+  const { concurrency, rate, leaseSeconds: lease } = opts;
   const dataFile = opts.dataFile === undefined ? undefined : await readDataFile(opts.dataFile);
 
   let bar: Progress | undefined;
@@ -75,7 +53,7 @@ export async function run(ctx: CommandContext, { args: [account], opts }: Input<
       to: opts.to,
       toFile: opts.toFile,
       allFollowers: opts.allFollowers,
-      message: { dataPairs: opts.data ?? [], dataFile, dataFileName: opts.dataFile, url: opts.url, miniprogram: opts.miniprogram },
+      message: { dataPairs: opts.data, dataFile, dataFileName: opts.dataFile, url: opts.url, miniprogram: opts.miniprogram },
       idempotencyKey: opts.idempotencyKey,
       allowRepeat: opts.allowRepeat,
       dryRun: opts.dryRun,

@@ -2,7 +2,8 @@ import { syncAccounts, syncAccountTemplates, overallOutcome, type SyncResult } f
 import type { CommandContext } from '../../context.js';
 import { AccountRepository } from '../../db/repositories/accounts.js';
 import { EXIT, FailedError, UsageError } from '../../errors.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { accountArgument } from '../account/ask.js';
 import { noteRids } from '../rids.js';
 
@@ -46,7 +47,7 @@ function printResult(ctx: CommandContext, r: SyncResult): void {
 
 export async function run(
   ctx: CommandContext,
-  { args, opts }: Input<[string | undefined], { all?: boolean; dryRun?: boolean }>,
+  { args, opts }: InputOf<typeof specs.sync>,
 ): Promise<void> {
   if (args[0] !== undefined && opts.all) throw new UsageError('give an <account> or --all, not both');
   const db = await ctx.db();

@@ -1,8 +1,9 @@
 import { listCatalogue } from '../../core/templates/catalogue.js';
 import type { CommandContext } from '../../context.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-export async function run(ctx: CommandContext, { opts }: Input<[], { all?: boolean }>): Promise<void> {
+export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.systemList>): Promise<void> {
   const entries = await listCatalogue({ db: await ctx.db() }, { includeRemoved: Boolean(opts.all) });
   ctx.out.result(entries, (rows) => {
     if (rows.length === 0) {

@@ -1,8 +1,9 @@
 import type { CommandContext } from '../../context.js';
 import { listKeys } from '../../core/tokens/keys.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-export async function run(ctx: CommandContext, _input: Input<[], {}>): Promise<void> {
+export async function run(ctx: CommandContext, _input: InputOf<typeof specs.keysList>): Promise<void> {
   const keys = await listKeys({ db: await ctx.db() });
   ctx.out.result(keys, (rows) => {
     if (rows.length === 0) {

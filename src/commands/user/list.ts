@@ -3,19 +3,13 @@ import type { ChalkInstance } from 'chalk';
 import type { CommandContext } from '../../context.js';
 import { accountLabel } from '../../core/accounts/view.js';
 import { checkListOptions, listFollowers, type FollowerView } from '../../core/followers/list.js';
-import { UsageError } from '../../errors.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { accountArgument } from '../account/ask.js';
 
-export interface ListOptions {
-  limit?: string;
-  after?: string;
-  all?: boolean;
-}
 
-export async function run(ctx: CommandContext, { args: [ref], opts }: Input<[string | undefined], ListOptions>): Promise<void> {
-  if (opts.limit !== undefined && !/^\d+$/.test(opts.limit)) throw new UsageError('--limit must be a whole number from 1 to 10000');
-  const options = { limit: opts.limit === undefined ? undefined : Number(opts.limit), after: opts.after, all: Boolean(opts.all) };
+export async function run(ctx: CommandContext, { args: [ref], opts }: InputOf<typeof specs.list>): Promise<void> {
+  const options = { limit: opts.limit, after: opts.after, all: opts.all };
   checkListOptions(options);
   const account = await accountArgument(ctx, ref);
   const page = await listFollowers({ db: await ctx.db() }, account, options);

@@ -6,9 +6,10 @@ import type { FollowerSyncState, OfficialAccountRow } from '../../db/rows.js';
 import { isoOrNull } from '../../db/time.js';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { accountLabel } from '../accounts/view.js';
+import { LIMITS } from '../limits.js';
 
-export const DEFAULT_LIMIT = 100;
-export const MAX_LIMIT = 10_000;
+export const DEFAULT_LIMIT = LIMITS.followers.listLimit.default;
+export const MAX_LIMIT = LIMITS.followers.listLimit.max;
 
 export interface ListOptions {
   /** A row id, or an openid of the account. */

@@ -23,6 +23,7 @@ import { prepareJob } from './prepare.js';
 import { quotaWarning } from './quota-warning.js';
 import { checkRecipients, recipientSource, type RecipientSpec } from './recipients.js';
 import { findAccountTemplate, resolveTemplate } from './template.js';
+import { LIMITS } from '../limits.js';
 
 export interface SendRequest {
   account: string;
@@ -134,8 +135,9 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
   const { db, clock } = deps;
   const sleep = deps.sleep ?? realSleep;
   const settings: DeliverySettings = { ...DEFAULT_DELIVERY_SETTINGS, ...req.settings };
-  if (!Number.isInteger(settings.concurrency) || settings.concurrency < 1 || settings.concurrency > 512) {
-    throw new UsageError('--concurrency must be a whole number from 1 to 512');
+  const { min, max } = LIMITS.send.concurrency;
+  if (!Number.isInteger(settings.concurrency) || settings.concurrency < min || settings.concurrency > max) {
+    throw new UsageError(`--concurrency must be a whole number from ${min} to ${max}`);
   }
   if (req.idempotencyKey !== undefined && !/^[\x21-\x7e]{1,191}$/.test(req.idempotencyKey)) {
     throw new UsageError('--idempotency-key must be 1 to 191 printable ASCII characters without spaces');
