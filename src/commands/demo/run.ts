@@ -40,7 +40,7 @@ export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.de
       },
       { followers: opts.followers },
     );
-    const seconds = (Date.now() - started) / 1000;
+    const seconds = Math.round(Date.now() - started) / 1000;
     out.result({ database: db.target.display, seconds, appid: result.appid, send: result.send, receipts: result.receipts, forwarding: result.forwarding }, (r) => {
       out.line(`\n${out.c.green('done')} in ${r.seconds.toFixed(1)} s.`);
       if (opts.keep || !dir) {

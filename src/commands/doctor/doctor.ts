@@ -36,7 +36,7 @@ function print(ctx: CommandContext, r: DoctorReport): void {
   out.table(
     [
       { header: 'check', value: (c) => c.name, keep: true },
-      { header: 'status', value: (c) => c.status, style: (text, c, chalk) => styleStatus(text, c.status, chalk) },
+      { header: 'state', value: (c) => c.state, style: (text, c, chalk) => styleStatus(text, c.state, chalk) },
       { header: 'detail', value: (c) => c.detail },
     ],
     r.checks,
@@ -46,7 +46,7 @@ function print(ctx: CommandContext, r: DoctorReport): void {
   const advice = r.checks.filter((c) => c.advice);
   if (advice.length > 0) {
     out.line();
-    for (const c of advice) out.line(`${styleStatus(`${c.name}:`, c.status, out.c)} ${c.advice}`);
+    for (const c of advice) out.line(`${styleStatus(`${c.name}:`, c.state, out.c)} ${c.advice}`);
   }
   out.line();
   const { warn, fail } = r.counts;

@@ -8,6 +8,6 @@ import type { TokenGrant } from '../../wechat/tokens.js';
 export function printGrant(ctx: CommandContext, grant: TokenGrant, what: string): void {
   ctx.out.result(tokenDocument(grant), (doc) => {
     ctx.out.line(doc.token);
-    ctx.out.note(`${what}, expires ${ctx.out.time(doc.expires_at)} (in ${describeDuration(grant.expiresAt.getTime() - ctx.clock.now().getTime())})`);
+    ctx.out.note(`${what}, expires ${ctx.out.time(doc.expiresAt)} (in ${describeDuration(grant.expiresAt.getTime() - ctx.clock.now().getTime())})`);
   });
 }

@@ -65,7 +65,7 @@ export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promi
     return m.check;
   });
   checks.push(migrations);
-  if (migrations.status === 'fail') {
+  if (migrations.state === 'fail') {
     for (const name of dataChecks) checks.push(skipped(name, 'the database is not fully migrated'));
     return report(checks, config);
   }
@@ -94,9 +94,9 @@ export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promi
 
 function report(checks: Check[], config: ConfigurationCheck): DoctorReport {
   const counts = { ok: 0, warn: 0, fail: 0, skip: 0 };
-  for (const c of checks) counts[c.status]++;
+  for (const c of checks) counts[c.state]++;
   // The configuration check's variable list is given once, at the top level.
-  const plain = checks.map((c) => (c === config ? { name: c.name, status: c.status, detail: c.detail, advice: c.advice } : c));
+  const plain = checks.map((c) => (c === config ? { name: c.name, state: c.state, detail: c.detail, advice: c.advice } : c));
   return {
     ok: counts.fail === 0,
     exitCode: counts.fail === 0 ? 0 : 1,

@@ -23,8 +23,7 @@ export interface FollowerView {
   /** official_account_users.official_account_user_id: what --after takes. */
   id: number;
   openid: string;
-  /** 1 following, -2 no longer following. */
-  status: number | null;
+  /** The row's status is 1 (following); -2 is no longer following. */
   following: boolean;
   unionid: string | null;
   subscribedAt: string | null;
@@ -58,7 +57,6 @@ function view(row: FollowerListRow): FollowerView {
   return {
     id: Number(row.official_account_user_id),
     openid: row.openid,
-    status,
     following: status === FOLLOWING,
     unionid: row.unionid,
     subscribedAt: isoOrNull(row.subscribe_time),

@@ -300,8 +300,9 @@ function summarize(
       requests: { userGet: run.userGet, batchget: run.batchget },
       skipped: run.skipped,
       adopted: run.adopted,
-      seconds,
-      perSecond: seconds > 0 ? run.followers / seconds : 0,
+      // Rounded as every rate in JSON: seconds to the millisecond, rates to the whole.
+      seconds: Math.round(seconds * 1000) / 1000,
+      perSecond: seconds > 0 ? Math.round(run.followers / seconds) : 0,
     },
   };
 }

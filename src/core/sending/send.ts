@@ -58,7 +58,10 @@ export interface SendDeps {
 export interface DryRunPreview {
   dryRun: true;
   account: { id: number; appid: string; nickname: string | null };
-  template: { templateId: string; code: string | null; title: string | null };
+  templateId: string;
+  /** The catalogue code, as records call it. */
+  templateCode: string | null;
+  templateTitle: string | null;
   message: MessageBody;
   content: string;
   recipients: number;
@@ -74,7 +77,9 @@ export interface SendSummary {
   jobId: number;
   idempotencyKey: string | null;
   account: { id: number; appid: string; nickname: string | null };
-  template: { templateId: string; code: string | null };
+  templateId: string;
+  /** The catalogue code, as records call it. */
+  templateCode: string | null;
   state: SendJobRow['state'];
   total: number;
   /** Duplicates dropped from the input, when the recipients were written in this run. */
@@ -177,7 +182,9 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
       return {
         dryRun: true,
         account: accountView,
-        template: { templateId: template.templateId, code: template.code, title: template.title },
+        templateId: template.templateId,
+        templateCode: template.code,
+        templateTitle: template.title,
         message: built.body,
         content,
         recipients: check.read,
@@ -293,7 +300,15 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
   return summarize(final, counts, {
     account: accountView,
     skipped: readCount !== null && !resumed ? Math.max(0, readCount - final.total) : 0,
-    run: { attempted, sent: sentNow, failed: failedNow, seconds, perSecond: seconds > 0 ? sentNow / seconds : 0, resumed },
+    // Rounded as every rate in JSON: seconds to the millisecond, rates to the whole.
+    run: {
+      attempted,
+      sent: sentNow,
+      failed: failedNow,
+      seconds: Math.round(seconds * 1000) / 1000,
+      perSecond: seconds > 0 ? Math.round(sentNow / seconds) : 0,
+      resumed,
+    },
     stop,
     failures: await repo.failures(jobId, 10),
     warnings,
@@ -377,7 +392,8 @@ function summarize(
     jobId: Number(job.job_id),
     idempotencyKey: job.idempotency_key,
     account: extra.account,
-    template: { templateId: job.template_id, code: job.template_code },
+    templateId: job.template_id,
+    templateCode: job.template_code,
     state: job.state,
     total: job.total,
     skipped: extra.skipped,

@@ -70,7 +70,7 @@ t.test('account authorize', (t) =>
         verifyTypeId: 0,
         verifyType: 'WeChat verified',
         funcIds: sandboxAccount.funcIds,
-        status: 'valid',
+        state: 'valid',
         token: { state: 'valid' },
       });
       const row = (await new AccountRepository(world.db.knex).findByAppid(appid))!;

@@ -20,7 +20,7 @@ async function doctor(env: Record<string, string | undefined>, options: { cwd?: 
     overrides: options.at ? { clock: fixedClock(options.at) } : {},
   });
   const report = JSON.parse(r.stdout);
-  const status = Object.fromEntries(report.checks.map((c: { name: string; status: string }) => [c.name, c.status]));
+  const status = Object.fromEntries(report.checks.map((c: { name: string; state: string }) => [c.name, c.state]));
   const byName = Object.fromEntries(report.checks.map((c: { name: string }) => [c.name, c]));
   return { ...r, report, status, byName };
 }

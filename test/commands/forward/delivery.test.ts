@@ -163,7 +163,7 @@ t.test('a service that fails for a while gets every push once it recovers, with 
     }, 'its deliveries dead', 60_000);
     const doctor = await runCli(['doctor', '--json'], { env });
     const check = JSON.parse(doctor.stdout).checks.find((c: { name: string }) => c.name === 'forwarding');
-    t.equal(check.status, 'fail', 'doctor fails on dead deliveries');
+    t.equal(check.state, 'fail', 'doctor fails on dead deliveries');
     t.match(check.detail, /dead deliveries: rule \d+ \(broken\) \d+/);
     t.match(check.advice, /forward retry --dead/);
     const deadRows = await runCli(['records', 'tail', 'forwards', '--status', 'dead'], { env });
@@ -177,7 +177,7 @@ t.test('a service that fails for a while gets every push once it recovers, with 
     await until(async () => (await db.knex('wxplat_forward_deliveries').where({ rule_id: dead.id }).whereNot('state', 'delivered')).length === 0, 'every one delivered');
     t.ok(broken.requests.length > before, 'sent again');
     const after = JSON.parse((await runCli(['doctor', '--json'], { env })).stdout).checks.find((c: { name: string }) => c.name === 'forwarding');
-    t.equal(after.status, 'ok');
+    t.equal(after.state, 'ok');
   }),
 );
 

@@ -74,9 +74,9 @@ t.test('records tail: nouns, filters, --since, --limit, NDJSON, colour, bad inpu
     r = await tail('receipts', '--json');
     const receipts = json(r.stdout);
     t.equal(receipts.length, 5);
-    t.same(receipts.map((x) => x.status).sort(), ['blocked', 'delivered', 'delivered', 'delivered', 'delivered']);
-    const blocked = receipts.find((x) => x.status === 'blocked');
-    t.match(blocked, { kind: 'receipt', appid, accountId, openid: openids[5], statusCode: 2, statusText: 'failed:user block', templateCode: tpl.code });
+    t.same(receipts.map((x) => x.state).sort(), ['blocked', 'delivered', 'delivered', 'delivered', 'delivered']);
+    const blocked = receipts.find((x) => x.state === 'blocked');
+    t.match(blocked, { kind: 'receipt', appid, accountId, openid: openids[5], state: 'blocked', wechatStatus: 'failed:user block', templateCode: tpl.code });
     t.equal(blocked.sendId, byOpenid.get(openids[5]).id, 'linked to its send');
     t.equal(blocked.msgid, byOpenid.get(openids[5]).msgid);
 
