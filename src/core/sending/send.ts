@@ -153,7 +153,6 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
   let job = req.idempotencyKey ? await repo.findJobByKey(req.idempotencyKey) : undefined;
   let warnings: string[] = [];
   let readCount: number | null = null;
-  let requestDigest = '';
   if (job) {
     await checkSameJob(db, job, account, req);
   } else {
@@ -168,7 +167,7 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
     // Every check of the real run comes before the dry run's preview: a dry run that passes means the
     // command would run.
     if (check.read === 0) throw new UsageError('there are no recipients to send to');
-    requestDigest = createHash('sha256')
+    const requestDigest = createHash('sha256')
       .update(JSON.stringify([account.official_account_id, template.templateId, built.body, check.digest]))
       .digest('hex');
     // Without a key, the same send twice is most likely a command run again by accident.

@@ -167,7 +167,7 @@ t.test('account list, show, refresh, remove', (t) =>
       // Answering no is not an error (main: exit 1, plain words).
       t.equal(declined.code, 1);
       t.match(declined.stderr, /not removed: you answered no/);
-      t.match(no.asked[0]!.message, /Remove account \d+ wxaaaaaaaaaaaaaaa2 \(乙订阅号\)\?/);
+      t.match(no.asked[0].message, /Remove account \d+ wxaaaaaaaaaaaaaaa2 \(乙订阅号\)\?/);
       t.equal((await new AccountRepository(world.db.knex).findById(b.accountId))!.status, 1);
 
       const yes = scriptedPrompter([{ confirm: true }]);

@@ -143,9 +143,9 @@ t.test('industry get and set', (t) =>
       const declined = await run(['industry', 'set', id], { overrides: { clock, prompter: no } });
       t.equal(declined.code, 1, 'answering no is not bad usage: nothing was done (exit 1)');
       t.match(declined.stderr, /^industries of account .* not changed: you answered no\n$/);
-      t.equal(no.asked[0]!.choices!.length, 41, 'every code offered for the primary');
-      t.equal(no.asked[1]!.choices!.length, 40, 'the primary is not offered again');
-      t.match(no.asked[2]!.message, /to 3 IT科技 \/ IT硬件与设备 and 1 IT科技 \/ 互联网\/电子商务\? WeChat allows one industry change a month/);
+      t.equal(no.asked[0].choices!.length, 41, 'every code offered for the primary');
+      t.equal(no.asked[1].choices!.length, 40, 'the primary is not offered again');
+      t.match(no.asked[2].message, /to 3 IT科技 \/ IT硬件与设备 and 1 IT科技 \/ 互联网\/电子商务\? WeChat allows one industry change a month/);
 
       const yes = scriptedPrompter([{ select: new RegExp(`^${accountId} `) }, { select: /^ 3 / }, { select: /^ 1 / }, { confirm: true }]);
       const res = await run(['industry', 'set', '--json'], { overrides: { clock, prompter: yes } });

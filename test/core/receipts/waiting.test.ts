@@ -59,10 +59,10 @@ t.test('the processor links a receipt whose send stored its msgid without linkin
     await repo.addRecipients(job, [{ openid: 'oAAAAAAAAAAAAAAAAAAAAAAAAAA1', clientMsgId: 'c0' }], now);
     const receipt = { appid: 'wx7777777777777777', toUserName: 'gh_x', fromUserName: 'oAAAAAAAAAAAAAAAAAAAAAAAAAA1', createTime: 1, msgType: 'event', event: 'TEMPLATESENDJOBFINISH', msgId: '3717005636572528650', status: 'success' };
     const [parked] = await db.knex.transaction((trx) => recordTemplateReceipts(trx, [receipt], now));
-    t.equal(parked!.sendRecordId, null, 'the receipt came first and waits');
+    t.equal(parked.sendRecordId, null, 'the receipt came first and waits');
     // The msgid lands as a crossing transaction leaves it: stored, the waiting receipt not linked.
     await db.knex('wxplat_send_deliveries').where('job_id', job.job_id).update({ state: 'sent', msgid: receipt.msgId });
-    const linked = async () => Number((await db.knex('wxplat_send_deliveries').where('job_id', job.job_id).first()).receipt_record_id ?? 0) === parked!.receiptId;
+    const linked = async () => Number((await db.knex('wxplat_send_deliveries').where('job_id', job.job_id).first()).receipt_record_id ?? 0) === parked.receiptId;
     t.notOk(await linked(), 'not linked before the processor runs');
 
     const processor = new InboxProcessor(
