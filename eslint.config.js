@@ -83,16 +83,6 @@ export default tseslint.config(
     },
   },
   {
-    // Issue 17's typed options (another branch) replace Input<any, any> and the `{}` option types of commands that
-    // take no options; until then these are the untyped edge between commander and the commands.
-    files: ['src/commands/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-empty-object-type': 'off',
-      '@typescript-eslint/no-explicit-any': 'off',
-      '@typescript-eslint/no-unsafe-assignment': 'off',
-    },
-  },
-  {
     // Bundle entries: esbuild's virtual modules (wxplat:*) have no types, and require() is what its CommonJS output runs.
     files: ['scripts/*.ts'],
     rules: {

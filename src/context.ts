@@ -87,7 +87,8 @@ export function createContext(
     db(options = {}) {
       database ??= (async () => {
         const { openDatabase } = await import('./db/database.js');
-        const db = await openDatabase(ctx.config().database, options);
+        // A command that needs a migrated database only reads or adds to one: it never creates the file.
+        const db = await openDatabase(ctx.config().database, { mustExist: options.requireMigrated !== false, ...options });
         closers.push(() => db.close());
         if (options.requireMigrated !== false) {
           const { pendingMigrations } = await import('./db/migrator.js');

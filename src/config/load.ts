@@ -288,11 +288,14 @@ export function requireComponent<K extends ComponentField>(
   config: Config,
   fields: readonly K[],
 ): Required<Pick<ComponentSettings, K>> {
-  const missing = fields.filter((f) => config.component[f] === undefined).map((f) => FIELD_VARIABLE[f]);
+  const unset = (f: ComponentField) => config.component[f] === undefined;
+  const missing = fields.filter(unset).map((f) => FIELD_VARIABLE[f]);
   if (missing.length > 0) {
+    // Every component variable that is unset, as doctor lists them: the next command would ask for the rest.
+    const others = (Object.keys(FIELD_VARIABLE) as ComponentField[]).filter((f) => unset(f) && !fields.includes(f as K)).map((f) => FIELD_VARIABLE[f]);
     throw new ConfigError(
       missing[0],
-      `missing configuration: set ${missing.join(', ')} (in the environment or in .env)`,
+      `missing configuration: set ${[...missing, ...others].join(', ')} (in the environment or in .env)`,
       'the values are on the Open Platform console: 第三方平台 → 开发资料',
     );
   }

@@ -1,10 +1,10 @@
 // Opens the store named by the configuration: the embedded SQLite file or a MySQL/MariaDB server.
 // knex and the drivers load here, lazily, so that commands that never touch the database start fast.
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { DatabaseTarget } from '../config/load.js';
-import { FailedError } from '../errors.js';
+import { FailedError, UsageError } from '../errors.js';
 
 export type Dialect = 'mysql' | 'sqlite';
 
@@ -18,6 +18,8 @@ export interface Database {
 export interface OpenOptions {
   /** Create the MySQL database (utf8mb4_general_ci) when it does not exist: `db migrate` does this. */
   createIfMissing?: boolean;
+  /** An SQLite file must exist already: a command that only reads never leaves an empty file behind. */
+  mustExist?: boolean;
   /** Largest number of pooled MySQL connections. */
   poolSize?: number;
 }
@@ -29,6 +31,12 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   const { default: knexFactory } = await import('knex');
   if (target.kind === 'sqlite') {
     if (target.path !== ':memory:') {
+      if (options.mustExist && !existsSync(target.path)) {
+        throw new UsageError(
+          `there is no database at ${target.display} yet`,
+          'run `wxplat db migrate` in this folder to create it, or point WXPLAT_DATABASE_URL (or --db) at yours',
+        );
+      }
       mkdirSync(path.dirname(target.path), { recursive: true });
       // The file holds the ticket, every token and the pay keys: readable by its owner only. SQLite gives
       // its -wal and -shm files the database file's permissions, so they are 0600 too.

@@ -164,6 +164,8 @@ export interface SendJobRow {
   prepare_lease_until: SqlDateTime | null;
   paused_until: SqlDateTime | null;
   stop_reason: string | null;
+  /** sha256 of account, template, message and recipients; null on jobs older than the column. */
+  request_digest: string | null;
   created_at: SqlDateTime | null;
   prepared_at: SqlDateTime | null;
   finished_at: SqlDateTime | null;

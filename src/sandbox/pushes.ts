@@ -70,6 +70,8 @@ export interface PusherOptions {
   timeoutMs?: number;
   /** Pause before attempt n+1 is n times this. */
   retryDelayMs?: number;
+  /** Told of each push given up on (not of one skipped for want of a callback URL). */
+  onFailed?: (record: PushRecord) => void;
 }
 
 const ATTEMPTS = 3;
@@ -84,6 +86,7 @@ export class Pusher {
   readonly #timeoutMs: number;
   readonly #retryDelayMs: number;
   #callbackUrl: string | undefined;
+  readonly #onFailed: ((record: PushRecord) => void) | undefined;
   #queue: Job[] = [];
   #head = 0;
   #inFlight = 0;
@@ -109,6 +112,7 @@ export class Pusher {
     this.#concurrency = options.concurrency ?? 32;
     this.#timeoutMs = options.timeoutMs ?? 5000;
     this.#retryDelayMs = options.retryDelayMs ?? 1000;
+    this.#onFailed = options.onFailed;
     this.#callbackUrl = normalizeCallback(options.callbackUrl);
     this.#httpAgent = new http.Agent({ keepAlive: true, maxSockets: this.#concurrency });
   }
@@ -208,6 +212,8 @@ export class Pusher {
 
   #finish(job: Job, record: PushRecord): void {
     this.#totals[record.outcome]++;
+    // What close() cuts is not the receiver's failure.
+    if (record.outcome === 'failed' && !this.#closed) this.#onFailed?.(record);
     const counts = (this.#byKind[job.kind] ??= { delivered: 0, failed: 0, skipped: 0 });
     counts[record.outcome]++;
     if (this.#recent.length < RECENT) this.#recent.push(record);

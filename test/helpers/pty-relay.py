@@ -14,8 +14,9 @@ import termios
 def main() -> int:
     argv = sys.argv[1:]
     master, slave = pty.openpty()
-    # A roomy terminal, so that prompts and tables do not wrap.
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', 50, 160, 0, 0))
+    # A roomy terminal by default, so that prompts and tables do not wrap; PTY_COLUMNS sets another width.
+    columns = int(os.environ.pop('PTY_COLUMNS', '160'))
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', 50, columns, 0, 0))
     proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, start_new_session=True, close_fds=True)
     os.close(slave)
     stdin_open = True

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 const RELAY = fileURLToPath(new URL('./pty-relay.py', import.meta.url));
 const ENTRY = fileURLToPath(new URL('./wxplat-source.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/wxplat.js', import.meta.url));
 
 // CSI and OSC sequences, and the cursor keys' SS3 form.
 const ESCAPES = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007|\u001b[()][0-9A-Za-z]|\u001b[=>NOM78]/g;
@@ -33,10 +34,25 @@ export function stripEscapes(text: string): string {
   return text.replace(ESCAPES, '').replace(/\r/g, '');
 }
 
-export function runOnTerminal(argv: string[], env: Record<string, string | undefined>): Terminal {
-  const child = spawn('python3', [RELAY, process.execPath, '--import', 'tsx', ENTRY, ...argv], {
+export interface TerminalOptions {
+  /** The terminal's width (160 unless given). */
+  columns?: number;
+  /** Run the shipped binary (bin/wxplat.js, built by pretest) instead of the sources. */
+  binary?: boolean;
+}
+
+export function runOnTerminal(argv: string[], env: Record<string, string | undefined>, options: TerminalOptions = {}): Terminal {
+  const command = options.binary ? [process.execPath, BIN, ...argv] : [process.execPath, '--import', 'tsx', ENTRY, ...argv];
+  const child = spawn('python3', [RELAY, ...command], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm-256color', LANG: 'C.UTF-8', ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TERM: 'xterm-256color',
+      LANG: 'C.UTF-8',
+      ...env,
+      ...(options.columns ? { PTY_COLUMNS: String(options.columns) } : {}),
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let raw = '';

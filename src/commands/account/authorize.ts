@@ -10,18 +10,14 @@ import {
 import { showAccount } from '../../core/accounts/show.js';
 import type { CommandContext } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { valueOrAsk } from './ask.js';
 import { accountFields, printFields } from './print.js';
 import { qrCode } from './qr.js';
+import { terminalWidth } from '../../output/output.js';
+import stringWidth from '../../output/string-width.js';
 
-interface Opts {
-  authCode?: string;
-  redirectUrl?: string;
-  authType?: string;
-  redirectUri?: string;
-  urlOnly?: boolean;
-}
 
 function validator(check: (value: string) => unknown): (value: string) => true | string {
   return (value) => {
@@ -34,7 +30,7 @@ function validator(check: (value: string) => unknown): (value: string) => true |
   };
 }
 
-export async function run(ctx: CommandContext, { opts }: Input<[], Opts>): Promise<void> {
+export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.authorize>): Promise<void> {
   // Everything the command line says is checked before WeChat is asked anything.
   if (opts.authCode !== undefined && opts.redirectUrl !== undefined) {
     throw new UsageError('give --auth-code or --redirect-url, not both');
@@ -72,7 +68,14 @@ export async function run(ctx: CommandContext, { opts }: Input<[], Opts>): Promi
     const say = (text: string) => (ctx.out.json ? ctx.out.note(text) : ctx.out.line(text));
     say(`Open on a computer (the admin scans the code with WeChat):\n  ${links.pc}`);
     say(`Or open inside WeChat on the admin's phone:\n  ${links.mobile}`);
-    if (ctx.out.stdoutIsTerminal) say(qrCode(links.mobile));
+    // The code only when it can be scanned: whole on the screen (a wrapped one cannot), and not with
+    // --url-only, where it would push the links off a small screen.
+    if (ctx.out.stdoutIsTerminal && !opts.urlOnly) {
+      const qr = qrCode(links.mobile);
+      const width = Math.max(...qr.split('\n').map(stringWidth));
+      if (width <= terminalWidth(ctx.io.stdout, ctx.io.env)) say(qr);
+      else say(`(the QR code needs ${width} columns: widen the terminal to see it)`);
+    }
     say(`The links work once, for ${Math.round(links.expiresIn / 60)} minutes.`);
     if (opts.urlOnly) return;
     if (!ctx.prompter.canPrompt) {

@@ -3,19 +3,12 @@ import { accountLabel } from '../../core/accounts/view.js';
 import { Secret } from '../../config/secret.js';
 import type { CommandContext } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { accountArgument, readStdin, valueOrAsk } from './ask.js';
 
-interface Opts {
-  mchId?: string;
-  name?: string;
-  /** Traps: a pay key given as a flag is refused, never used. */
-  key?: string | boolean;
-  payKey?: string | boolean;
-  appkey?: string | boolean;
-}
 
-export async function run(ctx: CommandContext, { args, opts }: Input<[string | undefined], Opts>): Promise<void> {
+export async function run(ctx: CommandContext, { args, opts }: InputOf<typeof specs.paySet>): Promise<void> {
   if (opts.key !== undefined || opts.payKey !== undefined || opts.appkey !== undefined) {
     throw new UsageError(
       'the pay key is never taken from the command line (shell history and the process list would keep it); nothing was changed',

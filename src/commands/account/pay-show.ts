@@ -1,11 +1,12 @@
 import { showPayParams } from '../../core/accounts/pay.js';
 import { accountLabel } from '../../core/accounts/view.js';
 import type { CommandContext } from '../../context.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { accountArgument } from './ask.js';
 import { printFields } from './print.js';
 
-export async function run(ctx: CommandContext, { args }: Input<[string | undefined], {}>): Promise<void> {
+export async function run(ctx: CommandContext, { args }: InputOf<typeof specs.payShow>): Promise<void> {
   const row = await accountArgument(ctx, args[0]);
   const pay = await showPayParams({ db: await ctx.db() }, row);
   ctx.out.result(pay, (p) => {
@@ -18,7 +19,7 @@ export async function run(ctx: CommandContext, { args }: Input<[string | undefin
       ['mch id', p.mchId],
       ['name', p.name],
       ['key', p.key],
-      ['updated', p.updatedAt],
+      ['updated', ctx.out.time(p.updatedAt)],
     ]);
   });
 }

@@ -16,7 +16,7 @@ export function styleToken(text: string, state: TokenState, c: ChalkInstance): s
   return c.red(text);
 }
 
-export function styleStatus(text: string, status: AccountSummary['status'], c: ChalkInstance): string {
+export function styleStatus(text: string, status: AccountSummary['state'], c: ChalkInstance): string {
   return status === 'valid' ? text : c.dim(text);
 }
 
@@ -34,7 +34,7 @@ function yesNo(value: boolean | null): string | null {
 
 export function accountFields(a: AccountDetail, out: Output): Array<[string, string | number | null]> {
   const token = styleToken(tokenWords(a.token.state), a.token.state, out.c);
-  const expires = a.token.expiresAt ? ` (access token until ${a.token.expiresAt})` : '';
+  const expires = a.token.expiresAt ? ` (access token until ${out.time(a.token.expiresAt)})` : '';
   const reason = a.token.reason ? ` — ${a.token.reason}` : '';
   // What WeChat's profile gave: shown, never obeyed by the terminal.
   const given = (v: string | null) => (v === null ? null : escapeControl(v));
@@ -48,13 +48,13 @@ export function accountFields(a: AccountDetail, out: Output): Array<[string, str
     ['service type', a.serviceType],
     ['verify type', a.verifyType],
     ['func ids', a.funcIds.join(',')],
-    ['status', a.status],
+    ['state', a.state],
     ['token', `${token}${expires}${reason}`],
     ['pay enabled', yesNo(a.business.pay)],
     ['qrcode url', given(a.qrcodeUrl)],
     ['avatar url', given(a.avatarUrl)],
-    ['created', a.createdAt],
-    ['updated', a.updatedAt],
+    ['created', out.time(a.createdAt)],
+    ['updated', out.time(a.updatedAt)],
   ];
 }
 

@@ -3,7 +3,8 @@ import type { ChalkInstance } from 'chalk';
 import type { CommandContext } from '../../context.js';
 import { reconcileAccounts, type ReconcileItem, type ReconcileSummary } from '../../core/accounts/reconcile.js';
 import { EXIT } from '../../errors.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { noteRids } from '../rids.js';
 
 const ACTION_WORDS: Record<ReconcileItem['action'], string> = {
@@ -23,7 +24,7 @@ function styleResult(text: string, item: ReconcileItem, c: ChalkInstance): strin
   return c.dim(text);
 }
 
-export async function run(ctx: CommandContext, { opts }: Input<[], { dryRun?: boolean }>): Promise<void> {
+export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.reconcile>): Promise<void> {
   const summary = await reconcileAccounts(
     { db: await ctx.db(), wechat: await ctx.wechat(), clock: ctx.clock, signal: ctx.signal },
     { dryRun: Boolean(opts.dryRun) },
@@ -39,7 +40,7 @@ function print(ctx: CommandContext, s: ReconcileSummary): void {
   if (notable.length > 0) {
     out.table(
       [
-        { header: 'appid', value: (i) => i.appid },
+        { header: 'appid', value: (i) => i.appid, keep: true },
         { header: 'account', value: (i) => (i.account ? `${i.account.id}${i.account.nickname ? ` ${i.account.nickname}` : ''}` : '—') },
         { header: 'action', value: (i) => ACTION_WORDS[i.action] },
         { header: 'result', value: (i) => i.result, style: (t, i, c) => styleResult(t, i, c) },

@@ -1,11 +1,12 @@
 import { refreshAccount, refreshAccounts, refreshableAccounts } from '../../core/accounts/refresh.js';
 import type { CommandContext } from '../../context.js';
 import { EXIT, FailedError, UsageError } from '../../errors.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { noteRids } from '../rids.js';
 import { accountArgument } from './ask.js';
 
-export async function run(ctx: CommandContext, { args, opts }: Input<[string | undefined], { all?: boolean }>): Promise<void> {
+export async function run(ctx: CommandContext, { args, opts }: InputOf<typeof specs.refresh>): Promise<void> {
   const db = await ctx.db();
   if (args[0] !== undefined && opts.all) throw new UsageError('give an <account> or --all, not both');
   if (!opts.all) {
@@ -26,8 +27,8 @@ export async function run(ctx: CommandContext, { args, opts }: Input<[string | u
     }
     ctx.out.table(
       [
-        { header: 'id', value: (o) => o.account.id },
-        { header: 'appid', value: (o) => o.account.appid },
+        { header: 'id', value: (o) => o.account.id, keep: true },
+        { header: 'appid', value: (o) => o.account.appid, keep: true },
         { header: 'nickname', value: (o) => o.account.nickname },
         {
           header: 'result',

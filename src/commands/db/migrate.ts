@@ -1,10 +1,10 @@
 import { migrate } from '../../core/database/migrations.js';
 import type { CommandContext } from '../../context.js';
-import type { Input } from '../action.js';
-import { waitOption } from './options.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-export async function run(ctx: CommandContext, { opts }: Input<[], { dryRun?: boolean; wait?: string }>): Promise<void> {
-  const waitMs = waitOption(opts.wait);
+export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.migrate>): Promise<void> {
+  const waitMs = opts.wait * 1000;
   const db = await ctx.db({ requireMigrated: false, createIfMissing: !opts.dryRun });
   const result = await migrate(db, {
     dryRun: Boolean(opts.dryRun),

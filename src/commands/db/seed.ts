@@ -1,8 +1,9 @@
 import { seedDatabase } from '../../core/database/seed.js';
 import type { CommandContext } from '../../context.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-export async function run(ctx: CommandContext, _input: Input<[], {}>): Promise<void> {
+export async function run(ctx: CommandContext, _input: InputOf<typeof specs.seed>): Promise<void> {
   const db = await ctx.db();
   const results = await seedDatabase(db, ctx.clock);
   ctx.out.result(results, (rs) => {

@@ -1,18 +1,19 @@
 import { migrationStatus } from '../../core/database/migrations.js';
 import type { CommandContext } from '../../context.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-export async function run(ctx: CommandContext, _input: Input<[], {}>): Promise<void> {
+export async function run(ctx: CommandContext, _input: InputOf<typeof specs.status>): Promise<void> {
   const db = await ctx.db({ requireMigrated: false });
   const status = await migrationStatus(db);
   ctx.out.result(status, (s) => {
     const rows = [
-      ...s.applied.map((m) => ({ name: m.name, state: 'applied', batch: m.batch, at: m.migratedAt ?? '' })),
+      ...s.applied.map((m) => ({ name: m.name, state: 'applied', batch: m.batch, at: ctx.out.time(m.migratedAt) })),
       ...s.pending.map((name) => ({ name, state: 'pending', batch: null, at: '' })),
     ];
     ctx.out.table(
       [
-        { header: 'migration', value: (r) => r.name },
+        { header: 'migration', value: (r) => r.name, keep: true },
         {
           header: 'state',
           value: (r) => r.state,

@@ -1,15 +1,12 @@
 // `wxplat demo` — `npm run demo` on a fresh clone.
 import type { CommandContext } from '../../context.js';
 import { runDemo } from '../../core/demo/run.js';
-import { UsageError } from '../../errors.js';
 import { silentLogger } from '../../logger.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { formatLine } from '../records/line.js';
 
-export async function run(ctx: CommandContext, { opts }: Input<[], { followers: string; keep?: boolean }>): Promise<void> {
-  if (!/^\d+$/.test(opts.followers) || Number(opts.followers) < 10 || Number(opts.followers) > 1_000_000) {
-    throw new UsageError('--followers must be a whole number from 10 to 1000000');
-  }
+export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.demo>): Promise<void> {
   const { out } = ctx;
   let n = 0;
   const started = Date.now();
@@ -29,9 +26,9 @@ export async function run(ctx: CommandContext, { opts }: Input<[], { followers: 
       },
     },
     // A database of its own, unless the operator names one: the demo never writes into theirs.
-    { followers: Number(opts.followers), keep: Boolean(opts.keep), database: ctx.globals.db ? ctx.config().database : undefined },
+    { followers: opts.followers, keep: Boolean(opts.keep), database: ctx.globals.db ? ctx.config().database : undefined },
   );
-  const seconds = (Date.now() - started) / 1000;
+  const seconds = Math.round(Date.now() - started) / 1000;
   out.result({ database: result.database, seconds, appid: result.appid, send: result.send, receipts: result.receipts, forwarding: result.forwarding }, (r) => {
     out.line(`\n${out.c.green('done')} in ${r.seconds.toFixed(1)} s.`);
     if (opts.keep || !result.temporary) {

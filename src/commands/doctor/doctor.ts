@@ -3,7 +3,8 @@ import type { ChalkInstance } from 'chalk';
 import type { CommandContext } from '../../context.js';
 import type { CheckStatus } from '../../core/doctor/check.js';
 import { runDoctor, type DoctorReport } from '../../core/doctor/doctor.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
 function styleStatus(text: string, status: CheckStatus, c: ChalkInstance): string {
   if (status === 'ok') return c.green(text);
@@ -12,7 +13,7 @@ function styleStatus(text: string, status: CheckStatus, c: ChalkInstance): strin
   return c.dim(text);
 }
 
-export async function run(ctx: CommandContext, _input: Input<[], Record<string, never>>): Promise<void> {
+export async function run(ctx: CommandContext, _input: InputOf<typeof specs.doctor>): Promise<void> {
   const report = await runDoctor(
     { clock: ctx.clock },
     { env: ctx.io.env, cwd: ctx.io.cwd, dbFlag: ctx.globals.db },
@@ -25,16 +26,18 @@ function print(ctx: CommandContext, r: DoctorReport): void {
   const { out } = ctx;
   out.table(
     [
-      { header: 'check', value: (c) => c.name },
-      { header: 'status', value: (c) => c.status, style: (text, c, chalk) => styleStatus(text, c.status, chalk) },
+      { header: 'check', value: (c) => c.name, keep: true },
+      { header: 'state', value: (c) => c.state, style: (text, c, chalk) => styleStatus(text, c.state, chalk) },
       { header: 'detail', value: (c) => c.detail },
     ],
     r.checks,
+    // Each detail says what is wrong: wrapped, never cut.
+    { wrap: true },
   );
   const advice = r.checks.filter((c) => c.advice);
   if (advice.length > 0) {
     out.line();
-    for (const c of advice) out.line(`${styleStatus(`${c.name}:`, c.status, out.c)} ${c.advice}`);
+    for (const c of advice) out.line(`${styleStatus(`${c.name}:`, c.state, out.c)} ${c.advice}`);
   }
   out.line();
   const { warn, fail } = r.counts;

@@ -1,15 +1,15 @@
 import { requireComponent } from '../../config/load.js';
 import type { CommandContext } from '../../context.js';
 import { replayInboxRow } from '../../core/callbacks/replay.js';
-import { FailedError, UsageError } from '../../errors.js';
-import type { Input } from '../action.js';
+import { FailedError } from '../../errors.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-export async function run(ctx: CommandContext, { args }: Input<[string], {}>): Promise<void> {
-  const [raw] = args;
-  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) throw new UsageError(`the inbox row id must be a positive number (got "${raw}")`);
+export async function run(ctx: CommandContext, { args }: InputOf<typeof specs.replay>): Promise<void> {
+  const [id] = args;
   const { appid } = requireComponent(ctx.config(), ['appid']);
   const db = await ctx.db();
-  const result = await replayInboxRow({ db, wechat: () => ctx.wechat(), clock: ctx.clock, logger: ctx.logger, componentAppid: appid }, Number(raw));
+  const result = await replayInboxRow({ db, wechat: () => ctx.wechat(), clock: ctx.clock, logger: ctx.logger, componentAppid: appid }, id);
   const doc = { ...result, retryAt: result.retryAt?.toISOString() ?? null };
   ctx.out.result(doc, (r) => {
     const who = r.appid ? ` ${r.appid}` : '';

@@ -2,22 +2,13 @@ import { requireComponent } from '../../config/load.js';
 import type { CommandContext } from '../../context.js';
 import { resolveAccount } from '../../core/accounts/resolve.js';
 import { rehearseReleaseCheck, type RehearsalResult } from '../../core/callbacks/release-rehearsal.js';
-import { sendTrigger, type TriggerType } from '../../core/callbacks/trigger.js';
+import { sendTrigger } from '../../core/callbacks/trigger.js';
 import { FailedError } from '../../errors.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-interface Opts {
-  forwardTo: string;
-  appid?: string;
-  msgid?: string;
-  openid?: string;
-  status?: string;
-  authCode?: string;
-  originalId?: string;
-  content?: string;
-}
 
-export async function run(ctx: CommandContext, { args, opts }: Input<[TriggerType | 'release-check'], Opts>): Promise<void> {
+export async function run(ctx: CommandContext, { args, opts }: InputOf<typeof specs.trigger>): Promise<void> {
   const [type] = args;
   const c = requireComponent(ctx.config(), ['appid', 'token', 'aesKey']);
   if (type === 'release-check') {

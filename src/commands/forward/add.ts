@@ -1,11 +1,11 @@
 // `wxplat forward add --to URL [filters] [--mode async|reply] [--format xml|json] [--name N]`
 import type { CommandContext } from '../../context.js';
 import { addForwardRule } from '../../core/forwarding/manage.js';
-import type { RuleInput } from '../../core/forwarding/rules.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { ruleFilter, ruleLabel } from './print.js';
 
-export async function run(ctx: CommandContext, { opts }: Input<[], RuleInput>): Promise<void> {
+export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.add>): Promise<void> {
   const added = await addForwardRule({ db: await ctx.db(), clock: ctx.clock }, opts);
   // The secret is printed here, once: the command exists to hand it over.
   ctx.out.result(added, ({ rule, secret }) => {

@@ -1,14 +1,11 @@
 // `wxplat forward retry [--dead] [--rule R]`
 import type { CommandContext } from '../../context.js';
 import { retryForwards } from '../../core/forwarding/manage.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-interface Opts {
-  dead?: boolean;
-  rule?: string;
-}
 
-export async function run(ctx: CommandContext, { opts }: Input<[], Opts>): Promise<void> {
+export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.retry>): Promise<void> {
   const r = await retryForwards({ db: await ctx.db(), clock: ctx.clock }, { dead: Boolean(opts.dead), rule: opts.rule });
   ctx.out.result(r, () => {
     const what = opts.dead ? 'dead deliveries' : 'deliveries waiting after a failure';

@@ -1,10 +1,11 @@
 // `wxplat forward rotate-secret <rule>`
 import type { CommandContext } from '../../context.js';
 import { rotateForwardSecret } from '../../core/forwarding/manage.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { ruleLabel } from './print.js';
 
-export async function run(ctx: CommandContext, { args: [ref] }: Input<[string], {}>): Promise<void> {
+export async function run(ctx: CommandContext, { args: [ref] }: InputOf<typeof specs.rotateSecret>): Promise<void> {
   const rotated = await rotateForwardSecret({ db: await ctx.db(), clock: ctx.clock }, ref);
   // The new secret is printed here, once: the command exists to hand it over.
   ctx.out.result(rotated, ({ rule, secret }) => {

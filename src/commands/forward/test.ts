@@ -3,9 +3,10 @@ import type { CommandContext } from '../../context.js';
 import { testForwardRule } from '../../core/forwarding/manage.js';
 import { createPoster } from '../../core/forwarding/post.js';
 import { FailedError } from '../../errors.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-export async function run(ctx: CommandContext, { args: [ref], opts }: Input<[string], { sample?: string }>): Promise<void> {
+export async function run(ctx: CommandContext, { args: [ref], opts }: InputOf<typeof specs.test>): Promise<void> {
   const poster = createPoster(1);
   ctx.onClose(() => poster.close());
   const r = await testForwardRule({ db: await ctx.db(), clock: ctx.clock, poster, componentAppid: ctx.config().component.appid ?? null }, ref, opts.sample);

@@ -1,20 +1,16 @@
-import { getAccountIndustries, type LocalIndustry, type WeChatIndustry } from '../../core/industries/get.js';
+import { getAccountIndustries, type Industry } from '../../core/industries/get.js';
 import { accountLabel } from '../../core/accounts/view.js';
 import type { CommandContext } from '../../context.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { accountArgument } from '../account/ask.js';
 
-function wechatText(side: WeChatIndustry | null | undefined): string {
+function industryText(side: Industry | null | undefined): string {
   if (!side) return '—';
-  return `${side.code ?? '?'}  ${side.firstClass} / ${side.secondClass}`;
+  return `${side.code ?? '?'}  ${side.main ?? '?'} / ${side.sub ?? '?'}`;
 }
 
-function localText(side: LocalIndustry | null | undefined): string {
-  if (!side) return '—';
-  return `${side.code}  ${side.main ?? '?'} / ${side.sub ?? '?'}`;
-}
-
-export async function run(ctx: CommandContext, { args }: Input<[string | undefined], {}>): Promise<void> {
+export async function run(ctx: CommandContext, { args }: InputOf<typeof specs.get>): Promise<void> {
   const row = await accountArgument(ctx, args[0]);
   const result = await getAccountIndustries({ db: await ctx.db(), wechat: await ctx.wechat() }, row);
   ctx.out.result(result, (r) => {
@@ -26,8 +22,8 @@ export async function run(ctx: CommandContext, { args }: Input<[string | undefin
         { header: `recorded here${r.local?.updatedAt ? ` (${r.local.updatedAt.slice(0, 10)})` : ''}`, value: (x) => x.local },
       ],
       [
-        { which: 'primary', wechat: wechatText(r.wechat?.primary), local: localText(r.local?.primary) },
-        { which: 'secondary', wechat: wechatText(r.wechat?.secondary), local: localText(r.local?.secondary) },
+        { which: 'primary', wechat: industryText(r.wechat?.primary), local: industryText(r.local?.primary) },
+        { which: 'secondary', wechat: industryText(r.wechat?.secondary), local: industryText(r.local?.secondary) },
       ],
     );
     if (r.note) ctx.out.note(r.note);

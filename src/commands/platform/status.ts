@@ -4,10 +4,11 @@ import { requireComponent } from '../../config/load.js';
 import type { CommandContext } from '../../context.js';
 import { TOKEN_STATE_WORDS } from '../../core/accounts/view.js';
 import { describeDuration } from '../../core/platform/age.js';
-import { platformStatus, type PlatformStatus } from '../../core/platform/status.js';
-import type { Input } from '../action.js';
+import { platformStatus, TOKEN_STATE_KEY, type PlatformStatus } from '../../core/platform/status.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-export async function run(ctx: CommandContext, _input: Input<[], Record<string, never>>): Promise<void> {
+export async function run(ctx: CommandContext, _input: InputOf<typeof specs.status>): Promise<void> {
   const { appid } = requireComponent(ctx.config(), ['appid']);
   const status = await platformStatus({ db: await ctx.db(), clock: ctx.clock }, appid);
   ctx.out.result(status, (s) => print(ctx, s));
@@ -23,19 +24,20 @@ function print(ctx: CommandContext, s: PlatformStatus): void {
   const ticket =
     t.state === 'missing'
       ? `${c.red('none yet')}: run \`wxplat serve\` where WeChat can reach it; \`wxplat platform ticket restart\` asks WeChat to push one`
-      : `${colour(c, t.state === 'fresh', t.state === 'expired', t.state)}, received ${describeDuration(t.ageSeconds! * 1000)} ago (${t.receivedAt})`;
+      : `${colour(c, t.state === 'fresh', t.state === 'expired', t.state)}, received ${describeDuration(t.ageSeconds! * 1000)} ago (${ctx.out.time(t.receivedAt)})`;
   const k = s.componentToken;
   const token =
     k.state === 'missing'
       ? 'none yet (fetched on first use)'
       : k.state === 'expired'
         ? `${c.yellow('expired')} ${describeDuration(-k.expiresInSeconds! * 1000)} ago (renewed on next use)`
-        : `${colour(c, k.state === 'valid', false, k.state)}, expires in ${describeDuration(k.expiresInSeconds! * 1000)} (${k.expiresAt})`;
+        : `${colour(c, k.state === 'valid', false, k.state)}, expires in ${describeDuration(k.expiresInSeconds! * 1000)} (${ctx.out.time(k.expiresAt)})`;
   const a = s.accounts;
   const states = (['valid', 'expiring', 'needs-reauthorization'] as const)
     .map((state) => {
-      const text = `${a.byTokenState[state]} ${TOKEN_STATE_WORDS[state]}`;
-      return a.byTokenState[state] === 0 ? text : colour(c, state === 'valid', state === 'needs-reauthorization', text);
+      const n = a.byTokenState[TOKEN_STATE_KEY[state]];
+      const text = `${n} ${TOKEN_STATE_WORDS[state]}`;
+      return n === 0 ? text : colour(c, state === 'valid', state === 'needs-reauthorization', text);
     })
     .join(', ');
   const fields: Array<[string, string]> = [
@@ -47,7 +49,7 @@ function print(ctx: CommandContext, s: PlatformStatus): void {
   for (const n of a.needingAuthorization) fields.push(['', `${c.red('needs re-authorization')}: ${n.appid ?? n.id}${n.nickname ? ` (${n.nickname})` : ''}${n.reason ? ` — ${n.reason}` : ''}`]);
   if (s.forwarding.length === 0) fields.push(['forwarding', 'no rules (`wxplat forward add`)']);
   for (const [i, f] of s.forwarding.entries()) {
-    const waiting = f.pending ? `${f.pending} waiting since ${f.oldestPendingAt}` : 'nothing waiting';
+    const waiting = f.pending ? `${f.pending} waiting since ${ctx.out.time(f.oldestPendingAt)}` : 'nothing waiting';
     const dead = f.dead ? c.red(`, ${f.dead} dead`) : '';
     fields.push([i === 0 ? 'forwarding' : '', `rule ${f.name ? `${f.ruleId} (${f.name})` : f.ruleId} ${f.mode} → ${f.target}: ${waiting}${dead}`]);
   }

@@ -2,15 +2,12 @@
 import type { CommandContext } from '../../context.js';
 import { describeDuration } from '../../core/platform/age.js';
 import { restartTicketPush, type TicketRestart } from '../../core/platform/ticket-restart.js';
-import { FailedError, UsageError } from '../../errors.js';
-import type { Input } from '../action.js';
+import { FailedError } from '../../errors.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-export async function run(ctx: CommandContext, { opts }: Input<[], { wait?: string }>): Promise<void> {
-  let wait = 0;
-  if (opts.wait !== undefined) {
-    if (!/^\d+$/.test(opts.wait) || Number(opts.wait) < 1 || Number(opts.wait) > 3600) throw new UsageError('--wait must be a number of seconds from 1 to 3600');
-    wait = Number(opts.wait);
-  }
+export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.ticketRestart>): Promise<void> {
+  const wait = opts.wait ?? 0;
   if (wait > 0) ctx.out.note(`asked WeChat to push a ticket; waiting up to ${wait} s for \`wxplat serve\` to store it…`);
   const result = await restartTicketPush({ db: await ctx.db(), wechat: await ctx.wechat(), clock: ctx.clock, signal: ctx.signal }, wait);
   ctx.out.result(result, (r) => print(ctx, r));
@@ -25,7 +22,7 @@ export async function run(ctx: CommandContext, { opts }: Input<[], { wait?: stri
 function print(ctx: CommandContext, r: TicketRestart): void {
   const { out } = ctx;
   out.line(`WeChat accepted: it pushes a component_verify_ticket to the authorization event URL shortly (POST /wechat/component, stored by \`wxplat serve\`).`);
-  out.line(r.previous ? `the last ticket arrived ${describeDuration(r.previous.ageSeconds * 1000)} ago (${r.previous.receivedAt})` : 'no ticket had arrived before');
-  if (r.arrived) out.line(out.c.green(`a new ticket arrived ${r.arrived.afterSeconds} s later (${r.arrived.receivedAt})`));
+  out.line(r.previous ? `the last ticket arrived ${describeDuration(r.previous.ageSeconds * 1000)} ago (${out.time(r.previous.receivedAt)})` : 'no ticket had arrived before');
+  if (r.arrived) out.line(out.c.green(`a new ticket arrived ${r.arrived.afterSeconds} s later (${out.time(r.arrived.receivedAt)})`));
   else if (r.waitedSeconds === 0) out.line('`wxplat platform status` shows when it arrives');
 }

@@ -2,9 +2,10 @@
 import type { CommandContext } from '../../context.js';
 import { apiPath, DEFAULT_API, getQuota, type QuotaReport } from '../../core/quota/quota.js';
 import { resolveQuotaTarget, targetLabel } from '../../core/quota/target.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-export async function run(ctx: CommandContext, { args: [ref], opts }: Input<[string], { api?: string }>): Promise<void> {
+export async function run(ctx: CommandContext, { args: [ref], opts }: InputOf<typeof specs.get>): Promise<void> {
   const api = opts.api === undefined ? undefined : apiPath(opts.api);
   const wechat = await ctx.wechat();
   const target = await resolveQuotaTarget({ db: await ctx.db(), clock: ctx.clock }, ref, wechat.componentAppid);

@@ -3,13 +3,13 @@
 import type { ChalkInstance } from 'chalk';
 import type { EventRecord, ForwardRecord, ReceiptRecord, SendRecord, TailRecord } from '../../core/records/record.js';
 import { escapeControl } from '../../output/escape.js';
+import { localWallClock } from '../../output/time.js';
 import { describeWeChatError } from '../../core/errcodes.js';
 
 const GOOD = new Set(['sent', 'delivered', 'success', 'done']);
-const BAD = new Set(['failed', 'blocked', 'system-failed', 'user-block', 'other-failure', 'dead']);
+const BAD = new Set(['failed', 'blocked', 'system-failed', 'other-failure', 'dead']);
 
 export function stateWord(r: TailRecord): string {
-  if (r.kind === 'receipt') return r.status;
   if ((r.kind === 'event' || r.kind === 'forward') && r.retrying) return 'retrying';
   return r.state;
 }
@@ -36,7 +36,7 @@ function sendDetail(r: SendRecord): string {
 function receiptDetail(r: ReceiptRecord): string {
   const parts: string[] = [];
   if (r.msgid) parts.push(`msgid ${r.msgid}`);
-  if (r.status !== 'success') parts.push(r.statusText);
+  if (r.state !== 'delivered') parts.push(r.wechatStatus);
   parts.push(r.sendId === null ? 'no send of ours' : `send:${r.sendId}`);
   return parts.join(' · ');
 }
@@ -61,8 +61,15 @@ function template(r: TailRecord): string {
   return r.templateCode ?? r.templateId ?? '—';
 }
 
-export function formatLine(r: TailRecord, mixed: boolean, c: ChalkInstance): string {
-  const time = `${r.time.slice(0, 19)}Z`;
+/** The columns' names over the lines, on a terminal: the same widths as formatLine's. */
+export function headerLine(mixed: boolean, c: ChalkInstance, zone = 'UTC'): string {
+  const parts = [`time (${zone})`.padEnd(20), (mixed ? 'kind:id' : 'id').padEnd(mixed ? 14 : 8), 'account'.padEnd(18), 'openid'.padEnd(28), 'template'.padEnd(12), 'state'.padEnd(13), 'detail'];
+  return c.bold(parts.join('  '));
+}
+
+/** `local`: the time in the machine's zone, which the header names (on a terminal); else ISO UTC. */
+export function formatLine(r: TailRecord, mixed: boolean, c: ChalkInstance, local = false): string {
+  const time = local ? localWallClock(r.time).padEnd(20) : `${r.time.slice(0, 19)}Z`;
   const id = mixed ? `${r.kind}:${r.id}`.padEnd(14) : String(r.id).padEnd(8);
   // Every field but the time and id came from outside (WeChat's pushes and answers): escaped.
   const account = escapeControl(r.appid ?? (r.accountId !== null ? `account ${r.accountId}` : '—')).padEnd(18);

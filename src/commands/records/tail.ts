@@ -1,18 +1,13 @@
 // `wxplat records tail [sends|receipts|events] [--account A] [--status S] [--since WHEN] [--limit N] [--follow]`
 import type { CommandContext } from '../../context.js';
 import { planTail, tailRecords } from '../../core/records/tail.js';
-import type { Input } from '../action.js';
-import { formatLine } from './line.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
+import { localZone } from '../../output/time.js';
+import { formatLine, headerLine } from './line.js';
 
-interface Opts {
-  account?: string;
-  status?: string;
-  since?: string;
-  limit?: string;
-  follow?: boolean;
-}
 
-export async function run(ctx: CommandContext, { args: [kind], opts }: Input<[string | undefined], Opts>): Promise<void> {
+export async function run(ctx: CommandContext, { args: [kind], opts }: InputOf<typeof specs.tail>): Promise<void> {
   const plan = planTail({ noun: kind, ...opts }, ctx.clock.now());
   const db = await ctx.db();
   const { out } = ctx;
@@ -29,9 +24,11 @@ export async function run(ctx: CommandContext, { args: [kind], opts }: Input<[st
     },
     plan,
     (record) => {
+      // A header over the first line on a terminal; piped, lines only (grep and awk read them).
+      if (printed === 0 && !out.json && out.stdoutIsTerminal) out.line(headerLine(plan.noun === undefined, out.c, localZone(ctx.clock.now())));
       printed++;
       if (out.json) out.record(record);
-      else out.line(formatLine(record, plan.noun === undefined, out.c));
+      else out.line(formatLine(record, plan.noun === undefined, out.c, out.stdoutIsTerminal));
     },
   );
   if (printed === 0 && !plan.follow && !out.json) out.note(`nothing to show${plan.since || plan.account || opts.status ? ' for these filters' : ' yet'}`);

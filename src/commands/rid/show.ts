@@ -1,9 +1,10 @@
 // `wxplat rid <rid> [--account A]`
 import type { CommandContext } from '../../context.js';
 import { lookupRid, parseRid, type RidReport } from '../../core/rid/rid.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-export async function run(ctx: CommandContext, { args: [input], opts }: Input<[string], { account?: string }>): Promise<void> {
+export async function run(ctx: CommandContext, { args: [input], opts }: InputOf<typeof specs.show>): Promise<void> {
   const rid = parseRid(input);
   const report = await lookupRid({ db: await ctx.db(), wechat: await ctx.wechat(), clock: ctx.clock }, rid, opts.account);
   ctx.out.result(report, (r) => print(ctx, r));

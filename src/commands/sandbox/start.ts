@@ -3,27 +3,14 @@ import type { CommandContext } from '../../context.js';
 import { EXIT, FailedError, UsageError } from '../../errors.js';
 import { VARIABLES } from '../../config/load.js';
 import { SandboxError, startSandbox } from '../../sandbox/index.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { addToEnvFile, checkEnvFileMode, sandboxCredentials, type EnvFileChange } from './credentials.js';
 
-interface Options {
-  port: string;
-  callback?: string;
-  ticketInterval: string;
-  latency: string;
-  followers: string;
-}
 
-function whole(flag: string, value: string, max: number): number {
-  if (!/^\d+$/.test(value) || Number(value) > max) throw new UsageError(`${flag} must be a whole number from 0 to ${max} (got "${value}")`);
-  return Number(value);
-}
 
-export async function run(ctx: CommandContext, { opts }: Input<[], Options>): Promise<void> {
-  const port = whole('--port', opts.port, 65_535);
-  const ticketInterval = whole('--ticket-interval', opts.ticketInterval, 86_400);
-  const latency = whole('--latency', opts.latency, 60_000);
-  const followers = whole('--followers', opts.followers, 10_000_000);
+export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.sandbox>): Promise<void> {
+  const { port, ticketInterval, latency, followers } = opts;
   const credentials = sandboxCredentials(ctx.config().component);
   const envFile = path.join(ctx.io.cwd, '.env');
   // Before the sandbox starts: made-up secrets are never added to a .env that others can read.
@@ -36,6 +23,9 @@ export async function run(ctx: CommandContext, { opts }: Input<[], Options>): Pr
     ticketIntervalSeconds: opts.callback ? ticketInterval : 0,
     latencyMs: latency,
     defaultFollowers: followers,
+    stateFile: opts.state === undefined ? undefined : path.resolve(ctx.io.cwd, opts.state),
+    // A receiver that is down or refusing is worth a line each time, not a silence.
+    onPushFailed: (p) => ctx.out.warn(`push ${p.kind} to ${p.url} failed after ${p.attempts} attempt${p.attempts === 1 ? '' : 's'}: ${p.error ?? 'no answer'}`),
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE') throw new FailedError(`port ${port} is in use`, 'pass --port 0 for any free port, or stop what listens there');
     if (err instanceof SandboxError) throw new UsageError(err.message);
@@ -49,6 +39,8 @@ export async function run(ctx: CommandContext, { opts }: Input<[], Options>): Pr
     ? addToEnvFile(envFile, [...credentials.generated, [VARIABLES.apiBase, sandbox.url]], `wxplat sandbox credentials (${ctx.clock.now().toISOString()})`)
     : { wrote: [], kept: {} };
   const keptBase = env.kept[VARIABLES.apiBase];
+  const inEnvFile = env.wrote.includes(VARIABLES.apiBase) || keptBase === sandbox.url;
+  const fromEnvOther = Boolean(ctx.io.env[VARIABLES.apiBase]) && ctx.io.env[VARIABLES.apiBase] !== sandbox.url;
 
   ctx.out.result(
     {
@@ -60,6 +52,8 @@ export async function run(ctx: CommandContext, { opts }: Input<[], Options>): Pr
       callbackUrl: sandbox.callbackUrl ?? null,
       ticketIntervalSeconds: opts.callback ? ticketInterval : 0,
       controlUrl: `${sandbox.url}/sandbox`,
+      stateFile: opts.state === undefined ? null : path.resolve(ctx.io.cwd, opts.state),
+      stateRestored: sandbox.restored,
     },
     (r) => {
       ctx.out.line(`WeChat sandbox listening on ${r.url}`);
@@ -73,9 +67,16 @@ export async function run(ctx: CommandContext, { opts }: Input<[], Options>): Pr
         ctx.out.line('  pushes            none (no --callback); POST /sandbox/tickets makes a ticket');
       }
       ctx.out.line(`  control API       ${r.controlUrl}/state`);
+      if (r.stateFile === null) ctx.out.line('  state             in memory: a restart forgets accounts and tokens (--state FILE keeps them)');
+      else ctx.out.line(`  state             ${r.stateRestored ? 'read from and kept in' : 'kept in (new)'} ${r.stateFile}`);
       ctx.out.line('');
-      ctx.out.line('Point wxplat at it:');
-      ctx.out.line(`  export ${VARIABLES.apiBase}=${r.url}`);
+      if (inEnvFile && !fromEnvOther) {
+        // .env is read from the folder a command runs in: nothing to export there.
+        ctx.out.line(`wxplat commands run in this folder use it (.env has ${VARIABLES.apiBase}=${r.url}).`);
+      } else {
+        ctx.out.line('Point wxplat at it:');
+        ctx.out.line(`  export ${VARIABLES.apiBase}=${r.url}`);
+      }
       ctx.out.line('');
       ctx.out.line('Stop it with Ctrl-C (or SIGTERM).');
     },

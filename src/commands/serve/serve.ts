@@ -3,23 +3,15 @@ import type { CommandContext } from '../../context.js';
 import { startServe } from '../../core/callbacks/service.js';
 import { UsageError } from '../../errors.js';
 import { stderrLogger } from '../../output/logger.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-interface Opts {
-  host: string;
-  port: string;
-  process: boolean;
-}
 
-function parsePort(value: string): number {
-  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`--port must be a number from 0 to 65535 (got "${value}")`);
-  return Number(value);
-}
 
-export async function run(ctx: CommandContext, { opts }: Input<[], Opts>): Promise<void> {
+export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.serve>): Promise<void> {
   const config = ctx.config();
   const component = requireComponent(config, ['appid', 'token', 'aesKey', 'appsecret']);
-  const port = parsePort(opts.port);
+  const { port } = opts;
   const tokens = config.tokensListen;
   if (tokens && tokens.port !== 0 && tokens.port === port) {
     throw new UsageError(
@@ -39,6 +31,7 @@ export async function run(ctx: CommandContext, { opts }: Input<[], Opts>): Promi
       component: { appid: component.appid, token: component.token, encodingAesKey: component.aesKey.reveal() },
       maxSkewSeconds: config.callbackMaxSkewSeconds,
       process: opts.process,
+      writer: { concurrency: opts.writeConcurrency },
       tokens: tokens ? { host: tokens.host, port: tokens.port } : undefined,
     },
   );

@@ -1,10 +1,11 @@
 import { accountLabel } from '../../core/accounts/view.js';
 import { listAccountTemplates } from '../../core/templates/list.js';
 import type { CommandContext } from '../../context.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { accountArgument } from '../account/ask.js';
 
-export async function run(ctx: CommandContext, { args, opts }: Input<[string | undefined], { all?: boolean }>): Promise<void> {
+export async function run(ctx: CommandContext, { args, opts }: InputOf<typeof specs.list>): Promise<void> {
   const row = await accountArgument(ctx, args[0]);
   const { templates } = await listAccountTemplates({ db: await ctx.db() }, row, { includeRemoved: Boolean(opts.all) });
   ctx.out.result(templates, (rows) => {
@@ -14,11 +15,11 @@ export async function run(ctx: CommandContext, { args, opts }: Input<[string | u
     }
     ctx.out.table(
       [
-        { header: 'code', value: (t) => t.code },
+        { header: 'code', value: (t) => t.code, keep: true },
         { header: 'title', value: (t) => t.title },
-        { header: 'template id', value: (t) => t.templateId },
+        { header: 'template id', value: (t) => t.templateId, keep: true },
         { header: 'placeholders', value: (t) => t.placeholders.map((p) => `{{${p}.DATA}}`).join(' ') },
-        ...(opts.all ? [{ header: 'status', value: (t: (typeof rows)[number]) => t.status }] : []),
+        ...(opts.all ? [{ header: 'state', value: (t: (typeof rows)[number]) => t.state }] : []),
       ],
       rows,
     );

@@ -6,30 +6,11 @@ import { EXIT, UsageError } from '../../errors.js';
 import { escapeControl } from '../../output/escape.js';
 import { describeWeChatError } from '../../core/errcodes.js';
 import { startProgress, type Progress } from '../../output/progress.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { noteRids } from '../rids.js';
 
-export interface SendOptions {
-  template?: string;
-  to?: string[];
-  toFile?: string;
-  allFollowers?: boolean;
-  data?: string[];
-  dataFile?: string;
-  url?: string;
-  miniprogram?: string;
-  idempotencyKey?: string;
-  dryRun?: boolean;
-  concurrency?: string;
-  rate?: string;
-  leaseSeconds?: string;
-}
 
-function positiveInt(value: string | undefined, flag: string, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) throw new UsageError(`${flag} must be a whole number from 1 to ${max}`);
-  return Number(value);
-}
 
 async function readDataFile(path: string): Promise<unknown> {
   let text: string;
@@ -46,11 +27,9 @@ async function readDataFile(path: string): Promise<unknown> {
   }
 }
 
-export async function run(ctx: CommandContext, { args: [account], opts }: Input<[string], SendOptions>): Promise<void> {
+export async function run(ctx: CommandContext, { args: [account], opts }: InputOf<typeof specs.send>): Promise<void> {
   if (!opts.template) throw new UsageError('--template is required: a catalogue code or one of the account\'s template_ids');
-  const concurrency = positiveInt(opts.concurrency, '--concurrency', 512);
-  const rate = opts.rate === undefined ? undefined : positiveInt(opts.rate, '--rate', 100_000);
-  const lease = positiveInt(opts.leaseSeconds, '--lease-seconds', 3600);
+  const { concurrency, rate, leaseSeconds: lease } = opts;
   const dataFile = opts.dataFile === undefined ? undefined : await readDataFile(opts.dataFile);
 
   let bar: Progress | undefined;
@@ -74,8 +53,9 @@ export async function run(ctx: CommandContext, { args: [account], opts }: Input<
       to: opts.to,
       toFile: opts.toFile,
       allFollowers: opts.allFollowers,
-      message: { dataPairs: opts.data ?? [], dataFile, dataFileName: opts.dataFile, url: opts.url, miniprogram: opts.miniprogram },
+      message: { dataPairs: opts.data, dataFile, dataFileName: opts.dataFile, url: opts.url, miniprogram: opts.miniprogram },
       idempotencyKey: opts.idempotencyKey,
+      allowRepeat: opts.allowRepeat,
       dryRun: opts.dryRun,
       settings: {
         ...(concurrency ? { concurrency } : {}),
@@ -99,7 +79,7 @@ function printPreview(ctx: CommandContext, p: DryRunPreview): void {
   const { out } = ctx;
   out.line(`dry run: nothing stored, nothing sent`);
   out.line(`account   ${p.account.appid} (${p.account.nickname ?? 'no nickname'})`);
-  out.line(`template  ${p.template.templateId}${p.template.code ? ` (catalogue ${p.template.code})` : ''}${p.template.title ? ` ${p.template.title}` : ''}`);
+  out.line(`template  ${p.templateId}${p.templateCode ? ` (catalogue ${p.templateCode})` : ''}${p.templateTitle ? ` ${p.templateTitle}` : ''}`);
   if (p.message.url) out.line(`url       ${p.message.url}`);
   if (p.message.miniprogram) out.line(`mini app  ${p.message.miniprogram.appid}:${p.message.miniprogram.pagepath ?? ''}`);
   out.line('message');
@@ -127,7 +107,7 @@ function printSummary(ctx: CommandContext, s: SendSummary): void {
   const { out } = ctx;
   const c = out.c;
   out.line(
-    `job ${s.jobId}${s.idempotencyKey ? ` (key ${s.idempotencyKey})` : ''} · ${s.account.appid} · template ${s.template.code ?? s.template.templateId} · ${s.state}`,
+    `job ${s.jobId}${s.idempotencyKey ? ` (key ${s.idempotencyKey})` : ''} · ${s.account.appid} · template ${s.templateCode ?? s.templateId} · ${s.state}`,
   );
   const parts = [
     c.green(`${s.sent} sent`),
@@ -140,7 +120,7 @@ function printSummary(ctx: CommandContext, s: SendSummary): void {
     out.line(`  receipts so far: ${s.delivered} delivered, ${s.blocked} blocked, ${s.systemFailed} failed at WeChat`);
   }
   out.line(`  this run: ${s.run.sent} sent, ${s.run.failed} failed in ${s.run.seconds.toFixed(1)} s (${s.run.perSecond.toFixed(0)}/s)${s.run.resumed ? ', resuming the job' : ''}`);
-  if (s.stopReason) out.line(`  stopped: ${s.stopReason}${s.pausedUntil ? `; resumable after ${s.pausedUntil}` : ''}`);
+  if (s.stopReason) out.line(`  stopped: ${s.stopReason}${s.pausedUntil ? `; resumable after ${out.beijingTime(s.pausedUntil)}` : ''}`);
   for (const f of s.failures) out.line(`  ${f.state} ${escapeControl(`${f.openid}: ${f.errcode === null ? (f.errmsg ?? '') : describeWeChatError(f.errcode, f.errmsg)}`.trimEnd())}`);
   noteRids(out, s.failures.map((f) => f.errmsg));
   if (s.exitCode === 3) out.note('some recipients failed or are left: run the same command with the same --idempotency-key to carry on');

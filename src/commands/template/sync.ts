@@ -1,7 +1,8 @@
 import { syncEveryAccount, syncAccountTemplates, overallOutcome, type SyncResult } from '../../core/templates/sync.js';
 import type { CommandContext } from '../../context.js';
 import { EXIT, FailedError, UsageError } from '../../errors.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { accountArgument } from '../account/ask.js';
 import { noteRids } from '../rids.js';
 
@@ -27,9 +28,9 @@ function printResult(ctx: CommandContext, r: SyncResult): void {
     ctx.out.table(
       [
         { header: '', value: (x) => x.action, style: (t, x, c) => (x.bad ? c.red(t) : t) },
-        { header: 'code', value: (x) => x.code ?? '—' },
+        { header: 'code', value: (x) => x.code ?? '—', keep: true },
         { header: 'title', value: (x) => x.title },
-        { header: 'template id', value: (x) => x.templateId },
+        { header: 'template id', value: (x) => x.templateId, keep: true },
         ...(rows.some((x) => x.note)
           ? [{ header: '', value: (x: (typeof rows)[number]) => x.note, style: (t: string, x: (typeof rows)[number], c: typeof ctx.out.c) => (x.bad ? c.red(t) : c.dim(t)) }]
           : []),
@@ -45,7 +46,7 @@ function printResult(ctx: CommandContext, r: SyncResult): void {
 
 export async function run(
   ctx: CommandContext,
-  { args, opts }: Input<[string | undefined], { all?: boolean; dryRun?: boolean }>,
+  { args, opts }: InputOf<typeof specs.sync>,
 ): Promise<void> {
   if (args[0] !== undefined && opts.all) throw new UsageError('give an <account> or --all, not both');
   const db = await ctx.db();

@@ -3,16 +3,10 @@ import { parseIndustryCode } from '../../core/industries/set.js';
 import { addCatalogueEntry, parseKeywordList } from '../../core/templates/catalogue.js';
 import type { CommandContext } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { valueOrAsk } from '../account/ask.js';
 
-interface Opts {
-  code?: string;
-  title?: string;
-  industry?: string;
-  content?: string;
-  keywords?: string;
-}
 
 async function industryOrAsk(ctx: CommandContext, value: string | undefined): Promise<number> {
   if (value !== undefined) return parseIndustryCode(value, '--industry');
@@ -25,7 +19,7 @@ async function industryOrAsk(ctx: CommandContext, value: string | undefined): Pr
   );
 }
 
-export async function run(ctx: CommandContext, { opts }: Input<[], Opts>): Promise<void> {
+export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.systemAdd>): Promise<void> {
   // Flags given are checked before anything is asked.
   if (opts.industry !== undefined) parseIndustryCode(opts.industry, '--industry');
   const keywords = opts.keywords !== undefined ? parseKeywordList(opts.keywords) : undefined;

@@ -1,8 +1,9 @@
 import { listCatalogue } from '../../core/templates/catalogue.js';
 import type { CommandContext } from '../../context.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-export async function run(ctx: CommandContext, { opts }: Input<[], { all?: boolean }>): Promise<void> {
+export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.systemList>): Promise<void> {
   const entries = await listCatalogue({ db: await ctx.db() }, { includeRemoved: Boolean(opts.all) });
   ctx.out.result(entries, (rows) => {
     if (rows.length === 0) {
@@ -11,12 +12,12 @@ export async function run(ctx: CommandContext, { opts }: Input<[], { all?: boole
     }
     ctx.out.table(
       [
-        { header: 'code', value: (e) => e.code },
+        { header: 'code', value: (e) => e.code, keep: true },
         { header: 'title', value: (e) => e.title },
         { header: 'industry', value: (e) => (e.industry ? `${e.industry.code} ${e.industry.main ?? ''} / ${e.industry.sub ?? ''}` : '—') },
         { header: 'placeholders', value: (e) => e.placeholders.join(', ') },
         { header: 'keywords', value: (e) => e.keywords?.join(', ') ?? '' },
-        ...(opts.all ? [{ header: 'status', value: (e: (typeof rows)[number]) => e.status }] : []),
+        ...(opts.all ? [{ header: 'state', value: (e: (typeof rows)[number]) => e.state }] : []),
       ],
       rows,
     );

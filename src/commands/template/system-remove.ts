@@ -1,9 +1,10 @@
 import { listCatalogue, removeCatalogueEntry } from '../../core/templates/catalogue.js';
 import type { CommandContext } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-export async function run(ctx: CommandContext, { args }: Input<[string | undefined], {}>): Promise<void> {
+export async function run(ctx: CommandContext, { args }: InputOf<typeof specs.systemRemove>): Promise<void> {
   const db = await ctx.db();
   let code = args[0];
   if (code === undefined) {

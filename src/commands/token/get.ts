@@ -1,11 +1,12 @@
 import type { CommandContext } from '../../context.js';
 import { obtainGrant } from '../../core/tokens/grants.js';
 import { UsageError } from '../../errors.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { accountArgument } from '../account/ask.js';
 import { printGrant } from './print.js';
 
-export async function run(ctx: CommandContext, { args }: Input<[string | undefined], {}>): Promise<void> {
+export async function run(ctx: CommandContext, { args }: InputOf<typeof specs.get>): Promise<void> {
   const db = await ctx.db();
   if (args[0]?.trim() === 'component') {
     const grant = await obtainGrant({ db, keeper: (await ctx.wechat()).tokens }, { kind: 'component' });

@@ -1,8 +1,9 @@
 import type { CommandContext } from '../../context.js';
 import { addKey } from '../../core/tokens/keys.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-export async function run(ctx: CommandContext, { opts }: Input<[], { name?: string; appid?: string }>): Promise<void> {
+export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.keysAdd>): Promise<void> {
   const added = await addKey({ db: await ctx.db(), clock: ctx.clock }, { name: opts.name, appids: opts.appid });
   // The one place a key is shown: this is how it is handed over.
   const { key, revived, ...view } = added;

@@ -1,8 +1,9 @@
 import type { CommandContext } from '../../context.js';
 import { listKeys } from '../../core/tokens/keys.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 
-export async function run(ctx: CommandContext, _input: Input<[], {}>): Promise<void> {
+export async function run(ctx: CommandContext, _input: InputOf<typeof specs.keysList>): Promise<void> {
   const keys = await listKeys({ db: await ctx.db() });
   ctx.out.result(keys, (rows) => {
     if (rows.length === 0) {
@@ -13,8 +14,8 @@ export async function run(ctx: CommandContext, _input: Input<[], {}>): Promise<v
       [
         { header: 'name', value: (k) => k.name },
         { header: 'scope', value: (k) => (k.appids ? k.appids.join(', ') : 'every account + component') },
-        { header: 'created', value: (k) => k.createdAt },
-        { header: 'last used', value: (k) => k.lastUsedAt ?? 'never', style: (text, k, c) => (k.lastUsedAt ? text : c.yellow(text)) },
+        { header: 'created', value: (k) => ctx.out.time(k.createdAt) },
+        { header: 'last used', value: (k) => (k.lastUsedAt ? ctx.out.time(k.lastUsedAt) : 'never'), style: (text, k, c) => (k.lastUsedAt ? text : c.yellow(text)) },
       ],
       rows,
     );

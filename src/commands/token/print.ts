@@ -7,6 +7,6 @@ import { describeDuration } from '../../core/platform/age.js';
 export function printGrant(ctx: CommandContext, grant: TokenGrant, what: string): void {
   ctx.out.result(tokenDocument(grant), (doc) => {
     ctx.out.line(doc.token);
-    ctx.out.note(`${what}, expires ${doc.expires_at} (in ${describeDuration(grant.expiresAt.getTime() - ctx.clock.now().getTime())})`);
+    ctx.out.note(`${what}, expires ${ctx.out.time(doc.expiresAt)} (in ${describeDuration(grant.expiresAt.getTime() - ctx.clock.now().getTime())})`);
   });
 }

@@ -3,19 +3,13 @@ import type { ChalkInstance } from 'chalk';
 import type { CommandContext } from '../../context.js';
 import { accountLabel } from '../../core/accounts/view.js';
 import { checkListOptions, listFollowers, type FollowerView } from '../../core/followers/list.js';
-import { UsageError } from '../../errors.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { accountArgument } from '../account/ask.js';
 
-export interface ListOptions {
-  limit?: string;
-  after?: string;
-  all?: boolean;
-}
 
-export async function run(ctx: CommandContext, { args: [ref], opts }: Input<[string | undefined], ListOptions>): Promise<void> {
-  if (opts.limit !== undefined && !/^\d+$/.test(opts.limit)) throw new UsageError('--limit must be a whole number from 1 to 10000');
-  const options = { limit: opts.limit === undefined ? undefined : Number(opts.limit), after: opts.after, all: Boolean(opts.all) };
+export async function run(ctx: CommandContext, { args: [ref], opts }: InputOf<typeof specs.list>): Promise<void> {
+  const options = { limit: opts.limit, after: opts.after, all: opts.all };
   checkListOptions(options);
   const account = await accountArgument(ctx, ref);
   const page = await listFollowers({ db: await ctx.db() }, account, options);
@@ -31,9 +25,9 @@ export async function run(ctx: CommandContext, { args: [ref], opts }: Input<[str
   }
   ctx.out.table<FollowerView>(
     [
-      { header: 'id', value: (f) => f.id },
-      { header: 'openid', value: (f) => f.openid },
-      ...(opts.all ? [{ header: 'status', value: (f: FollowerView) => f.status, style: (t: string, f: FollowerView, c: ChalkInstance) => (f.following ? t : c.dim(t)) }] : []),
+      { header: 'id', value: (f) => f.id, keep: true },
+      { header: 'openid', value: (f) => f.openid, keep: true },
+      ...(opts.all ? [{ header: 'following', value: (f: FollowerView) => (f.following ? 'yes' : 'no'), style: (t: string, f: FollowerView, c: ChalkInstance) => (f.following ? t : c.dim(t)) }] : []),
       { header: 'subscribed', value: (f) => f.subscribedAt?.slice(0, 10) },
       { header: 'scene', value: (f) => f.subscribeScene?.replace(/^ADD_SCENE_/, '') },
       { header: 'unionid', value: (f) => f.unionid },

@@ -1,19 +1,15 @@
 // `wxplat user sync <account> [--concurrency N] [--restart]`
 import type { CommandContext } from '../../context.js';
 import { accountLabel } from '../../core/accounts/view.js';
-import { syncFollowers, type SyncSummary } from '../../core/followers/sync.js';
-import { UsageError } from '../../errors.js';
+import { SyncInterruptedError, syncFollowers, type SyncSummary } from '../../core/followers/sync.js';
+import { EXIT } from '../../errors.js';
 import { startProgress } from '../../output/progress.js';
-import type { Input } from '../action.js';
+import type { InputOf } from '../define.js';
+import type { specs } from './index.js';
 import { accountArgument } from '../account/ask.js';
 
-export interface SyncOptions {
-  concurrency?: string;
-  restart?: boolean;
-}
 
-export async function run(ctx: CommandContext, { args: [ref], opts }: Input<[string | undefined], SyncOptions>): Promise<void> {
-  if (opts.concurrency !== undefined && !/^\d+$/.test(opts.concurrency)) throw new UsageError('--concurrency must be a whole number from 1 to 64');
+export async function run(ctx: CommandContext, { args: [ref], opts }: InputOf<typeof specs.sync>): Promise<void> {
   const account = await accountArgument(ctx, ref);
   const bar = await startProgress(ctx.io, 'followers', 0, !ctx.out.json);
   const summary = await syncFollowers(
@@ -30,8 +26,24 @@ export async function run(ctx: CommandContext, { args: [ref], opts }: Input<[str
       },
     },
     account,
-    { concurrency: opts.concurrency === undefined ? undefined : Number(opts.concurrency), restart: opts.restart },
-  ).finally(() => bar.stop());
+    { concurrency: opts.concurrency, restart: opts.restart },
+  )
+    .catch((err: unknown) => {
+      if (err instanceof SyncInterruptedError) return err;
+      throw err;
+    })
+    .finally(() => bar.stop());
+  if (summary instanceof SyncInterruptedError) {
+    // Ctrl-C ends as an interrupted send does: what was done, "stopped: interrupted", exit 130.
+    const stopped = { account: summary.account, state: 'stopped', stopReason: 'interrupted', seen: summary.seen, total: summary.total };
+    ctx.out.result(stopped, (s) => {
+      const n = (v: number) => v.toLocaleString('en-US');
+      ctx.out.line(`followers of account ${accountLabel({ official_account_id: s.account.id, appid: s.account.appid, nickname: s.account.nickname })}: ${n(s.seen)} of ${s.total === null ? '?' : n(s.total)} written`);
+      ctx.out.line(`  stopped: interrupted; ${summary.again}`);
+    });
+    ctx.exitCode = EXIT.interrupted;
+    return;
+  }
   ctx.out.result(summary, (s) => print(ctx, s));
 }
 

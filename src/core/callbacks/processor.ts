@@ -12,6 +12,7 @@ import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
 import { writeTransaction } from '../../db/locks.js';
 import { InboxRepository, type ClaimedEntry } from '../../db/repositories/inbox.js';
+import { SendRepository } from '../../db/repositories/sends.js';
 import type { InboxRoute, InboxState } from '../../db/rows.js';
 import type { Logger } from '../../logger.js';
 import type { WeChatClient } from '../../wechat/client.js';
@@ -55,6 +56,11 @@ export interface ProcessorOptions {
   maxLagMs?: number;
   backoff?: BackoffPolicy;
   random?: () => number;
+  /**
+   * How often the worker links receipts that came before their send's msgid was stored (the sender
+   * links them too, after storing msgids; this sweep catches a pair whose two transactions crossed).
+   */
+  sweepMs?: number;
 }
 
 export interface ProcessResult {
@@ -101,6 +107,8 @@ export class InboxProcessor {
   private lastBatchFrom: Date | null = null;
   private readonly backoff: BackoffPolicy;
   private readonly random: () => number;
+  private readonly sweepMs: number;
+  private lastSweep = 0;
   private seq = 0;
   private stopping = false;
   private loopDone: Promise<void> | null = null;
@@ -124,6 +132,7 @@ export class InboxProcessor {
     this.receiving = options.receiving ?? (() => false);
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.random = options.random ?? Math.random;
+    this.sweepMs = options.sweepMs ?? 5_000;
   }
 
   private get repo(): InboxRepository {
@@ -182,6 +191,7 @@ export class InboxProcessor {
       let claimed: number;
       try {
         claimed = await this.runOnce();
+        await this.sweepWaitingReceipts();
         failures = 0;
       } catch (err) {
         // The database is away, most likely: say so, then wait longer each time (up to 30 s).
@@ -196,6 +206,14 @@ export class InboxProcessor {
       else if (this.receiving() && !this.lagging()) await this.pause(this.yieldMs);
       else if (claimed < this.batchSize) await this.waitForWork();
     }
+  }
+
+  /** Every `sweepMs`: receipts waiting for a msgid that has been stored since are linked to their sends. */
+  private async sweepWaitingReceipts(): Promise<void> {
+    const now = this.deps.clock.now();
+    if (now.getTime() - this.lastSweep < this.sweepMs) return;
+    this.lastSweep = now.getTime();
+    await new SendRepository(this.deps.db).settleWaitingReceipts(now);
   }
 
   /** The last batch held rows older than maxLagMs: processing is falling behind, so it does not yield. */

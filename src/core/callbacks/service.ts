@@ -3,6 +3,7 @@
 // the processor finish its batch. Closing the database is the caller's.
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../clock.js';
+import { FailedError } from '../../errors.js';
 import type { Database } from '../../db/database.js';
 import { AccountRepository } from '../../db/repositories/accounts.js';
 import { InboxRepository } from '../../db/repositories/inbox.js';
@@ -107,7 +108,7 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
     maxBatch: options.writer?.maxBatch,
     // SQLite has one writer at a time. MySQL overlaps commits (and groups them in its log); two at once
     // keep the batches big, which is what costs least where CPU is short (measured with bench/serve).
-    concurrency: options.writer?.concurrency ?? (db.dialect === 'mysql' ? 2 : 1),
+    concurrency: db.dialect === 'mysql' ? (options.writer?.concurrency ?? 2) : 1,
     onCommit: processing
       ? () => {
           processor.wake();
@@ -126,8 +127,11 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
           // No host, name or user of the database: /healthz faces the internet with the callback routes.
           database: { dialect: db.dialect, reachable: true },
           inbox: {
+            // Counted up to BACKLOG_CAP: `…AtLeast` says there are more.
             pending: backlog.pending,
+            pendingAtLeast: backlog.pendingAtLeast,
             failed: backlog.failed,
+            failedAtLeast: backlog.failedAtLeast,
             oldestPendingAt: backlog.oldestPendingAt?.toISOString() ?? null,
           },
           processing,
@@ -154,7 +158,13 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
   receiver = createReceiver({ crypto, maxSkewSeconds: options.maxSkewSeconds, clock, logger, writer, accounts, forwarding: front, health });
   const { server } = receiver;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      // Said as the sandbox says it: the operator's next step, not an internal error.
+      if (err.code === 'EADDRINUSE') reject(new FailedError(`port ${options.port} is in use (${options.host})`, 'pass --port 0 for any free port, or stop what listens there'));
+      else if (err.code === 'EACCES') reject(new FailedError(`not allowed to listen on ${options.host}:${options.port}`, 'ports below 1024 need privileges: pick a port from 1024 up'));
+      else if (err.code === 'EADDRNOTAVAIL') reject(new FailedError(`${options.host} is not an address of this host`, 'pass --host with one of its addresses, or 0.0.0.0 for all'));
+      else reject(err);
+    });
     server.listen(options.port, options.host, () => {
       server.off('error', reject);
       resolve();

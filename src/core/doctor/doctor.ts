@@ -72,7 +72,7 @@ async function examine(deps: DoctorDeps, sources: ConfigSources, opened: { db: D
     return m.check;
   });
   checks.push(migrations);
-  if (migrations.status === 'fail') {
+  if (migrations.state === 'fail') {
     for (const name of dataChecks) checks.push(skipped(name, 'the database is not fully migrated'));
     return report(checks, config);
   }
@@ -101,9 +101,9 @@ async function examine(deps: DoctorDeps, sources: ConfigSources, opened: { db: D
 
 function report(checks: Check[], config: ConfigurationCheck): DoctorReport {
   const counts = { ok: 0, warn: 0, fail: 0, skip: 0 };
-  for (const c of checks) counts[c.status]++;
+  for (const c of checks) counts[c.state]++;
   // The configuration check's variable list is given once, at the top level.
-  const plain = checks.map((c) => (c === config ? { name: c.name, status: c.status, detail: c.detail, advice: c.advice } : c));
+  const plain = checks.map((c) => (c === config ? { name: c.name, state: c.state, detail: c.detail, advice: c.advice } : c));
   return {
     ok: counts.fail === 0,
     exitCode: counts.fail === 0 ? 0 : 1,

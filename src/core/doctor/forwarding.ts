@@ -15,7 +15,10 @@ export async function forwardingCheck(db: Database, now: Date): Promise<Check> {
   const rules = await new ForwardRuleRepository(db.knex).all();
   const active = rules.filter((r) => Number(r.status) === 1);
   const deliveries = new ForwardDeliveryRepository(db);
-  const backlog = await deliveries.backlog();
+  // Rules in force only: a removed rule's deliveries end dead ("the rule was removed") by the operator's
+  // own choice, and retrying them would only end them dead again.
+  const inForce = new Set(active.map((r) => Number(r.id)));
+  const backlog = (await deliveries.backlog()).filter((b) => inForce.has(b.ruleId));
   const unqueued = await deliveries.unqueued();
   if (active.length === 0 && backlog.every((b) => b.pending === 0 && b.dead === 0)) return check(name, 'ok', 'no forwarding rules');
   const label = (id: number) => {

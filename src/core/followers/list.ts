@@ -6,9 +6,10 @@ import type { FollowerSyncState, OfficialAccountRow } from '../../db/rows.js';
 import { isoOrNull } from '../../db/time.js';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { accountLabel } from '../accounts/view.js';
+import { LIMITS } from '../limits.js';
 
-export const DEFAULT_LIMIT = 100;
-export const MAX_LIMIT = 10_000;
+export const DEFAULT_LIMIT = LIMITS.followers.listLimit.default;
+export const MAX_LIMIT = LIMITS.followers.listLimit.max;
 
 export interface ListOptions {
   /** A row id, or an openid of the account. */
@@ -22,8 +23,7 @@ export interface FollowerView {
   /** official_account_users.official_account_user_id: what --after takes. */
   id: number;
   openid: string;
-  /** 1 following, -2 no longer following. */
-  status: number | null;
+  /** The row's status is 1 (following); -2 is no longer following. */
   following: boolean;
   unionid: string | null;
   subscribedAt: string | null;
@@ -57,7 +57,6 @@ function view(row: FollowerListRow): FollowerView {
   return {
     id: Number(row.official_account_user_id),
     openid: row.openid,
-    status,
     following: status === FOLLOWING,
     unionid: row.unionid,
     subscribedAt: isoOrNull(row.subscribe_time),

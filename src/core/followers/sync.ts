@@ -30,9 +30,10 @@ import { realSleep, type Sleep } from '../../wechat/retry.js';
 import { accountLabel, accountRef, type AccountRef } from '../accounts/view.js';
 import { deadLocalOwners, newOwner } from '../sending/owner.js';
 import { DEFAULT_PATIENCE, StoppedError, fetchDetails, limiter, patiently, type DetailsResult, type Patience } from './details.js';
+import { LIMITS } from '../limits.js';
 
-export const DEFAULT_CONCURRENCY = 8;
-export const MAX_CONCURRENCY = 64;
+export const DEFAULT_CONCURRENCY = LIMITS.followers.syncConcurrency.default;
+export const MAX_CONCURRENCY = LIMITS.followers.syncConcurrency.max;
 /**
  * Pages fetched while one is written. One is enough: on MySQL writing a page takes longer than fetching
  * the next, and every page held raises the peak memory (the heap grows with what is live).
@@ -65,6 +66,19 @@ export interface SyncOptions {
   restart?: boolean;
   leaseMs?: number;
   patience?: Patience;
+}
+
+/** Ctrl-C: what the pass had done, so that the command ends as an interrupted send does. */
+export class SyncInterruptedError extends InterruptedError {
+  constructor(
+    message: string,
+    readonly account: AccountRef,
+    readonly seen: number,
+    readonly total: number | null,
+    readonly again: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface SyncSummary {
@@ -243,7 +257,7 @@ export async function syncFollowers(deps: SyncDeps, account: OfficialAccountRow,
     const where = `after ${seen} follower${seen === 1 ? '' : 's'} of ${total ?? '?'}`;
     const message = err instanceof Error ? err.message : String(err);
     if (!(err instanceof LostSyncLeaseError)) await repo.release(pass, clock.now(), interrupted ? 'interrupted' : message).catch(noop);
-    if (interrupted) throw new InterruptedError(`follower sync of account ${label} interrupted ${where}; ${again}`);
+    if (interrupted) throw new SyncInterruptedError(`follower sync of account ${label} interrupted ${where}; ${again}`, accountRef(account), seen, total ?? null, again);
     if (err instanceof LostSyncLeaseError) throw new FailedError(`${err.message} (account ${label})`);
     if (err instanceof FailedError || err instanceof UsageError) {
       // What the error says to do (WeChat's errcode explained), and that the pass carries on from here.
@@ -286,8 +300,9 @@ function summarize(
       requests: { userGet: run.userGet, batchget: run.batchget },
       skipped: run.skipped,
       adopted: run.adopted,
-      seconds,
-      perSecond: seconds > 0 ? run.followers / seconds : 0,
+      // Rounded as every rate in JSON: seconds to the millisecond, rates to the whole.
+      seconds: Math.round(seconds * 1000) / 1000,
+      perSecond: seconds > 0 ? Math.round(run.followers / seconds) : 0,
     },
   };
 }

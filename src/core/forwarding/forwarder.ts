@@ -166,13 +166,17 @@ export class Forwarder {
     let failures = 0;
     const batch = Math.max(1, Math.floor(this.o.concurrency / 4));
     let queueDue = true;
+    // Pushes stored by another process (another `serve`, `events replay`) wake nobody here: look for them
+    // at least every idle interval.
+    let lastQueued = 0;
     while (!this.stopping) {
       let claimed = 0;
       let queued = 0;
       try {
         await this.flush();
-        if (queueDue || this.woken) {
+        if (queueDue || this.woken || Date.now() - lastQueued >= this.o.idleMs) {
           this.woken = false;
+          lastQueued = Date.now();
           queued = await this.repo.queue(this.deps.clock.now(), 1000);
           queueDue = queued === 1000;
         }

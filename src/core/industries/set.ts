@@ -52,11 +52,24 @@ function choice(row: IndustryCodeQueryRow): IndustryChoice {
   return { code: Number(row.code_num), main: row.main_industry_code, sub: row.sec_industry_code };
 }
 
-export async function setAccountIndustries(
-  deps: { db: Database; wechat: WeChatClient; clock: Clock },
+export interface IndustryChange {
+  account: AccountRef;
+  primary: IndustryChoice;
+  secondary: IndustryChoice;
+  previous: { primary: number | null; secondary: number | null } | null;
+  /** False when the pair is already the recorded one: nothing to ask WeChat. */
+  changes: boolean;
+}
+
+/**
+ * Every check `industry set` makes before WeChat is asked — the codes, the pair, the monthly rule —
+ * so that a command asks the operator only for a change that would be tried.
+ */
+export async function planIndustryChange(
+  deps: { db: Database; clock: Clock },
   row: OfficialAccountRow,
   input: { primary: number; secondary: number; force: boolean },
-): Promise<SetIndustryResult> {
+): Promise<IndustryChange> {
   const repo = new IndustryRepository(deps.db.knex);
   if (input.primary === input.secondary) {
     throw new UsageError(
@@ -76,19 +89,30 @@ export async function setAccountIndustries(
   const secondary = choice(found.get(input.secondary)!);
   const record = await repo.accountRecord(row.official_account_id);
   const previous = record ? { primary: record.industry_id1, secondary: record.industry_id2 } : null;
-  const result = { account: accountRef(row), primary, secondary, previous };
+  const plan = { account: accountRef(row), primary, secondary, previous };
 
   if (previous && Number(previous.primary) === primary.code && Number(previous.secondary) === secondary.code && !input.force) {
-    return { ...result, changed: false };
+    return { ...plan, changes: false };
   }
   const lastChange = fromSqlDateTime(record?.updated_at ?? record?.created_at);
-  const now = deps.clock.now();
-  if (lastChange && beijingMonth(lastChange) === beijingMonth(now) && !input.force) {
+  if (lastChange && beijingMonth(lastChange) === beijingMonth(deps.clock.now()) && !input.force) {
     throw new UsageError(
       `the industries of account ${accountLabel(row)} were changed on ${lastChange.toISOString().slice(0, 10)}, this month: ${MONTHLY_RULE}`,
       'pass --force to ask WeChat anyway (it refuses with 43100 when the month is not over)',
     );
   }
+  return { ...plan, changes: true };
+}
+
+export async function setAccountIndustries(
+  deps: { db: Database; wechat: WeChatClient; clock: Clock },
+  row: OfficialAccountRow,
+  input: { primary: number; secondary: number; force: boolean },
+): Promise<SetIndustryResult> {
+  const { changes, ...result } = await planIndustryChange(deps, row, input);
+  if (!changes) return { ...result, changed: false };
+  const { primary, secondary } = result;
+  const now = deps.clock.now();
   if (!row.appid) throw new FailedError(`account ${row.official_account_id} has no appid`);
   try {
     await deps.wechat.account(row.appid).setIndustry(primary.code, secondary.code);

@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { ReceiptRepository } from '../../db/repositories/receipts.js';
 import type { DeliveryState } from '../../db/rows.js';
 import { toSqlDateTime } from '../../db/time.js';
-import { parkReceipts, settleWaitingReceipts, type WaitingReceipt } from '../../db/repositories/waiting-receipts.js';
+import { parkReceipts, type WaitingReceipt } from '../../db/repositories/waiting-receipts.js';
 
 /** `wechat_message_receipt_records.status`: what the Status text says. */
 export const RECEIPT_STATUS = {
@@ -95,8 +95,8 @@ export async function recordTemplateReceipts(trx: Knex, receipts: readonly Templ
     await repo.settleDelivery(Number(delivery.send_record_id), { state, receiptStatus: receipt.status, receiptRecordId: receiptId, stamp });
     out.push({ receiptId, sendRecordId: Number(delivery.send_record_id), state });
   }
+  // Earlier receipts whose sends have stored their msgids since are linked by the processor's sweep
+  // (every few seconds), not here: a sweep after every batch cost more than the batch's own writes.
   await parkReceipts(trx, waiting, now);
-  // Earlier receipts whose sends have stored their msgids since.
-  await settleWaitingReceipts(trx, now);
   return out;
 }

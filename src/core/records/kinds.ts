@@ -11,12 +11,16 @@ export type RecordKind = 'send' | 'receipt' | 'event' | 'forward';
 export const SEND_STATES = ['pending', 'sending', 'sent', 'failed', 'unknown', 'delivered', 'blocked', 'system-failed'] as const;
 export type SendState = (typeof SEND_STATES)[number];
 
-/** What a receipt says (wechat_message_receipt_records.status 1…4). */
-export const RECEIPT_STATUSES = ['success', 'user-block', 'system-failed', 'other-failure'] as const;
+/**
+ * What a receipt says (wechat_message_receipt_records.status 1…4), in the words a send's delivery
+ * state uses for the same outcome (a receipt of WeChat's `success` makes the send `delivered`, and so
+ * both say `delivered`); WeChat's own text is the receipt's `wechatStatus`.
+ */
+export const RECEIPT_STATUSES = ['delivered', 'blocked', 'system-failed', 'other-failure'] as const;
 export type ReceiptStatus = (typeof RECEIPT_STATUSES)[number];
 export const RECEIPT_STATUS_CODES: Record<ReceiptStatus, number> = {
-  success: 1,
-  'user-block': 2,
+  delivered: 1,
+  blocked: 2,
   'system-failed': 3,
   'other-failure': 4,
 };
@@ -65,6 +69,9 @@ function validFor(noun: Noun | undefined): string[] {
   return [...MIXED_SEND_STATES, ...RECEIPT_STATUSES];
 }
 
+/** The receipt words before they were made the send's (scripts may still say them). */
+const FORMER_WORDS: Record<string, string> = { success: 'delivered', 'user-block': 'blocked' };
+
 /** `--status a,b` for this noun; nothing given = the defaults above. */
 export function parseStatuses(noun: Noun | undefined, given: string | undefined): StatusFilter {
   if (given === undefined) {
@@ -79,7 +86,8 @@ export function parseStatuses(noun: Noun | undefined, given: string | undefined)
   const wanted = given
     .split(',')
     .map((s) => s.trim().toLowerCase())
-    .filter(Boolean);
+    .filter(Boolean)
+    .map((s) => FORMER_WORDS[s] ?? s);
   const unknown = wanted.filter((s) => !valid.includes(s));
   if (wanted.length === 0 || unknown.length > 0) {
     const what = noun ?? 'sends and receipts';

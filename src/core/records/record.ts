@@ -34,10 +34,10 @@ export interface SendRecord extends Common {
 
 export interface ReceiptRecord extends Common {
   kind: 'receipt';
-  status: ReceiptStatus;
-  statusCode: number | null;
-  /** WeChat's Status text, e.g. `failed:user block`. */
-  statusText: string;
+  /** In the send's words: delivered, blocked, system-failed, other-failure. */
+  state: ReceiptStatus;
+  /** WeChat's own Status text, e.g. `success`, `failed:user block`. */
+  wechatStatus: string;
   msgid: string | null;
   /** When WeChat made the event (its CreateTime). */
   createTime: string | null;
@@ -136,9 +136,8 @@ export function receiptRecord(row: ReceiptTailRow, send: ReceiptSendRow | undefi
     accountId: send ? Number(send.official_account_id) : accountId,
     appid: row.appid,
     openid: row.from_user_name,
-    status: receiptStatusName(statusCode),
-    statusCode,
-    statusText: row.content,
+    state: receiptStatusName(statusCode),
+    wechatStatus: row.content,
     msgid: row.msg_id === null ? null : String(row.msg_id),
     createTime: iso(row.create_time),
     sendId: send ? Number(send.send_record_id) : null,

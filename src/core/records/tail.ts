@@ -16,9 +16,10 @@ import { forwardsSource } from './sources/forwards.js';
 import { ReceiptsSource } from './sources/receipts.js';
 import { sendsSource } from './sources/sends.js';
 import type { Bound, Source } from './sources/source.js';
+import { LIMITS } from '../limits.js';
 
-export const DEFAULT_LIMIT = 50;
-export const MAX_LIMIT = 100_000;
+export const DEFAULT_LIMIT = LIMITS.records.tailLimit.default;
+export const MAX_LIMIT = LIMITS.records.tailLimit.max;
 /** A row committed now is printed within about this long (plus the time the queries take). */
 export const DEFAULT_POLL_MS = 400;
 

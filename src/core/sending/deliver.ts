@@ -22,6 +22,7 @@ import { WeChatError } from '../../wechat/errors.js';
 import type { Sleep } from '../../wechat/retry.js';
 import type { MessageBody } from './message.js';
 import { deadLocalOwners } from './owner.js';
+import { LIMITS } from '../limits.js';
 
 /** Errors that belong to one recipient: fail that row, go on with the others. */
 export const RECIPIENT_ERRCODES = new Set([40003, 43004, 43101, 43019, 40013]);
@@ -43,7 +44,7 @@ export interface DeliverySettings {
 }
 
 export const DEFAULT_DELIVERY_SETTINGS: DeliverySettings = {
-  concurrency: 16,
+  concurrency: LIMITS.send.concurrency.default,
   leaseMs: 60_000,
   dedupeWindowMs: 10 * 60_000,
   dedupeMarginMs: 60_000,

@@ -1,6 +1,7 @@
 // Where the recipients of a send come from: `--to`, `--to-file` (one openid a line, read as a stream;
 // blank lines and # comments skipped), or the account's followers with status 1. Each source can be
 // read twice: once to check and count before anything is stored, once to write the job's rows.
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { Database } from '../../db/database.js';
@@ -104,6 +105,8 @@ export interface RecipientCheck {
   read: number;
   /** The first few, for --dry-run. */
   first: string[];
+  /** sha256 (hex) of the recipients in order, one a line: what a repeated send is recognised by. */
+  digest: string;
 }
 
 /** Reads the source once: every openid must look like one (exit 2 naming the first that does not). */
@@ -121,9 +124,18 @@ export async function checkRecipients(source: RecipientSource, spec: RecipientSp
   }
   let read = 0;
   const first: string[] = [];
+  // Hashed while read, in chunks (one update a recipient costs more than the hash itself).
+  const hash = createHash('sha256');
+  let chunk = '';
   for await (const openid of source.read()) {
     read++;
     if (first.length < keep && !first.includes(openid)) first.push(openid);
+    chunk += `${openid}\n`;
+    if (chunk.length >= 65536) {
+      hash.update(chunk);
+      chunk = '';
+    }
   }
-  return { read, first };
+  hash.update(chunk);
+  return { read, first, digest: hash.digest('hex') };
 }

@@ -2,7 +2,7 @@
 // Crash-safe and exactly-once: every recipient is a row before the first send; each send carries a
 // client_msg_id derived from job and recipient; a row whose outcome is unknown is resent only while
 // WeChat still dedupes that id, and is reported `unknown` after that, never resent blindly.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
 import { SendRepository, type StateCounts } from '../../db/repositories/sends.js';
@@ -23,6 +23,7 @@ import { prepareJob } from './prepare.js';
 import { quotaWarning } from './quota-warning.js';
 import { checkRecipients, recipientSource, type RecipientSpec } from './recipients.js';
 import { findAccountTemplate, resolveTemplate } from './template.js';
+import { LIMITS } from '../limits.js';
 
 export interface SendRequest {
   account: string;
@@ -32,9 +33,14 @@ export interface SendRequest {
   allFollowers?: boolean;
   message: MessageInput;
   idempotencyKey?: string;
+  /** Send even if the same send was made in the last 24 hours (without a key such a send is refused). */
+  allowRepeat?: boolean;
   dryRun?: boolean;
   settings?: Partial<DeliverySettings>;
 }
+
+/** How far back a send without --idempotency-key is compared with earlier ones. */
+export const REPEAT_WINDOW_MS = 24 * 3600_000;
 
 export interface SendDeps {
   db: Database;
@@ -52,7 +58,10 @@ export interface SendDeps {
 export interface DryRunPreview {
   dryRun: true;
   account: { id: number; appid: string; nickname: string | null };
-  template: { templateId: string; code: string | null; title: string | null };
+  templateId: string;
+  /** The catalogue code, as records call it. */
+  templateCode: string | null;
+  templateTitle: string | null;
   message: MessageBody;
   content: string;
   recipients: number;
@@ -68,7 +77,9 @@ export interface SendSummary {
   jobId: number;
   idempotencyKey: string | null;
   account: { id: number; appid: string; nickname: string | null };
-  template: { templateId: string; code: string | null };
+  templateId: string;
+  /** The catalogue code, as records call it. */
+  templateCode: string | null;
   state: SendJobRow['state'];
   total: number;
   /** Duplicates dropped from the input, when the recipients were written in this run. */
@@ -124,8 +135,9 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
   const { db, clock } = deps;
   const sleep = deps.sleep ?? realSleep;
   const settings: DeliverySettings = { ...DEFAULT_DELIVERY_SETTINGS, ...req.settings };
-  if (!Number.isInteger(settings.concurrency) || settings.concurrency < 1 || settings.concurrency > 512) {
-    throw new UsageError('--concurrency must be a whole number from 1 to 512');
+  const { min, max } = LIMITS.send.concurrency;
+  if (!Number.isInteger(settings.concurrency) || settings.concurrency < min || settings.concurrency > max) {
+    throw new UsageError(`--concurrency must be a whole number from ${min} to ${max}`);
   }
   if (req.idempotencyKey !== undefined && !/^[\x21-\x7e]{1,191}$/.test(req.idempotencyKey)) {
     throw new UsageError('--idempotency-key must be 1 to 191 printable ASCII characters without spaces');
@@ -155,6 +167,11 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
     // Every check of the real run comes before the dry run's preview: a dry run that passes means the
     // command would run.
     if (check.read === 0) throw new UsageError('there are no recipients to send to');
+    const requestDigest = createHash('sha256')
+      .update(JSON.stringify([account.official_account_id, template.templateId, built.body, check.digest]))
+      .digest('hex');
+    // Without a key, the same send twice is most likely a command run again by accident.
+    if (!req.idempotencyKey && !req.allowRepeat) await refuseRepeat(repo, clock, account, requestDigest);
     const quota = await quotaWarning(accountClient, check.read, deps.logger);
     if (quota) {
       warnings.push(quota);
@@ -164,7 +181,9 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
       return {
         dryRun: true,
         account: accountView,
-        template: { templateId: template.templateId, code: template.code, title: template.title },
+        templateId: template.templateId,
+        templateCode: template.code,
+        templateTitle: template.title,
         message: built.body,
         content,
         recipients: check.read,
@@ -185,6 +204,7 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
         content,
         source: source.describe(),
         clientMsgPrefix: randomBytes(3).toString('hex'),
+        requestDigest,
       },
       clock.now(),
     );
@@ -279,7 +299,15 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
   return summarize(final, counts, {
     account: accountView,
     skipped: readCount !== null && !resumed ? Math.max(0, readCount - final.total) : 0,
-    run: { attempted, sent: sentNow, failed: failedNow, seconds, perSecond: seconds > 0 ? sentNow / seconds : 0, resumed },
+    // Rounded as every rate in JSON: seconds to the millisecond, rates to the whole.
+    run: {
+      attempted,
+      sent: sentNow,
+      failed: failedNow,
+      seconds: Math.round(seconds * 1000) / 1000,
+      perSecond: seconds > 0 ? Math.round(sentNow / seconds) : 0,
+      resumed,
+    },
     stop,
     failures: await repo.failures(jobId, 10),
     warnings,
@@ -308,6 +336,25 @@ async function checkSameJob(db: Database, job: SendJobRow, account: OfficialAcco
   if (JSON.stringify(given) !== JSON.stringify(stored)) {
     throw new UsageError(`idempotency key ${key} belongs to job ${job.job_id}, whose message differs from this command's`, 'use a new key for a new message');
   }
+}
+
+async function refuseRepeat(repo: SendRepository, clock: Clock, account: OfficialAccountRow, digest: string): Promise<void> {
+  const now = clock.now();
+  const earlier = await repo.findRepeat(account.official_account_id, digest, new Date(now.getTime() - REPEAT_WINDOW_MS));
+  if (!earlier) return;
+  const made = fromSqlDateTime(earlier.created_at);
+  const ago = made ? ` ${describeAgo(now.getTime() - made.getTime())}` : '';
+  throw new UsageError(
+    `job ${earlier.job_id}${earlier.idempotency_key ? ` (key ${earlier.idempotency_key})` : ''} sent this template with the same data to the same recipients from ${account.appid}${ago} (${earlier.state}): not sending it twice`,
+    'to send it again on purpose, add --allow-repeat; to carry on an unfinished send, give every run the same --idempotency-key',
+  );
+}
+
+function describeAgo(ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes < 1) return 'less than a minute ago';
+  if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'} ago`;
+  return `${Math.round(minutes / 60)} hours ago`;
 }
 
 /** Another process (host) is still sending rows of this job: wait for it, so that both print the same result. */
@@ -344,7 +391,8 @@ function summarize(
     jobId: Number(job.job_id),
     idempotencyKey: job.idempotency_key,
     account: extra.account,
-    template: { templateId: job.template_id, code: job.template_code },
+    templateId: job.template_id,
+    templateCode: job.template_code,
     state: job.state,
     total: job.total,
     skipped: extra.skipped,

@@ -20,7 +20,7 @@ export interface CatalogueEntry {
   placeholders: string[];
   /** keyword_name_list for category templates, in order; null when the entry has none. */
   keywords: string[] | null;
-  status: 'valid' | 'removed' | 'unknown';
+  state: 'valid' | 'removed' | 'unknown';
   createdAt: string | null;
   updatedAt: string | null;
 }
@@ -53,7 +53,7 @@ function entry(
     content: row.content,
     placeholders: placeholdersOf(row.content),
     keywords: keywords.get(Number(row.system_message_template_id)) ?? null,
-    status: status === STATUS.valid ? 'valid' : status === STATUS.deleted ? 'removed' : 'unknown',
+    state: status === STATUS.valid ? 'valid' : status === STATUS.deleted ? 'removed' : 'unknown',
     createdAt: isoOrNull(row.created_at),
     updatedAt: isoOrNull(row.updated_at),
   };

@@ -5,7 +5,7 @@
 //   GET  /tokens/component                       the component_access_token (keys for every account only)
 //   GET  /tokens/accounts/:appid                 the account's authorizer_access_token
 //   GET  /tokens/accounts/:appid/jsapi-ticket    the account's jsapi_ticket
-//        → 200 {"token": …, "expires_at": …}
+//        → 200 {"token": …, "expiresAt": …}
 //   POST /tokens/accounts/:appid/invalid {"token": …}
 //        a service was refused with that token (40001/42001): expired if it is still the current one
 //        (one refresh for any number of reports), and the current token is the answer.

@@ -123,6 +123,19 @@ function clip(value: string | null, max: number): string | null {
   return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
 }
 
+/** Counts of the backlog stop here (and say "at least"). */
+export const BACKLOG_CAP = 1_000;
+
+export interface InboxBacklog {
+  /** Pending rows, up to BACKLOG_CAP; `pendingAtLeast` when there are more. */
+  pending: number;
+  pendingAtLeast: boolean;
+  /** When the oldest of the next BACKLOG_CAP due rows was received. */
+  oldestPendingAt: Date | null;
+  failed: number;
+  failedAtLeast: boolean;
+}
+
 export class InboxRepository {
   constructor(
     private readonly knex: Knex,
@@ -375,17 +388,28 @@ export class InboxRepository {
     return row ? Number(row.id) : null;
   }
 
-  /** How many rows wait (pending), and since when the oldest of them. */
-  async backlog(): Promise<{ pending: number; oldestPendingAt: Date | null; failed: number }> {
-    const pending = await this.knex(INBOX)
-      .where('state', 'pending')
+  /**
+   * How many rows wait (pending) and how many failed, each counted up to BACKLOG_CAP (then "at least"),
+   * and when the oldest of the next due rows arrived. /healthz asks this on every probe: a capped count
+   * reads at most BACKLOG_CAP + 1 index entries, however large a backlog or a history of failures is.
+   */
+  async backlog(): Promise<InboxBacklog> {
+    const pending = (await this.knex
+      .from(this.knex(INBOX).select('received_at').where('state', 'pending').orderBy('next_attempt_at').limit(BACKLOG_CAP + 1).as('p'))
       .select(this.knex.raw('count(*) as n'), this.knex.raw('min(received_at) as oldest'))
-      .first();
-    const failed = await this.knex(INBOX).where('state', 'failed').count({ n: '*' }).first();
+      .first()) as { n: unknown; oldest: string | null } | undefined;
+    const failed = (await this.knex
+      .from(this.knex(INBOX).select('id').where('state', 'failed').limit(BACKLOG_CAP + 1).as('f'))
+      .count({ n: '*' })
+      .first()) as { n: unknown } | undefined;
+    const pendingCount = Number(pending?.n ?? 0);
+    const failedCount = Number(failed?.n ?? 0);
     return {
-      pending: Number((pending as { n: unknown } | undefined)?.n ?? 0),
-      oldestPendingAt: fromSqlDateTime((pending as { oldest: string | null } | undefined)?.oldest ?? null),
-      failed: Number((failed as { n: unknown } | undefined)?.n ?? 0),
+      pending: Math.min(pendingCount, BACKLOG_CAP),
+      pendingAtLeast: pendingCount > BACKLOG_CAP,
+      oldestPendingAt: fromSqlDateTime(pending?.oldest ?? null),
+      failed: Math.min(failedCount, BACKLOG_CAP),
+      failedAtLeast: failedCount > BACKLOG_CAP,
     };
   }
 }

@@ -24,6 +24,7 @@ export interface NewJob {
   content: string;
   source: string;
   clientMsgPrefix: string;
+  requestDigest: string;
 }
 
 export interface NewRecipient {
@@ -74,6 +75,15 @@ export class SendRepository {
     return this.knex<SendJobRow>(JOBS).where('idempotency_key', key).first();
   }
 
+  /** The latest job of this account made since `since` that asked for exactly this (its digest). */
+  async findRepeat(officialAccountId: number, requestDigest: string, since: Date): Promise<SendJobRow | undefined> {
+    return this.knex<SendJobRow>(JOBS)
+      .where({ official_account_id: officialAccountId, request_digest: requestDigest })
+      .andWhere('created_at', '>=', toSqlDateTime(since))
+      .orderBy('job_id', 'desc')
+      .first();
+  }
+
   /** Creates the job, or returns the one that already has this idempotency key (a concurrent start). */
   async createJob(job: NewJob, now: Date): Promise<{ job: SendJobRow; created: boolean }> {
     const stamp = toSqlDateTime(now);
@@ -87,6 +97,7 @@ export class SendRepository {
       content: job.content,
       source: job.source.slice(0, 255),
       client_msg_prefix: job.clientMsgPrefix,
+      request_digest: job.requestDigest,
       state: 'preparing',
       total: 0,
       created_at: stamp,

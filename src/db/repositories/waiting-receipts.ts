@@ -1,5 +1,5 @@
 // wxplat_waiting_receipts: receipts that came before their send's msgid was stored (migration 20261128000500). The receiver
-// parks them; the sender, after storing msgids, and the receiver, after each batch, settle whatever
+// parks them; the sender, after storing msgids, and the inbox processor, every few seconds, settle whatever
 // now matches. Both sides running the match means no interleaving of the two transactions can leave
 // a pair unlinked for good. Receipts for messages wxplat did not send are dropped after two days.
 import type { Knex } from 'knex';

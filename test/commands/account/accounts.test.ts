@@ -40,8 +40,7 @@ t.test('account list, show, refresh, remove', (t) =>
         serviceType: 'service',
         verifyType: 'WeChat verified',
         funcIds: [1, 2, 7],
-        status: 'valid',
-        statusCode: 1,
+        state: 'valid',
         token: { state: 'valid', expiresAt: /^\d{4}-\d\d-\d\dT/ , reason: null },
       });
       t.match(list[1], { serviceType: 'subscription', verifyType: 'unverified' });
@@ -165,8 +164,9 @@ t.test('account list, show, refresh, remove', (t) =>
     await t.test('remove at a terminal: "no" changes nothing, "yes" removes', async (t) => {
       const no = scriptedPrompter([{ confirm: false }]);
       const declined = await runCli(['account', 'remove', String(b.accountId)], { env, overrides: { prompter: no } });
-      t.equal(declined.code, 2);
-      t.match(declined.stderr, /was not removed/);
+      // Answering no is not an error (main: exit 1, plain words).
+      t.equal(declined.code, 1);
+      t.match(declined.stderr, /not removed: you answered no/);
       t.match(no.asked[0].message, /Remove account \d+ wxaaaaaaaaaaaaaaa2 \(乙订阅号\)\?/);
       t.equal((await new AccountRepository(world.db.knex).findById(b.accountId))!.status, 1);
 
@@ -181,8 +181,8 @@ t.test('account list, show, refresh, remove', (t) =>
       const list = JSON.parse((await runCli(['account', 'list', '--json'], { env })).stdout);
       t.notOk(list.some((x: { appid: string }) => x.appid === 'wxaaaaaaaaaaaaaaa2'));
       const all = JSON.parse((await runCli(['account', 'list', '--all', '--json'], { env })).stdout);
-      t.match(all.find((x: { appid: string }) => x.appid === 'wxaaaaaaaaaaaaaaa2'), { status: 'removed', statusCode: -2 });
-      t.match(JSON.parse((await runCli(['account', 'show', 'wxaaaaaaaaaaaaaaa2', '--json'], { env })).stdout), { status: 'removed' });
+      t.match(all.find((x: { appid: string }) => x.appid === 'wxaaaaaaaaaaaaaaa2'), { state: 'removed' });
+      t.match(JSON.parse((await runCli(['account', 'show', 'wxaaaaaaaaaaaaaaa2', '--json'], { env })).stdout), { state: 'removed' });
       const again = await runCli(['account', 'remove', 'wxaaaaaaaaaaaaaaa2', '--yes'], { env });
       t.equal(again.code, 0);
       t.match(again.stdout, /was removed already/);

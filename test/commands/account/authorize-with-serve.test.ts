@@ -34,7 +34,7 @@ t.test('the receiver exchanged the code first', (t) =>
     t.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout);
     t.ok(doc.viaReceiver > 0, 'the receiver completed it');
-    t.match(doc.account, { status: 'valid' });
+    t.match(doc.account, { state: 'valid' });
     t.equal(Number((await world.db.knex('official_accounts').count({ n: '*' }))[0].n), 1, 'one account, not two');
 
     // A code nobody pushed and WeChat refuses stays an error.

@@ -70,7 +70,7 @@ t.test('account authorize', (t) =>
         verifyTypeId: 0,
         verifyType: 'WeChat verified',
         funcIds: sandboxAccount.funcIds,
-        status: 'valid',
+        state: 'valid',
         token: { state: 'valid' },
       });
       const row = (await new AccountRepository(world.db.knex).findByAppid(appid))!;
@@ -185,6 +185,19 @@ t.test('account authorize', (t) =>
       await term.keys(KEY.enter);
       await term.waitFor(/Authorized account \d+ wx[0-9a-zA-Z]{16}/);
       t.equal(await term.exit, 0, term.screen);
+    });
+
+    await t.test('on a 60-column terminal the QR code (63 columns) is left out; with --url-only it never shows', async (t) => {
+      const narrow = runOnTerminal(['account', 'authorize', '--redirect-uri', REDIRECT], env, { columns: 60 });
+      await narrow.waitFor(/paste the address WeChat redirected to/);
+      t.notMatch(narrow.screen, /[▀▄█]/, 'no QR code that would wrap');
+      t.match(narrow.screen, /the QR code needs \d+ columns/);
+      narrow.type(KEY.ctrlC);
+      await narrow.exit;
+      const urlOnly = runOnTerminal(['account', 'authorize', '--redirect-uri', REDIRECT, '--url-only'], env);
+      t.equal(await urlOnly.exit, 0, urlOnly.screen);
+      t.match(urlOnly.screen, /componentloginpage/);
+      t.notMatch(urlOnly.screen, /[▀▄█]/, 'no QR code with --url-only, even on a wide terminal');
     });
   }),
 );

@@ -43,12 +43,12 @@ t.test('reconcile: adopt, restore, take tokens, mark removed; 61023 and an unexc
     const before = await snapshot(world);
     const dry = await spawnCli(['account', 'reconcile', '--dry-run'], { env: world.env });
     t.equal(dry.code, 0, dry.stderr);
-    t.match(dry.stdout, new RegExp(`${missing.appid} +│ — +│ adopt +│ planned +│ authorized at WeChat, unknown here: would be adopted`));
-    t.match(dry.stdout, new RegExp(`${removed.appid} +│ \\d+ 沙箱服务号\\d +│ restore +│ planned`));
-    t.match(dry.stdout, new RegExp(`${stale.appid} +│ .* +│ take WeChat's token +│ planned`));
-    t.match(dry.stdout, new RegExp(`${gone.appid} +│ .* +│ mark removed +│ planned +│ not authorized at WeChat: would be marked removed \\(-2\\)`));
-    t.match(dry.stdout, new RegExp(`${unexchanged} +│ — +│ adopt +│ undone +│ WeChat lists the authorization without a refresh token`));
-    t.match(dry.stdout, new RegExp(`${marked.appid} +│ .* +│ retry its token +│ planned +│ marked for re-authorization, but WeChat still lists its refresh token`));
+    t.match(dry.stdout, new RegExp(`${missing.appid}\t—\tadopt\tplanned\tauthorized at WeChat, unknown here: would be adopted`));
+    t.match(dry.stdout, new RegExp(`${removed.appid}\t\\d+ 沙箱服务号\\d\trestore\tplanned`));
+    t.match(dry.stdout, new RegExp(`${stale.appid}\t.*\ttake WeChat's token\tplanned`));
+    t.match(dry.stdout, new RegExp(`${gone.appid}\t.*\tmark removed\tplanned\tnot authorized at WeChat: would be marked removed \\(-2\\)`));
+    t.match(dry.stdout, new RegExp(`${unexchanged}\t—\tadopt\tundone\tWeChat lists the authorization without a refresh token`));
+    t.match(dry.stdout, new RegExp(`${marked.appid}\t.*\tretry its token\tplanned\tmarked for re-authorization, but WeChat still lists its refresh token`));
     t.notMatch(dry.stdout, fine.appid, 'accounts in agreement are counted, not listed');
     t.match(dry.stdout, /dry run: nothing changed · WeChat lists 6 authorizations \(1 page\): 0 done, 5 planned, 1 left undone, 1 in agreement, 0 ignored/);
     t.same(await snapshot(world), before, 'nothing changed');
@@ -87,7 +87,7 @@ t.test('reconcile: adopt, restore, take tokens, mark removed; 61023 and an unexc
 
     const human = await spawnCli(['account', 'reconcile'], { env: world.env });
     t.equal(human.code, 3);
-    t.match(human.stdout, new RegExp(`${stale.appid} +│ .* +│ take WeChat's token +│ undone +│ WeChat refused its listed refresh token`));
+    t.match(human.stdout, new RegExp(`${stale.appid}\t.*\ttake WeChat's token\tundone\tWeChat refused its listed refresh token`));
     t.match(human.stdout, /WeChat lists 6 authorizations \(1 page\): 0 done, 0 planned, 2 left undone, 4 in agreement, 0 ignored/);
     t.match(human.stderr, /`wxplat rid [0-9a-f-]{26}` shows the request WeChat received/);
     t.match(human.stderr, /some accounts were left undone \(see detail\)/);

@@ -20,7 +20,7 @@ async function doctor(env: Record<string, string | undefined>, options: { cwd?: 
     overrides: options.at ? { clock: fixedClock(options.at) } : {},
   });
   const report = JSON.parse(r.stdout);
-  const status = Object.fromEntries(report.checks.map((c: { name: string; status: string }) => [c.name, c.status]));
+  const status = Object.fromEntries(report.checks.map((c: { name: string; state: string }) => [c.name, c.state]));
   const byName = Object.fromEntries(report.checks.map((c: { name: string }) => [c.name, c]));
   return { ...r, report, status, byName };
 }
@@ -69,7 +69,7 @@ t.test('doctor in a healthy world, then with each check broken', (t) =>
     // The human table: colour on a terminal only.
     const human = await runCli(['doctor'], { env, cwd: emptyDir() });
     t.equal(human.code, 0);
-    t.match(human.stdout, /│ check +│ status │ detail/);
+    t.notMatch(human.stdout, /[│┌]/, "piped: no box drawing");
     t.match(human.stdout, /all checks passed/);
     t.notMatch(human.stdout, ANSI);
     t.match((await runCli(['doctor'], { env, cwd: emptyDir(), stdoutTTY: true })).stdout, /\u001b\[32mok/);
@@ -272,9 +272,9 @@ t.test('doctor with no configuration at all, in a folder with no database: says 
   const cwd = emptyDir();
   let r = await runCli(['doctor'], { env: {}, cwd });
   t.equal(r.code, 1);
-  t.match(r.stdout, /configuration +│ fail +│ missing WXPLAT_COMPONENT_APPID, WXPLAT_COMPONENT_APPSECRET, WXPLAT_COMPONENT_TOKEN, WXPLAT_COMPONENT_AES_KEY/);
-  t.match(r.stdout, /database +│ fail +│ no database file at sqlite:/);
-  t.match(r.stdout, /migrations +│ skip +│ not checked: no database/);
+  t.match(r.stdout, /configuration\tfail\tmissing WXPLAT_COMPONENT_APPID, WXPLAT_COMPONENT_APPSECRET, WXPLAT_COMPONENT_TOKEN, WXPLAT_COMPONENT_AES_KEY/);
+  t.match(r.stdout, /database\tfail\tno database file at sqlite:/);
+  t.match(r.stdout, /migrations\tskip\tnot checked: no database/);
   t.match(r.stdout, /database: run `wxplat db migrate` to create it/);
   t.match(r.stdout, /2 failed, 0 warnings/);
   t.equal(r.stderr, '');

@@ -55,6 +55,6 @@ t.test('events replay', (t) =>
     t.match(r.stderr, /there is no inbox row 424242/);
     r = await runCli(['events', 'replay', 'abc'], { env });
     t.equal(r.code, 2);
-    t.match(r.stderr, /must be a positive number/);
+    t.match(r.stderr, /the inbox row id must be a whole number from 1 /);
   }),
 );

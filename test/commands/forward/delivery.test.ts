@@ -163,7 +163,7 @@ t.test('a service that fails for a while gets every push once it recovers, with 
     }, 'its deliveries dead', 60_000);
     const doctor = await runCli(['doctor', '--json'], { env });
     const check = JSON.parse(doctor.stdout).checks.find((c: { name: string }) => c.name === 'forwarding');
-    t.equal(check.status, 'fail', 'doctor fails on dead deliveries');
+    t.equal(check.state, 'fail', 'doctor fails on dead deliveries');
     t.match(check.detail, /dead deliveries: rule \d+ \(broken\) \d+/);
     t.match(check.advice, /forward retry --dead/);
     const deadRows = await runCli(['records', 'tail', 'forwards', '--status', 'dead'], { env });
@@ -177,7 +177,7 @@ t.test('a service that fails for a while gets every push once it recovers, with 
     await until(async () => (await db.knex('wxplat_forward_deliveries').where({ rule_id: dead.id }).whereNot('state', 'delivered')).length === 0, 'every one delivered');
     t.ok(broken.requests.length > before, 'sent again');
     const after = JSON.parse((await runCli(['doctor', '--json'], { env })).stdout).checks.find((c: { name: string }) => c.name === 'forwarding');
-    t.equal(after.status, 'ok');
+    t.equal(after.state, 'ok');
   }),
 );
 
@@ -291,5 +291,42 @@ t.test('two serve processes on one MariaDB and one service: each event delivered
     const ids = sink.requests.map((r) => String(r.headers['x-wxplat-event-id']));
     t.equal(new Set(ids).size, count, 'every event');
     t.equal(ids.length, count, 'each once');
+  }),
+);
+
+// A receiver that does not process (`--no-process`, or another host) wakes nobody in the forwarding
+// process: the forwarder still finds the pushes, within its idle interval. A removed rule's deliveries
+// end dead by the operator's choice: doctor no longer fails on them.
+t.test('pushes stored by another serve are forwarded; a removed rule stops failing doctor', (t) =>
+  eachDatabase(t, async (t, tdb) => {
+    const { env, db } = await setUp(t, tdb);
+    const sink = await startSink(t, {});
+    await addRule(t, env, ['--to', `${sink.url}/texts`, '--msg-type', 'text']);
+    const forwarding = await started(t, env);
+    const receiving = Object.assign(serveBinary(env, ['--no-process']), {});
+    t.teardown(() => {
+      if (receiving.child.exitCode === null && receiving.child.signalCode === null) receiving.child.kill('SIGKILL');
+    });
+    const receiverBase = await receiving.url;
+    t.not(receiverBase, forwarding.base);
+    const now = new Date();
+    t.same(await post(receiverBase, signedPost(ACCOUNT_PATH, text(now, 'via the other one', 71n), { now })), SUCCESS);
+    await sink.until((rs) => rs.some((r) => r.path === '/texts' && r.body.includes('via the other one')), 'the forwarding serve to deliver it');
+
+    const broken = await startSink(t, { status: 500 });
+    const gone = await addRule(t, env, ['--to', `${broken.url}/broken`, '--event', 'CLICK', '--retry-for', '2s', '--name', 'gone']);
+    await until(async () => {
+      const at = new Date();
+      await post(forwarding.base, signedPost(ACCOUNT_PATH, click(at, `G${at.getTime()}`), { now: at }));
+      return broken.requests.length > 0;
+    }, 'serve to take the new rule', 30_000);
+    await until(async () => {
+      const rows = await db.knex('wxplat_forward_deliveries').where({ rule_id: gone.id });
+      return rows.length >= 1 && rows.every((r: { state: string }) => r.state === 'dead');
+    }, 'its deliveries dead', 60_000);
+    const forwardingCheck = async () => JSON.parse((await runCli(['doctor', '--json'], { env })).stdout).checks.find((c: { name: string }) => c.name === 'forwarding');
+    t.equal((await forwardingCheck()).status, 'fail', 'dead deliveries of a rule in force fail doctor');
+    t.equal((await runCli(['forward', 'remove', 'gone'], { env })).code, 0);
+    t.match(await forwardingCheck(), { status: 'ok', detail: '1 rule, 0 deliveries waiting, none dead' });
   }),
 );

@@ -38,7 +38,7 @@ t.test('forward add, list, test, rotate-secret, remove', (t) =>
     t.notOk(r.stdout.includes('fwsec_'), 'no secret in the list');
     t.same(listed[0].backlog, { pending: 0, oldestPendingAt: null, dead: 0, delivered: 0 });
     r = await runCli(['forward', 'list'], { env });
-    t.match(r.stdout, /cs .*async xml/);
+    t.match(r.stdout, /\tcs\tasync xml\t/);
     t.notOk(r.stdout.includes('fwsec_'));
 
     // test: a signed sample to the target

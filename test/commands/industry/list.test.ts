@@ -25,7 +25,7 @@ t.test('industry list', (t) =>
     t.match(piped.stdout, /互联网\/电子商务/);
     t.match(piped.stdout, /基金\|理财\|信托/);
     t.notMatch(piped.stdout, ANSI, 'piped: no ANSI codes');
-    t.equal(piped.stdout.split('\n').filter((l) => /^│ \d+ /.test(l)).length, 41, 'one line a code');
+    t.equal(piped.stdout.split('\n').filter((l) => /^\d+\t/.test(l)).length, 41, 'one line a code');
 
     const tty = await runCli(['industry', 'list'], { env, stdoutTTY: true });
     t.match(tty.stdout, ANSI, 'a terminal gets colour');

@@ -52,7 +52,7 @@ t.test('platform ticket restart, with and without a receiver', (t) =>
 
     const bad = await spawnCli(['platform', 'ticket', 'restart', '--wait', 'soon'], { env: world.env });
     t.equal(bad.code, 2);
-    t.match(bad.stderr, /--wait must be a number of seconds from 1 to 3600/);
+    t.match(bad.stderr, /--wait must be a whole number from 1 to 3600/);
   }),
 );
 

@@ -74,9 +74,9 @@ t.test('records tail: nouns, filters, --since, --limit, NDJSON, colour, bad inpu
     r = await tail('receipts', '--json');
     const receipts = json(r.stdout);
     t.equal(receipts.length, 5);
-    t.same(receipts.map((x) => x.status).sort(), ['success', 'success', 'success', 'success', 'user-block']);
-    const blocked = receipts.find((x) => x.status === 'user-block');
-    t.match(blocked, { kind: 'receipt', appid, accountId, openid: openids[5], statusCode: 2, statusText: 'failed:user block', templateCode: tpl.code });
+    t.same(receipts.map((x) => x.state).sort(), ['blocked', 'delivered', 'delivered', 'delivered', 'delivered']);
+    const blocked = receipts.find((x) => x.state === 'blocked');
+    t.match(blocked, { kind: 'receipt', appid, accountId, openid: openids[5], state: 'blocked', wechatStatus: 'failed:user block', templateCode: tpl.code });
     t.equal(blocked.sendId, byOpenid.get(openids[5]).id, 'linked to its send');
     t.equal(blocked.msgid, byOpenid.get(openids[5]).msgid);
 
@@ -92,11 +92,11 @@ t.test('records tail: nouns, filters, --since, --limit, NDJSON, colour, bad inpu
     r = await tail('--json');
     const mixed = json(r.stdout);
     t.same(mixed.map((x) => `${x.kind}:${x.state ?? x.status}`).sort(), [
-      'receipt:success',
-      'receipt:success',
-      'receipt:success',
-      'receipt:success',
-      'receipt:user-block',
+      'receipt:delivered',
+      'receipt:delivered',
+      'receipt:delivered',
+      'receipt:delivered',
+      'receipt:blocked',
       'send:failed',
     ]);
     r = await tail();
@@ -105,7 +105,7 @@ t.test('records tail: nouns, filters, --since, --limit, NDJSON, colour, bad inpu
     t.equal(lines.length, 6);
     t.notMatch(r.stdout, ANSI, 'no colour when piped');
     t.match(lines.find((l) => l.includes('send:'))!, new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ  send:\\d+ +${appid}  ${openids[4]}  ${tpl.code} +failed +43101`));
-    t.match(lines.find((l) => l.includes('user-block'))!, new RegExp(`receipt:\\d+ +${appid}  ${openids[5]}  ${tpl.code} +user-block +msgid \\d{19} · failed:user block · send:\\d+`));
+    t.match(lines.find((l) => l.includes('blocked'))!, new RegExp(`receipt:\\d+ +${appid}  ${openids[5]}  ${tpl.code} +blocked +msgid \\d{19} · failed:user block · send:\\d+`));
 
     // Colour on a terminal, by outcome; none with NO_COLOR or --no-color.
     const tty = await runCli(['records', 'tail', 'sends'], { env, stdoutTTY: true });
@@ -124,8 +124,9 @@ t.test('records tail: nouns, filters, --since, --limit, NDJSON, colour, bad inpu
     t.equal((await count('sends', '--status', 'failed')).length, 1);
     t.equal((await count('sends', '--status', 'delivered,blocked')).length, 5);
     t.equal((await count('sends', '--status', 'pending')).length, 0);
-    t.same((await count('receipts', '--status', 'user-block')).map((x) => x.openid), [openids[5]]);
-    t.equal((await count('--status', 'success')).length, 4, 'receipt outcomes without a noun');
+    t.same((await count('receipts', '--status', 'blocked')).map((x) => x.openid), [openids[5]]);
+    t.equal((await count('--status', 'delivered')).length, 4, 'receipt outcomes without a noun');
+    t.equal((await count('--status', 'success')).length, 4, 'the former word for it still works');
     t.same((await count('--status', 'failed')).map((x) => x.kind), ['send']);
     t.equal((await count('events', '--status', 'failed')).length, 0);
     t.ok((await count('events', '--status', 'done')).length >= 5);
@@ -166,9 +167,9 @@ t.test('records tail: nouns, filters, --since, --limit, NDJSON, colour, bad inpu
     // Bad input: exit 2, naming what is wrong.
     const bad: Array<[string[], RegExp]> = [
       [['sends', '--status', 'nope'], /unknown status "nope" for sends: use one or more of pending, sending, sent, failed, unknown, delivered, blocked, system-failed/],
-      [['receipts', '--status', 'delivered'], /for receipts: use one or more of success, user-block, system-failed, other-failure/],
+      [['receipts', '--status', 'sent'], /for receipts: use one or more of delivered, blocked, system-failed, other-failure/],
       [['events', '--status', 'sent'], /for events: use one or more of pending, retrying, done, ignored, failed/],
-      [['--status', 'delivered'], /for sends and receipts: use one or more of sent, failed, unknown, success/],
+      [['--status', 'pending'], /for sends and receipts: use one or more of sent, failed, unknown, delivered/],
       [['bogus'], /"bogus" is not something records tail shows/],
       [['sends', '--limit', '-1'], /--limit must be a whole number/],
       [['sends', '--limit', 'ten'], /--limit must be a whole number/],

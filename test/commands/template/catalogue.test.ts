@@ -34,7 +34,7 @@ t.test('template system', (t) =>
         content: CONTENT,
         placeholders: ['character_string1', 'amount2', 'time3'],
         keywords: ['订单编号', '支付金额', '支付时间'],
-        status: 'valid',
+        state: 'valid',
       });
       const row = await db.knex('system_message_templates').where('code', '43568').first();
       t.match(row, { title: '订单支付成功通知', content: CONTENT, status: 1 });
@@ -58,7 +58,7 @@ t.test('template system', (t) =>
       t.same(list.map((e: { code: string }) => e.code), ['43568', '44102', 'OPENTM207498902']);
       t.equal(list[2].keywords, null);
       const human = await runCli(['template', 'system', 'list'], { env });
-      t.match(human.stdout, /43568\s+│ 订单支付成功通知\s+│ 1 IT科技 \/ 互联网\/电子商务\s+│ character_string1, amount2, time3\s+│ 订单编号, 支付金额, 支付时间/);
+      t.match(human.stdout, /43568\t订单支付成功通知\t1 IT科技 \/ 互联网\/电子商务\tcharacter_string1, amount2, time3\t订单编号, 支付金额, 支付时间/);
     });
 
     await t.test('bad inputs: exit 2, nothing added', async (t) => {
@@ -103,12 +103,12 @@ t.test('template system', (t) =>
     await t.test('remove: status -2, kept in the table; unknown code exit 2', async (t) => {
       const res = await runCli(['template', 'system', 'remove', '44102', '--json'], { env });
       t.equal(res.code, 0, res.stderr);
-      t.match(JSON.parse(res.stdout), { code: '44102', status: 'removed' });
+      t.match(JSON.parse(res.stdout), { code: '44102', state: 'removed' });
       t.equal((await db.knex('system_message_templates').where('code', '44102').first()).status, -2);
       const list = JSON.parse((await runCli(['template', 'system', 'list', '--json'], { env })).stdout);
       t.notOk(list.some((e: { code: string }) => e.code === '44102'));
       const all = JSON.parse((await runCli(['template', 'system', 'list', '--all', '--json'], { env })).stdout);
-      t.match(all.find((e: { code: string }) => e.code === '44102'), { status: 'removed' });
+      t.match(all.find((e: { code: string }) => e.code === '44102'), { state: 'removed' });
       const again = await runCli(['template', 'system', 'remove', '44102'], { env });
       t.equal(again.code, 2);
       t.match(again.stderr, /the catalogue has no template 44102/);

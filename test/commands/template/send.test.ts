@@ -134,7 +134,7 @@ t.test('--dry-run and the 2023 warnings', (t) =>
     t.equal(r.code, 2, r.stderr);
     t.match(r.stdout, /dry run: nothing stored, nothing sent/);
     t.match(r.stdout, /recipients 2/);
-    t.match(r.stdout, new RegExp(`${key} +│ thing +│ ${longValue} +│ is 23 characters: thing allows at most 20 characters`));
+    t.match(r.stdout, new RegExp(`${key}\tthing\t${longValue}\tis 23 characters: thing allows at most 20 characters`));
     const json = await runCli(['template', 'send', appid, '--template', tpl.code, '--to', ...openids, ...tpl.dataArgs, '--dry-run', '--json'], { env: world.env });
     const preview = JSON.parse(json.stdout);
     t.match(preview, { dryRun: true, recipients: 12 });

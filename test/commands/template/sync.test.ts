@@ -58,7 +58,7 @@ t.test('template sync and list', (t) =>
       t.equal(sandbox.log.count(ADD), 0);
       t.same(await mapped(), []);
       const human = await run(['template', 'sync', a.appid, '--dry-run']);
-      t.match(human.stdout, /would add │ 43216\s+│ 订单发货通知/);
+      t.match(human.stdout, /would add\t43216\t订单发货通知/);
       t.match(human.stdout, /3 would add, 0 kept, 0 removed, 0 failed — dry run: nothing was changed/);
     });
 
@@ -94,9 +94,9 @@ t.test('template sync and list', (t) =>
       t.equal(res.code, 0, res.stderr);
       const list = JSON.parse(res.stdout);
       t.same(list.map((x: { code: string }) => x.code), ['43216', '43568', '44102']);
-      t.match(list[1], { title: '订单支付成功通知', placeholders: ['character_string1', 'amount2', 'time3'], status: 'valid', inCatalogue: true, templateId: /^[\w-]{43}$/ });
+      t.match(list[1], { title: '订单支付成功通知', placeholders: ['character_string1', 'amount2', 'time3'], state: 'valid', inCatalogue: true, templateId: /^[\w-]{43}$/ });
       const human = await run(['template', 'list', a.appid]);
-      t.match(human.stdout, /43568\s+│ 订单支付成功通知\s+│ [\w-]{43} │ \{\{character_string1\.DATA\}\} \{\{amount2\.DATA\}\} \{\{time3\.DATA\}\}/);
+      t.match(human.stdout, /43568\t订单支付成功通知\t[\w-]{43}\t\{\{character_string1\.DATA\}\} \{\{amount2\.DATA\}\} \{\{time3\.DATA\}\}/);
     });
 
     await t.test('a template WeChat no longer has: status -2, and added again', async (t) => {
@@ -113,7 +113,7 @@ t.test('template sync and list', (t) =>
       const list = JSON.parse((await run(['template', 'list', String(a.accountId), '--json'])).stdout);
       t.equal(list.length, 3, 'list shows the valid ones');
       const all = JSON.parse((await run(['template', 'list', String(a.accountId), '--all', '--json'])).stdout);
-      t.match(all.find((x: { templateId: string }) => x.templateId === gone), { status: 'removed' });
+      t.match(all.find((x: { templateId: string }) => x.templateId === gone), { state: 'removed' });
     });
 
     await t.test('a template added by hand is adopted, not added twice; others are reported', async (t) => {
@@ -123,7 +123,7 @@ t.test('template sync and list', (t) =>
       await add(['--code', '44176', '--title', '服务到期提醒', '--industry', '2', '--content', lines([['服务名称', 'thing1'], ['到期时间', 'time2'], ['备注', 'thing3']]), '--keywords', '服务名称,到期时间,备注']);
       const calls = sandbox.log.count(ADD);
       const dry = await run(['template', 'sync', String(a.accountId), '--dry-run']);
-      t.match(dry.stdout, /mapped\s+│ 44176 │ 服务到期提醒\s+│ [\w-]{43} │ already at WeChat/);
+      t.match(dry.stdout, /mapped\t44176\t服务到期提醒\t[\w-]{43}\talready at WeChat/);
       t.same((await mapped()).filter((m) => m.code === '44176'), [], 'the dry run mapped nothing');
       const res = await run(['template', 'sync', String(a.accountId), '--json']);
       const doc = JSON.parse(res.stdout);
@@ -133,8 +133,8 @@ t.test('template sync and list', (t) =>
       t.equal(sandbox.log.count(ADD), calls, 'no add call');
       t.match((await mapped()).find((m) => m.code === '44176'), { template_id: byHand.template_id, status: 1 });
       const human = await run(['template', 'sync', String(a.accountId)]);
-      t.match(human.stdout, /other\s+│ —\s+│ 消费提醒\s+│ [\w-]{43} │ not in the catalogue; left alone/);
-      t.match(human.stdout, /kept\s+│ 44176/, 'mapped for good');
+      t.match(human.stdout, /other\t—\t消费提醒\t[\w-]{43}\tnot in the catalogue; left alone/);
+      t.match(human.stdout, /kept\t44176/, 'mapped for good');
     });
 
     await t.test('one template refused (40247), another added: exit 3', async (t) => {
@@ -149,7 +149,7 @@ t.test('template sync and list', (t) =>
       t.match(doc.failed, [{ code: 'OPENTM200000001', errcode: 40247 }]);
       const human = await run(['template', 'sync', String(a.accountId)]);
       t.equal(human.code, 3);
-      t.match(human.stdout, /failed\s+│ OPENTM200000001 │ 历史模板\s+│\s+│ WeChat cgi-bin\/template\/api_add_template: 40247/);
+      t.match(human.stdout, /failed\tOPENTM200000001\t历史模板\t\tWeChat cgi-bin\/template\/api_add_template: 40247/);
       t.match(human.stderr, /1 template\(s\) could not be added/);
       t.equal((await run(['template', 'system', 'remove', 'OPENTM200000001'])).code, 0);
     });

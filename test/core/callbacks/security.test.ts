@@ -231,7 +231,7 @@ t.test('an account with no original id on record: its pushes are refused (409), 
     t.equal(await inboxCount(db), 0);
     const r = await runCli(['doctor', '--json'], { env: { WXPLAT_DATABASE_URL: tdb.url } });
     const accounts = JSON.parse(r.stdout).checks.find((c: { name: string }) => c.name === 'accounts');
-    t.equal(accounts.status, 'warn');
+    t.equal(accounts.state, 'warn');
     t.match(accounts.detail, /1 of 1 have no original id on record/);
     t.match(accounts.advice, `fetch their profiles: wxplat account refresh ${ACCOUNT_APPID}`);
   }),

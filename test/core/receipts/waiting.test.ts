@@ -2,8 +2,11 @@
 // msgid is stored (and, the other way round, a receipt after the msgid links at once).
 import t from 'tap';
 import { recordTemplateReceipts } from '../../../src/core/receipts/record.js';
+import { InboxProcessor } from '../../../src/core/callbacks/processor.js';
 import { SendRepository } from '../../../src/db/repositories/sends.js';
+import { systemClock } from '../../../src/clock.js';
 import { eachDatabase, openTestDatabase } from '../../helpers/databases.js';
+import { memoryLogger, until } from '../callbacks/helpers.js';
 
 t.test('receipts before and after their msgid', (t) =>
   eachDatabase(t, async (t, tdb) => {
@@ -12,7 +15,7 @@ t.test('receipts before and after their msgid', (t) =>
     await db.knex('official_accounts').insert({ official_account_id: 7, appid: 'wx7777777777777777', status: 1 });
     const repo = new SendRepository(db);
     const { job } = await repo.createJob(
-      { idempotencyKey: null, officialAccountId: 7, appid: 'wx7777777777777777', templateId: 'tpl', templateCode: null, messageJson: '{"template_id":"tpl","data":{}}', content: 'x', source: 'test', clientMsgPrefix: 'abcdef' },
+      { idempotencyKey: null, officialAccountId: 7, appid: 'wx7777777777777777', templateId: 'tpl', templateCode: null, messageJson: '{"template_id":"tpl","data":{}}', content: 'x', source: 'test', clientMsgPrefix: 'abcdef', requestDigest: 'waiting-test' },
       now,
     );
     const openids = ['oAAAAAAAAAAAAAAAAAAAAAAAAAA1', 'oAAAAAAAAAAAAAAAAAAAAAAAAAA2'];
@@ -38,5 +41,38 @@ t.test('receipts before and after their msgid', (t) =>
     const late = await db.knex.transaction((trx) => recordTemplateReceipts(trx, [receipt(openids[1], '3717005636572528643', 'success')], now));
     t.ok(late[0].sendRecordId);
     t.match(await db.knex('wxplat_send_deliveries').where('openid', openids[1]).first(), { state: 'delivered', receipt_record_id: late[0].receiptId });
+  }),
+);
+
+// The sender's transaction stored the msgid while the receiver's parked the receipt, neither seeing the
+// other's row: the inbox processor's periodic sweep links them.
+t.test('the processor links a receipt whose send stored its msgid without linking it', (t) =>
+  eachDatabase(t, async (t, tdb) => {
+    const db = await openTestDatabase(t, tdb);
+    const now = new Date();
+    await db.knex('official_accounts').insert({ official_account_id: 7, appid: 'wx7777777777777777', status: 1 });
+    const repo = new SendRepository(db);
+    const { job } = await repo.createJob(
+      { idempotencyKey: null, officialAccountId: 7, appid: 'wx7777777777777777', templateId: 'tpl', templateCode: null, messageJson: '{"template_id":"tpl","data":{}}', content: 'x', source: 'test', clientMsgPrefix: 'abcdef', requestDigest: 'waiting-test' },
+      now,
+    );
+    await repo.addRecipients(job, [{ openid: 'oAAAAAAAAAAAAAAAAAAAAAAAAAA1', clientMsgId: 'c0' }], now);
+    const receipt = { appid: 'wx7777777777777777', toUserName: 'gh_x', fromUserName: 'oAAAAAAAAAAAAAAAAAAAAAAAAAA1', createTime: 1, msgType: 'event', event: 'TEMPLATESENDJOBFINISH', msgId: '3717005636572528650', status: 'success' };
+    const [parked] = await db.knex.transaction((trx) => recordTemplateReceipts(trx, [receipt], now));
+    t.equal(parked.sendRecordId, null, 'the receipt came first and waits');
+    // The msgid lands as a crossing transaction leaves it: stored, the waiting receipt not linked.
+    await db.knex('wxplat_send_deliveries').where('job_id', job.job_id).update({ state: 'sent', msgid: receipt.msgId });
+    const linked = async () => Number((await db.knex('wxplat_send_deliveries').where('job_id', job.job_id).first()).receipt_record_id ?? 0) === parked.receiptId;
+    t.notOk(await linked(), 'not linked before the processor runs');
+
+    const processor = new InboxProcessor(
+      { db, clock: systemClock, logger: memoryLogger(), componentAppid: 'wx0000000000000000', wechat: () => Promise.reject(new Error('no WeChat here')) },
+      { idleMs: 20, sweepMs: 50 },
+    );
+    processor.start();
+    t.teardown(() => processor.stop());
+    await until(linked, 'the sweep to link the receipt');
+    t.match(await db.knex('wxplat_send_deliveries').where('job_id', job.job_id).first(), { state: 'delivered', receipt_status: 'success' });
+    t.equal(Number((await db.knex('wxplat_waiting_receipts').count({ n: '*' }))[0].n), 0, 'nothing waits any more');
   }),
 );

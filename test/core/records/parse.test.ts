@@ -34,11 +34,12 @@ t.test('--since: durations in each unit, record ids, and what is refused', async
 t.test('--status per noun, and the defaults', async (t) => {
   t.same(parseStatuses('sends', undefined).sends, ['sent', 'failed', 'unknown', 'delivered', 'blocked', 'system-failed'], 'in-flight rows not by default');
   t.same(parseStatuses('events', undefined).events, ['retrying', 'done', 'ignored', 'failed']);
-  t.same(parseStatuses(undefined, undefined), { sends: ['sent', 'failed', 'unknown'], receipts: ['success', 'user-block', 'system-failed', 'other-failure'], events: [], forwards: [] });
+  t.same(parseStatuses(undefined, undefined), { sends: ['sent', 'failed', 'unknown'], receipts: ['delivered', 'blocked', 'system-failed', 'other-failure'], events: [], forwards: [] });
   t.same(parseStatuses('sends', 'Failed, unknown'), { sends: ['failed', 'unknown'], receipts: [], events: [], forwards: [] });
   t.same(parseStatuses(undefined, 'system-failed'), { sends: [], receipts: ['system-failed'], events: [], forwards: [] }, 'the receipt outcome without a noun');
-  t.same(parseStatuses(undefined, 'failed,success'), { sends: ['failed'], receipts: ['success'], events: [], forwards: [] });
-  t.throws(() => parseStatuses('receipts', 'sent'), { message: /unknown status "sent" for receipts: use one or more of success, user-block, system-failed, other-failure/ });
+  t.same(parseStatuses(undefined, 'failed,success'), { sends: ['failed'], receipts: ['delivered'], events: [], forwards: [] }, 'the former word still works');
+  t.same(parseStatuses('receipts', 'user-block'), { sends: [], receipts: ['blocked'], events: [], forwards: [] });
+  t.throws(() => parseStatuses('receipts', 'sent'), { message: /unknown status "sent" for receipts: use one or more of delivered, blocked, system-failed, other-failure/ });
   t.throws(() => parseStatuses('sends', ','), { message: /--status names no status/ });
   t.equal(parseNoun('send'), 'sends');
   t.equal(parseNoun('EVENTS'), 'events');
