@@ -140,4 +140,14 @@ export default tseslint.config(
     plugins: { wxplat: { rules: { layers } } },
     rules: { 'wxplat/layers': 'error' },
   },
+  {
+    // SQL only in src/db: above it, a query is a repository method.
+    files: ['src/core/**/*.ts', 'src/commands/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error',
+        { selector: "CallExpression[callee.property.name=/^(raw|knex)$/]", message: 'SQL only in src/db: add a repository method' },
+        { selector: "CallExpression[callee.type='Identifier'][callee.name=/^(knex|trx)$/]", message: 'SQL only in src/db: add a repository method' },
+      ],
+    },
+  },
 );
