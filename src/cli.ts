@@ -1,5 +1,5 @@
 // The program: global options, the nouns, and the one place where an outcome becomes an exit code.
-// Verb modules load lazily (see commands/action.ts); nothing heavy is imported here.
+// The commands are declared in commands/*/index.ts (commands/define.ts); each verb module loads on first use.
 import { Command, CommanderError } from 'commander';
 import { EXIT, UsageError, exitCodeFor, isWxplatError } from './errors.js';
 import type { ContextOverrides } from './context.js';

@@ -76,7 +76,7 @@ export function readDotEnv(cwd: string): Env {
   const file = path.join(cwd, '.env');
   if (!existsSync(file)) return {};
   try {
-    return parseEnv(readFileSync(file, 'utf8')) as Env;
+    return parseEnv(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new ConfigError('.env', `could not read ${file}: ${(err as Error).message}`);
   }
@@ -275,7 +275,7 @@ export function parseListenAddress(value: string, source: string): ListenAddress
   if (!m || port > 65535) {
     throw new ConfigError(source, `${source} must be HOST:PORT, e.g. 127.0.0.1:8081 or [::1]:8081 (got "${value.slice(0, 60)}")`);
   }
-  return { host: m[1] ?? m[2]!, port, display: value.trim() };
+  return { host: m[1] ?? m[2], port, display: value.trim() };
 }
 
 export type ComponentField = keyof ComponentSettings;
@@ -298,7 +298,7 @@ export function requireComponent<K extends ComponentField>(
     // Every component variable that is unset, as doctor lists them: the next command would ask for the rest.
     const others = (Object.keys(FIELD_VARIABLE) as ComponentField[]).filter((f) => unset(f) && !fields.includes(f as K)).map((f) => FIELD_VARIABLE[f]);
     throw new ConfigError(
-      missing[0]!,
+      missing[0],
       `missing configuration: set ${[...missing, ...others].join(', ')} (in the environment or in .env)`,
       'the values are on the Open Platform console: 第三方平台 → 开发资料',
     );

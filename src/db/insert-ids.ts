@@ -18,7 +18,7 @@ export function consecutiveInsertIds(conn: QueryConnection): Promise<boolean> {
     answer = new Promise<boolean>((resolve, reject) =>
       conn.query('SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step', (err, rows) => {
         if (err) return reject(err);
-        const { mode, step } = (rows as Array<{ mode: number | string; step: number | string }>)[0]!;
+        const { mode, step } = (rows as Array<{ mode: number | string; step: number | string }>)[0];
         resolve((Number(mode) === 0 || Number(mode) === 1) && Number(step) === 1);
       }),
     );

@@ -11,7 +11,7 @@ import type { Sandbox, UserMessageKind } from './index.js';
 const CONTROL_BODY_LIMIT = 64 << 20;
 
 type Body = Record<string, unknown>;
-type Handler = (body: Body, query: string, rest: string) => unknown | Promise<unknown>;
+type Handler = (body: Body, query: string, rest: string) => unknown;
 
 export function controlApi(sandbox: Sandbox): PageHandler {
   const str = (body: Body, name: string): string => {

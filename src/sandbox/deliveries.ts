@@ -21,7 +21,7 @@ export class Deliveries {
         grown.set(this.#byIndex);
         this.#byIndex = grown;
       }
-      this.#byIndex[derivedIndex]!++;
+      this.#byIndex[derivedIndex]++;
       return;
     }
     this.#byOpenid.set(openid, (this.#byOpenid.get(openid) ?? 0) + 1);

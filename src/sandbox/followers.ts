@@ -82,7 +82,7 @@ export class Followers {
 
   /** The openid at `position` in user/get order (unfollowed ones included). */
   at(position: number): string {
-    return position < this.#explicit.length ? this.#explicit[position]! : this.codec.encode(position - this.#explicit.length);
+    return position < this.#explicit.length ? this.#explicit[position] : this.codec.encode(position - this.#explicit.length);
   }
 
   /** How many positions there are, unfollowed ones included. */

@@ -312,11 +312,12 @@ class RunningSandbox implements Sandbox {
 
   failRecipients(appid: string, openids: readonly string[], status: string | null = 'failed:user block'): void {
     const account = this.#sim.world.account(appid);
+    const list = openids; // keeps its type: the check below narrows `openids` to any[]
     if (!Array.isArray(openids)) throw new SandboxError('openids must be a list');
     if (status !== null && (typeof status !== 'string' || !status.startsWith('failed'))) {
       throw new SandboxError('status must start with "failed" (e.g. "failed:user block", "failed: system failed"), or be null');
     }
-    for (const openid of openids) {
+    for (const openid of list) {
       if (status === null) account.failures.delete(openid);
       else account.failures.set(openid, status);
     }

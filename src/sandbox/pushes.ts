@@ -201,7 +201,7 @@ export class Pusher {
 
   #pump(): void {
     while (this.#inFlight < this.#concurrency && this.#head < this.#queue.length && !this.#closed) {
-      const job = this.#queue[this.#head]!;
+      const job = this.#queue[this.#head];
       this.#queue[this.#head++] = undefined as unknown as Job;
       if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
         this.#queue = this.#queue.slice(this.#head);

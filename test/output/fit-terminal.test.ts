@@ -77,8 +77,8 @@ t.test('account list and doctor at 60 and 200 columns, and piped', (t) =>
     const rows = piped.stdout.trimEnd().split('\n').map((l) => l.split('\t'));
     t.equal(rows.length, 2, 'one line a row, no header');
     t.same(rows.map((r) => r[1]), ['wxaaaaaaaaaaaaaaa1', 'wxaaaaaaaaaaaaaaa2'], 'cut -f2 gives the appids');
-    t.equal(rows[0]![2], '一个名字相当长的中文服务号用来测试表格的宽度', 'nothing is cut when piped');
-    t.ok(rows.every((r) => r.length === rows[0]!.length), 'every line has every column');
+    t.equal(rows[0][2], '一个名字相当长的中文服务号用来测试表格的宽度', 'nothing is cut when piped');
+    t.ok(rows.every((r) => r.length === rows[0].length), 'every line has every column');
   }),
 );
 

@@ -25,7 +25,7 @@ export function shapeOf(value: unknown): Shape {
   }
   if (typeof value === 'object') {
     const out: Record<string, Shape> = {};
-    for (const key of Object.keys(value as object).sort()) out[key] = shapeOf((value as Record<string, unknown>)[key]);
+    for (const key of Object.keys(value).sort()) out[key] = shapeOf((value as Record<string, unknown>)[key]);
     return out;
   }
   return typeof value;
@@ -36,11 +36,11 @@ function mergeShapes(a: Shape, b: Shape): Shape {
     if (a === b) return a;
     return [...new Set([...a.split('|'), ...b.split('|')])].sort().join('|');
   }
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === 0 ? b : b.length === 0 ? a : [mergeShapes(a[0]!, b[0]!)];
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === 0 ? b : b.length === 0 ? a : [mergeShapes(a[0], b[0])];
   if (typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
     const out: Record<string, Shape> = {};
     for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
-      out[key] = key in a && key in b ? mergeShapes(a[key]!, b[key]!) : (a[key] ?? b[key])!;
+      out[key] = key in a && key in b ? mergeShapes(a[key], b[key]) : (a[key] ?? b[key]);
     }
     return out;
   }
@@ -71,7 +71,7 @@ export function styleProblems(value: unknown, path = '$'): string[] {
       problems.push(`${at}: a time not in ISO 8601 UTC (${JSON.stringify(v)})`);
     }
     if (/^(msgid|msgId|rid)$/.test(key) && v !== null && typeof v !== 'string') problems.push(`${at}: WeChat's id is not a string`);
-    if (typeof v === 'number' && !Number.isInteger(v) && String(v).split('.')[1]!.length > 3) problems.push(`${at}: ${v} is not rounded`);
+    if (typeof v === 'number' && !Number.isInteger(v) && String(v).split('.')[1].length > 3) problems.push(`${at}: ${v} is not rounded`);
     problems.push(...styleProblems(v, at));
   }
   return problems;
@@ -154,7 +154,7 @@ t.test('every command: its --json fields as declared, in the one style', (t) =>
         const top = (s: Shape): string[] => (Array.isArray(s) ? (s[0] ? top(s[0]) : []) : typeof s === 'object' ? Object.keys(s) : []);
         const line = readme.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));
         if (!line) t.fail(`README: no line for ${name} in "JSON output"`);
-        else for (const key of top(seen[name]!)) if (!line.includes(`\`${key}\``)) t.fail(`README: ${name} does not list ${key}`);
+        else for (const key of top(seen[name])) if (!line.includes(`\`${key}\``)) t.fail(`README: ${name} does not list ${key}`);
       }
       if (process.env.WXPLAT_UPDATE_JSON_FIELDS) writeFileSync(FIELDS_FILE, `${JSON.stringify(seen, null, 2)}\n`);
     },

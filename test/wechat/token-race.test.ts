@@ -25,13 +25,13 @@ function startWorker(args: string[]): Worker {
   const lines: string[] = [];
   let out = '';
   let stderr = '';
-  child.stdout!.on('data', (d) => {
+  child.stdout.on('data', (d) => {
     out += d;
     const parts = out.split('\n');
     out = parts.pop()!;
     lines.push(...parts);
   });
-  child.stderr!.on('data', (d) => (stderr += d));
+  child.stderr.on('data', (d) => (stderr += d));
   const done = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
   return { child, lines, done };
 }
@@ -114,7 +114,7 @@ t.test('ten processes, one refresh', (t) =>
 
     const results = await Promise.all(workers.map((w) => w.done));
     for (const r of results) t.equal(r.code, 0, r.stderr);
-    const tokens = workers.map((w) => JSON.parse(w.lines[2]!).token as string);
+    const tokens = workers.map((w) => JSON.parse(w.lines[2]).token as string);
     t.equal(new Set(tokens).size, 1, 'all ten hold the same token');
     t.not(tokens[0], before.token, 'a new token, not the expired one');
     t.equal(proxy.refreshes(), 1, 'exactly one api_authorizer_token call between them');

@@ -6,7 +6,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { UsageError } from '../../errors.js';
 import { MessageCrypto } from '../../wechat/crypto.js';
 import { buildXml, parseFlatXml, readFlatXml } from '../../wechat/xml.js';
-import { accountSampleFields, type AccountSample } from '../forwarding/samples.js';
+import { accountSampleFields } from '../forwarding/samples.js';
 
 export const TRIGGER_TYPES = [
   'component_verify_ticket',
@@ -149,7 +149,7 @@ export function buildTrigger(input: TriggerInput): TriggerRequest {
         if (input.msgid !== undefined && !/^\d{1,20}$/.test(input.msgid)) throw new UsageError('--msgid must be digits');
         event = { ...base, Event: 'TEMPLATESENDJOBFINISH', MsgID: input.msgid ?? randomDigits(19), Status: input.status ?? 'success' };
       } else {
-        const fields = accountSampleFields({ kind: input.type as AccountSample, originalId: input.originalId, openid, value: input.content, now: input.now });
+        const fields = accountSampleFields({ kind: input.type, originalId: input.originalId, openid, value: input.content, now: input.now });
         event = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)]));
       }
       break;

@@ -37,7 +37,7 @@ export async function connect(target: DatabaseTarget, open: OpenDatabase): Promi
 
 async function serverVersion(db: Database): Promise<string> {
   if (db.dialect === 'sqlite') {
-    const [row] = (await db.knex.raw('select sqlite_version() as v')) as Array<{ v: string }>;
+    const [row] = await db.knex.raw<Array<{ v: string }>>('select sqlite_version() as v');
     return `SQLite ${row?.v ?? '?'}`;
   }
   const [rows] = (await db.knex.raw('select version() as v')) as [Array<{ v: string }>];

@@ -61,7 +61,7 @@ export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promi
     return report(checks, config);
   }
   const migrations = await guarded('migrations', async () => {
-    const m = await migrationsCheck(db!);
+    const m = await migrationsCheck(db);
     return m.check;
   });
   checks.push(migrations);
@@ -73,7 +73,7 @@ export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promi
   const appid = settings.componentAppid;
   if (!appid) {
     for (const name of ['ticket', 'component token']) checks.push(skipped(name, 'WXPLAT_COMPONENT_APPID is not set'));
-    checks.push(await guarded('accounts', async () => accountsCheck(await platformStatus({ db: db!, clock: deps.clock }, ''), await accountFlags(db!))));
+    checks.push(await guarded('accounts', async () => accountsCheck(await platformStatus({ db: db, clock: deps.clock }, ''), await accountFlags(db))));
   } else {
     try {
       const status = await platformStatus({ db, clock: deps.clock }, appid);
@@ -84,11 +84,11 @@ export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promi
       }
     }
   }
-  checks.push(await guarded('quota', () => quotaCheck(db!, now)));
-  checks.push(await guarded('sends', () => sendsCheck(db!, now)));
-  checks.push(await guarded('inbox', () => inboxCheck(db!, now)));
-  checks.push(await guarded('forwarding', () => forwardingCheck(db!, now)));
-  checks.push(await guarded('token service', () => tokenServiceCheck(db!, settings.config?.tokensListen ?? null)));
+  checks.push(await guarded('quota', () => quotaCheck(db, now)));
+  checks.push(await guarded('sends', () => sendsCheck(db, now)));
+  checks.push(await guarded('inbox', () => inboxCheck(db, now)));
+  checks.push(await guarded('forwarding', () => forwardingCheck(db, now)));
+  checks.push(await guarded('token service', () => tokenServiceCheck(db, settings.config?.tokensListen ?? null)));
   return report(checks, config);
 }
 

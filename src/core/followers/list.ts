@@ -48,7 +48,7 @@ export interface FollowerPage {
 function view(row: FollowerListRow): FollowerView {
   let tags: number[] = [];
   try {
-    const parsed = row.tagid_list ? JSON.parse(row.tagid_list) : [];
+    const parsed: unknown = row.tagid_list ? JSON.parse(row.tagid_list) : [];
     if (Array.isArray(parsed)) tags = parsed.filter((n): n is number => typeof n === 'number');
   } catch {
     tags = [];
@@ -105,5 +105,5 @@ export async function listFollowers(deps: { db: Database }, account: OfficialAcc
           total: checkpoint.total === null ? null : Number(checkpoint.total),
         }
       : null;
-  return { followers, next: followers.length === limit ? String(followers[followers.length - 1]!.id) : null, sync };
+  return { followers, next: followers.length === limit ? String(followers[followers.length - 1].id) : null, sync };
 }

@@ -192,7 +192,7 @@ export async function syncFollowers(deps: SyncDeps, account: OfficialAccountRow,
         const listed = res.data?.openid ?? [];
         if (listed.length === 0 || Number(res.count) === 0) return null;
         const openids = [...new Set(listed.filter((o) => typeof o === 'string' && o !== ''))];
-        const next = res.next_openid || openids[openids.length - 1]!;
+        const next = res.next_openid || openids[openids.length - 1];
         const detailsPromise = fetchDetails(details, openids);
         detailsPromise.catch(noop);
         return { openids, next, last: !res.next_openid, total: Number(res.total), fetchedAt, details: detailsPromise };

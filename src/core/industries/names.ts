@@ -74,8 +74,8 @@ export class IndustryNameIndex {
     const sub = normaliseIndustryName(stripMainPrefix(secondClass, firstClass));
     const subMatches = [...this.subs].filter(([, names]) => names.has(sub)).map(([code]) => code);
     const both = subMatches.filter((code) => this.mains.get(code)?.has(main));
-    if (both.length === 1) return both[0]!;
-    if (both.length === 0 && subMatches.length === 1) return subMatches[0]!;
+    if (both.length === 1) return both[0];
+    if (both.length === 0 && subMatches.length === 1) return subMatches[0];
     return null;
   }
 }

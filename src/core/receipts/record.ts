@@ -47,7 +47,7 @@ export interface RecordedReceipt {
 /** One receipt: the batch below with a batch of one. */
 export async function recordTemplateReceipt(trx: Knex, receipt: TemplateReceipt, now: Date): Promise<RecordedReceipt> {
   const [recorded] = await recordTemplateReceipts(trx, [receipt], now);
-  return recorded!;
+  return recorded;
 }
 
 /**
@@ -91,7 +91,7 @@ export async function recordTemplateReceipts(trx: Knex, receipts: readonly Templ
   const waiting: WaitingReceipt[] = [];
   for (const [i, receipt] of receipts.entries()) {
     const { state } = classifyReceiptStatus(receipt.status);
-    const receiptId = ids[i]!;
+    const receiptId = ids[i];
     const account = accountOf.get(receipt.appid);
     const delivery = deliveries.find(
       (d) => d.msgid === receipt.msgId && (account === undefined || Number(d.official_account_id) === account),
@@ -120,7 +120,7 @@ export async function recordTemplateReceipts(trx: Knex, receipts: readonly Templ
 const numbering = new WeakMap<object, Promise<{ consecutive: boolean; step: number }>>();
 
 function isMysql(knex: Knex): boolean {
-  return (knex.client.config.client as string) === 'mysql2';
+  return ((knex.client as Knex.Client).config.client as string) === 'mysql2';
 }
 
 /**
@@ -132,19 +132,19 @@ function isMysql(knex: Knex): boolean {
 async function insertNumbered(trx: Knex, table: string, rows: readonly Record<string, unknown>[]): Promise<number[]> {
   if (rows.length === 1 || !isMysql(trx)) {
     if (rows.length === 1) {
-      const [id] = await trx(table).insert(rows[0]!);
+      const [id] = await trx(table).insert(rows[0]);
       return [Number(id)];
     }
     // SQLite answers the id of the last row.
     const [last] = await trx(table).insert(rows);
     return rows.map((_, i) => Number(last) - rows.length + 1 + i);
   }
-  const key = trx.client.config as object;
+  const key = (trx.client as Knex.Client).config as object;
   let known = numbering.get(key);
   if (!known) {
     known = trx
       .raw('SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step')
-      .then((r: [Array<{ mode: unknown; step: unknown }>]) => ({ consecutive: Number(r[0][0]!.mode) <= 1, step: Number(r[0][0]!.step) || 1 }));
+      .then((r: [Array<{ mode: unknown; step: unknown }>]) => ({ consecutive: Number(r[0][0].mode) <= 1, step: Number(r[0][0].step) || 1 }));
     numbering.set(key, known);
   }
   const { consecutive, step } = await known;

@@ -115,7 +115,7 @@ export function valueProblemsError(templateId: string, bad: readonly ValueCheck[
  * placeholder (thing1, amount2 …) must keep its type's rule.
  */
 export function buildMessage(input: MessageInput, templateId: string, placeholders: readonly string[], options: BuildOptions = {}): BuiltMessage {
-  const data = input.dataFile === undefined ? new Map() : parseDataFile(input.dataFile, input.dataFileName);
+  const data = input.dataFile === undefined ? new Map<string, { value: string; color?: string }>() : parseDataFile(input.dataFile, input.dataFileName);
   for (const [k, v] of parseDataPairs(input.dataPairs)) data.set(k, v);
 
   const wanted = new Set(placeholders);

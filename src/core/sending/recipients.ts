@@ -62,7 +62,7 @@ export function recipientSource(db: Database, spec: RecipientSpec): RecipientSou
               .limit(5000)) as Array<{ official_account_user_id: number; openid: string | null }>;
             if (rows.length === 0) return;
             for (const r of rows) if (r.openid) yield r.openid;
-            after = Number(rows[rows.length - 1]!.official_account_user_id);
+            after = Number(rows[rows.length - 1].official_account_user_id);
           }
         },
       };

@@ -51,7 +51,7 @@ export interface SendDeps {
   sleep?: Sleep;
   onWarning?: (message: string) => void;
   /** Phases for the progress display: writing recipients, then sending. */
-  onPhase?: (phase: 'preparing' | 'sending', total: number) => void;
+  onPhase?: (phase: 'preparing' | 'sending', total: number) => void | Promise<void>;
   onProgress?: (done: number) => void;
 }
 
@@ -153,7 +153,6 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
   let job = req.idempotencyKey ? await repo.findJobByKey(req.idempotencyKey) : undefined;
   let warnings: string[] = [];
   let readCount: number | null = null;
-  let requestDigest = '';
   if (job) {
     await checkSameJob(db, job, account, req);
   } else {
@@ -168,7 +167,7 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
     // Every check of the real run comes before the dry run's preview: a dry run that passes means the
     // command would run.
     if (check.read === 0) throw new UsageError('there are no recipients to send to');
-    requestDigest = createHash('sha256')
+    const requestDigest = createHash('sha256')
       .update(JSON.stringify([account.official_account_id, template.templateId, built.body, check.digest]))
       .digest('hex');
     // Without a key, the same send twice is most likely a command run again by accident.
@@ -219,7 +218,7 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
   const resumed = job.state !== 'preparing' || readCount === null;
   const started = clock.now().getTime();
   if (job.state === 'preparing') {
-    deps.onPhase?.('preparing', readCount ?? 0);
+    await deps.onPhase?.('preparing', readCount ?? 0);
     job = await prepareJob(
       { repo, clock, sleep, signal: deps.signal, owner, leaseMs: settings.leaseMs, onProgress: deps.onProgress },
       job,
@@ -237,7 +236,7 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
     stop = null;
   } else if (job.state !== 'done') {
     const before = await repo.stateCounts(jobId);
-    deps.onPhase?.('sending', job.total);
+    await deps.onPhase?.('sending', job.total);
     let done = job.total - (before.pending ?? 0) - (before.sending ?? 0);
     deps.onProgress?.(done);
     if (job.state === 'stopped') await repo.setJobState(jobId, 'ready', clock.now(), { stopReason: null, pausedUntil: null });

@@ -142,7 +142,7 @@ export async function addCatalogueEntry(deps: Deps, input: NewCatalogueEntry): P
     );
   });
   const row = (await new TemplateRepository(deps.db.knex).findSystemById(id))!;
-  return { entry: (await describe(deps.db, [row]))[0]!, warnings };
+  return { entry: (await describe(deps.db, [row]))[0], warnings };
 }
 
 export async function removeCatalogueEntry(deps: Deps, code: string): Promise<CatalogueEntry> {
@@ -151,5 +151,5 @@ export async function removeCatalogueEntry(deps: Deps, code: string): Promise<Ca
   if (!row) throw new NotFoundError(`the catalogue has no template ${code.trim().slice(0, 30)}`, '`wxplat template system list` shows it');
   const id = Number(row.system_message_template_id);
   await repo.removeSystem(id, toSqlDateTime(deps.clock.now()));
-  return (await describe(deps.db, [(await repo.findSystemById(id))!]))[0]!;
+  return (await describe(deps.db, [(await repo.findSystemById(id))!]))[0];
 }

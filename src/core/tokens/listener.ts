@@ -65,8 +65,8 @@ function matchRoute(pathname: string): Route | null {
   if (pathname === '/tokens/component' || pathname === '/tokens/component/') return { kind: 'component', method: 'GET', appid: null };
   const m = ACCOUNT_PATH.exec(pathname);
   if (!m) return null;
-  if (m[2] === '/invalid') return { kind: 'invalid', method: 'POST', appid: m[1]! };
-  return { kind: m[2] === '/jsapi-ticket' ? 'jsapi' : 'account', method: 'GET', appid: m[1]! };
+  if (m[2] === '/invalid') return { kind: 'invalid', method: 'POST', appid: m[1] };
+  return { kind: m[2] === '/jsapi-ticket' ? 'jsapi' : 'account', method: 'GET', appid: m[1] };
 }
 
 /** A request the listener answers with an error status (and a reason for the log). */
@@ -209,7 +209,7 @@ export async function startTokenListener(deps: TokenListenerDeps, options: Token
     // Only what the route matched reaches the log: a path nobody routes is quoted and cut short.
     const where = route ? pathname : JSON.stringify(pathname.slice(0, 100));
     const log: Record<string, unknown> = {};
-    let caller: Caller | null = null;
+    let caller: Caller | null;
     try {
       if (!route) throw new Refusal(404, { error: 'not_found' }, 'no-route');
       if (method !== route.method) throw new Refusal(405, { error: 'method_not_allowed' }, 'method', { allow: route.method });

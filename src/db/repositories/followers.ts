@@ -365,7 +365,7 @@ export class FollowerSyncRepository {
         await trx(FOLLOWERS).whereIn('official_account_user_id', orphaned.slice(i, i + IN_CHUNK)).delete();
       }
       const newIds = await this.insertUsers(trx, accountId, fresh, stamp);
-      fresh.forEach((f, i) => ids.set(f.openid, newIds[i]!));
+      fresh.forEach((f, i) => ids.set(f.openid, newIds[i]));
 
       const constants = { official_account_id: accountId, seen_generation: generation, details_at: stamp, created_at: stamp, updated_at: stamp };
       const row = (f: FollowerDetails) => [ids.get(f.openid)!, f.openid, f.unionid, f.subscribeTime, f.subscribeScene, f.qrScene, f.qrSceneStr, f.remark, f.tagidList];
@@ -449,7 +449,7 @@ export class FollowerSyncRepository {
   private async consecutiveIds(trx: Knex.Transaction): Promise<boolean> {
     if (this.consecutive === undefined) {
       const [rows] = (await trx.raw('SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step')) as [Array<{ mode: number | string; step: number | string }>];
-      const { mode, step } = rows[0]!;
+      const { mode, step } = rows[0];
       this.consecutive = (Number(mode) === 0 || Number(mode) === 1) && Number(step) === 1;
     }
     return this.consecutive;
@@ -498,7 +498,7 @@ export class FollowerSyncRepository {
     const bindings: unknown[] = [];
     const tuples: string[] = new Array(rows.length);
     for (let r = 0; r < rows.length; r++) {
-      const row = rows[r]!;
+      const row = rows[r];
       let tuple = '(';
       for (let c = 0; c < columns.length; c++) {
         const text = this.sqlValue(row[c], bindings);
@@ -526,7 +526,7 @@ export class FollowerSyncRepository {
     const stamp = toSqlDateTime(now);
     return writeTransaction(this.db, async (trx) => {
       await lockFollowers(trx, this.db.dialect, pass.accountId, stamp);
-      const rows = (await trx(`${FOLLOWERS} as f`)
+      const rows: Array<{ id: number }> = await trx(`${FOLLOWERS} as f`)
         .join(`${USERS} as u`, 'u.official_account_user_id', 'f.official_account_user_id')
         .where('f.official_account_id', pass.accountId)
         .andWhere('f.official_account_user_id', '>', after)
@@ -535,7 +535,7 @@ export class FollowerSyncRepository {
         .andWhere((q) => q.whereNull('u.status').orWhere('u.status', '<>', UNFOLLOWED))
         .orderBy('f.official_account_user_id')
         .limit(limit)
-        .select('f.official_account_user_id as id')) as Array<{ id: number }>;
+        .select('f.official_account_user_id as id');
       if (rows.length === 0) {
         await this.touch(trx, pass, stamp, {});
         return { marked: 0, last: after };
@@ -543,7 +543,7 @@ export class FollowerSyncRepository {
       const ids = rows.map((r) => Number(r.id));
       await trx(USERS).whereIn('official_account_user_id', ids).update({ status: UNFOLLOWED });
       await this.touch(trx, pass, stamp, { unfollowed: ids.length });
-      return { marked: ids.length, last: ids[ids.length - 1]! };
+      return { marked: ids.length, last: ids[ids.length - 1] };
     });
   }
 
@@ -625,6 +625,6 @@ export class FollowerSyncRepository {
         'u.created_at',
       );
     if (!options.all) q.andWhere('u.status', FOLLOWING);
-    return q as unknown as Promise<FollowerListRow[]>;
+    return q;
   }
 }

@@ -275,11 +275,11 @@ export class ForwardDeliveryRepository {
 
   /** Each rule's deliveries by state, and its oldest waiting one. */
   async backlog(): Promise<RuleBacklog[]> {
-    const rows = (await this.knex(DELIVERIES)
+    const rows: Array<{ rule_id: number; state: string; n: number | string; oldest: string | null }> = await this.knex(DELIVERIES)
       .select('rule_id', 'state')
       .count({ n: '*' })
       .min({ oldest: 'created_at' })
-      .groupBy('rule_id', 'state')) as Array<{ rule_id: number; state: string; n: number | string; oldest: string | null }>;
+      .groupBy('rule_id', 'state');
     const byRule = new Map<number, RuleBacklog>();
     for (const r of rows) {
       const b = byRule.get(Number(r.rule_id)) ?? { ruleId: Number(r.rule_id), pending: 0, oldestPendingAt: null, dead: 0, delivered: 0 };

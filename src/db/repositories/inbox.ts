@@ -171,7 +171,7 @@ export class InboxRepository {
     // order on MySQL and cannot deadlock on each other.
     const keys = [...firstIndex.keys()].sort();
     const rows = keys.map((key) => {
-      const e = entries[firstIndex.get(key)!]!;
+      const e = entries[firstIndex.get(key)!];
       return {
         dedupeKey: e.dedupeKey,
         route: e.route,
@@ -184,7 +184,7 @@ export class InboxRepository {
       };
     });
     const inserted = await insertInboxRows(this.knex, this.dialect, rows, tag, toSqlDateTime(now));
-    const byKey = new Map(keys.map((k, i) => [k, inserted[i]!]));
+    const byKey = new Map(keys.map((k, i) => [k, inserted[i]]));
     return entries.map((e, i) => {
       const row = byKey.get(e.dedupeKey)!;
       return { id: row.id, duplicate: !row.fresh || firstIndex.get(e.dedupeKey) !== i };

@@ -207,9 +207,9 @@ export class SendRepository {
     if (this.db.dialect === 'sqlite') {
       const ids: number[] = [];
       for (let i = 0; i < records.length; i += 500) {
-        const rows = (await trx(RECORDS)
+        const rows: Array<{ account_message_send_record_id: number }> = await trx(RECORDS)
           .insert(records.slice(i, i + 500))
-          .returning('account_message_send_record_id')) as Array<{ account_message_send_record_id: number }>;
+          .returning('account_message_send_record_id');
         for (const r of rows) ids.push(Number(r.account_message_send_record_id));
       }
       return ids;
@@ -230,7 +230,7 @@ export class SendRepository {
       .orderBy('account_message_send_record_id')) as Array<{ account_message_send_record_id: number; receiver_user: string }>;
     const ours =
       block.length === records.length &&
-      block.every((row, i) => Number(row.account_message_send_record_id) === firstId + i && row.receiver_user === records[i]!.receiver_user);
+      block.every((row, i) => Number(row.account_message_send_record_id) === firstId + i && row.receiver_user === records[i].receiver_user);
     if (!ours) throw new InterleavedIdsError();
     return records.map((_, i) => firstId + i);
   }
@@ -427,10 +427,10 @@ export class SendRepository {
   }
 
   async stateCounts(jobId: number): Promise<StateCounts> {
-    const rows = (await this.knex(DELIVERIES).select('state').count({ n: '*' }).where('job_id', jobId).groupBy('state')) as Array<{
+    const rows: Array<{
       state: DeliveryState;
       n: number | string;
-    }>;
+    }> = await this.knex(DELIVERIES).select('state').count({ n: '*' }).where('job_id', jobId).groupBy('state');
     const counts: StateCounts = {};
     for (const r of rows) counts[r.state] = Number(r.n);
     return counts;
@@ -438,13 +438,13 @@ export class SendRepository {
 
   /** Leases held by processes other than `owner` that have not run out. */
   async foreignLeases(jobId: number, owner: string, now: Date): Promise<Array<{ owner: string; until: Date }>> {
-    const rows = (await this.knex(DELIVERIES)
+    const rows: Array<{ lease_owner: string; until: string }> = await this.knex(DELIVERIES)
       .select('lease_owner')
       .max({ until: 'lease_until' })
       .where({ job_id: jobId, state: 'sending' })
       .andWhere('lease_owner', '<>', owner)
       .andWhere('lease_until', '>=', toSqlDateTime(now))
-      .groupBy('lease_owner')) as Array<{ lease_owner: string; until: string }>;
+      .groupBy('lease_owner');
     return rows.map((r) => ({ owner: r.lease_owner, until: fromSqlDateTime(r.until)! }));
   }
 

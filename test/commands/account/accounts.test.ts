@@ -111,8 +111,8 @@ t.test('account list, show, refresh, remove', (t) =>
       const res = await runCli(['account', 'show', '--json'], { env, overrides: { prompter } });
       t.equal(res.code, 0, res.stderr);
       t.equal(JSON.parse(res.stdout).appid, 'wxaaaaaaaaaaaaaaa2');
-      t.equal(prompter.asked[0]!.kind, 'select');
-      t.equal(prompter.asked[0]!.choices!.length, 3, 'every valid account offered');
+      t.equal(prompter.asked[0].kind, 'select');
+      t.equal(prompter.asked[0].choices!.length, 3, 'every valid account offered');
     });
 
     await t.test('refresh one account: WeChat changed its name', async (t) => {
@@ -167,7 +167,7 @@ t.test('account list, show, refresh, remove', (t) =>
       // Answering no is not an error (main: exit 1, plain words).
       t.equal(declined.code, 1);
       t.match(declined.stderr, /not removed: you answered no/);
-      t.match(no.asked[0]!.message, /Remove account \d+ wxaaaaaaaaaaaaaaa2 \(乙订阅号\)\?/);
+      t.match(no.asked[0].message, /Remove account \d+ wxaaaaaaaaaaaaaaa2 \(乙订阅号\)\?/);
       t.equal((await new AccountRepository(world.db.knex).findById(b.accountId))!.status, 1);
 
       const yes = scriptedPrompter([{ confirm: true }]);

@@ -162,7 +162,7 @@ t.test('account authorize', (t) =>
       const prompter = scriptedPrompter([
         { input: 'https://platform.example.com/cb?no=code' },
         { input: 'two words' },
-        { input: async () => confirmAt(/(http:\/\/\S+componentloginpage\S+)/.exec(stdout.text)![1]!) },
+        { input: async () => confirmAt(/(http:\/\/\S+componentloginpage\S+)/.exec(stdout.text)![1]) },
       ]);
       const code = await main(['account', 'authorize', '--redirect-uri', REDIRECT], {
         io: { stdout, stderr, stdin, env: { ...env }, cwd: process.cwd() },
@@ -171,7 +171,7 @@ t.test('account authorize', (t) =>
       t.equal(code, 0, stderr.text);
       t.match(stdout.text, /[▀▄█]/, 'a QR code of the mobile link on a terminal');
       t.match(stdout.text, /Authorized account \d+ wx/);
-      t.same(prompter.asked[0]!.refused, ['the redirect URL has no auth_code parameter', 'malformed authorization code: expected one word of printable characters']);
+      t.same(prompter.asked[0].refused, ['the redirect URL has no auth_code parameter', 'malformed authorization code: expected one word of printable characters']);
       t.equal(prompter.left(), 0);
     });
 
@@ -180,7 +180,7 @@ t.test('account authorize', (t) =>
       const [, pc] = await term.waitFor(/(http:\/\/\S+componentloginpage\S+)/);
       await term.waitFor(/[▀▄█]{8}/);
       await term.waitFor(/paste the address WeChat redirected to/);
-      const location = await confirmAt(pc!);
+      const location = await confirmAt(pc);
       term.type(location);
       await term.keys(KEY.enter);
       await term.waitFor(/Authorized account \d+ wx[0-9a-zA-Z]{16}/);

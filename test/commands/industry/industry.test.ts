@@ -141,11 +141,11 @@ t.test('industry get and set', (t) =>
     await t.test('at a terminal (scripted): pick the industries; "no" changes nothing', async (t) => {
       const no = scriptedPrompter([{ select: /^ 3 / }, { select: /^ 1 / }, { confirm: false }]);
       const declined = await run(['industry', 'set', id], { overrides: { clock, prompter: no } });
-      t.equal(declined.code, 2);
-      t.match(declined.stderr, /not changed/);
-      t.equal(no.asked[0]!.choices!.length, 41, 'every code offered for the primary');
-      t.equal(no.asked[1]!.choices!.length, 40, 'the primary is not offered again');
-      t.match(no.asked[2]!.message, /to 3 and 1\? WeChat allows one industry change a month/);
+      t.equal(declined.code, 1, 'answering no is not bad usage: nothing was done (exit 1)');
+      t.match(declined.stderr, /^industries of account .* not changed: you answered no\n$/);
+      t.equal(no.asked[0].choices!.length, 41, 'every code offered for the primary');
+      t.equal(no.asked[1].choices!.length, 40, 'the primary is not offered again');
+      t.match(no.asked[2].message, /to 3 IT科技 \/ IT硬件与设备 and 1 IT科技 \/ 互联网\/电子商务\? WeChat allows one industry change a month/);
 
       const yes = scriptedPrompter([{ select: new RegExp(`^${accountId} `) }, { select: /^ 3 / }, { select: /^ 1 / }, { confirm: true }]);
       const res = await run(['industry', 'set', '--json'], { overrides: { clock, prompter: yes } });
@@ -166,10 +166,17 @@ t.test('industry set on a real terminal', (t) =>
     await term.keys(KEY.down, KEY.down, KEY.enter); // 1 → 3
     await term.waitFor(/Secondary industry:/);
     await term.keys(KEY.enter); // 1 (3 is not offered)
-    await term.waitFor(/to 3 and 1\?/);
+    await term.waitFor(/to 3 IT科技 \/ IT硬件与设备 and 1 IT科技 \/ 互联网\/电子商务\?/);
     await term.keys('y', KEY.enter);
     await term.waitFor(/set the industries of account \d+ wx\w+ \(.*\) to 3 IT科技 \/ IT硬件与设备 and 1 IT科技/);
     t.equal(await term.exit, 0, term.screen);
+    t.same(world.sandbox.account(appid).industry, { primary: 3, secondary: 1 });
+
+    // Changed this month: refused before the question, not after the operator said yes.
+    const again = runOnTerminal(['industry', 'set', String(accountId), '5', '6'], world.env);
+    await again.waitFor(/were changed on \d{4}-\d\d-\d\d, this month/);
+    t.equal(await again.exit, 2, again.screen);
+    t.notMatch(again.screen, /Set the industries/, 'nothing asked');
     t.same(world.sandbox.account(appid).industry, { primary: 3, secondary: 1 });
   }),
 );

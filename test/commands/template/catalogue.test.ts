@@ -62,7 +62,7 @@ t.test('template system', (t) =>
     });
 
     await t.test('bad inputs: exit 2, nothing added', async (t) => {
-      const count = async () => (await db.knex('system_message_templates').count({ n: '*' }))[0]!.n;
+      const count = async () => (await db.knex('system_message_templates').count({ n: '*' }))[0].n;
       const before = await count();
       const base = ['--title', 'T', '--industry', '1', '--content', '{{a.DATA}}'];
       const cases: Array<[string[], RegExp]> = [

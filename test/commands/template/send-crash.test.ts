@@ -3,7 +3,7 @@
 import t from 'tap';
 import { eachDatabase } from '../../helpers/databases.js';
 import { recipientsFile, syncTemplate } from '../../helpers/sending.js';
-import { startWorld, startWxplat as start, type World } from '../../helpers/world.js';
+import { startWorld, startWxplat as start } from '../../helpers/world.js';
 
 /** A seeded generator: the moments are random, and the same on every run of the test. */
 function moments(seed: number): () => number {

@@ -33,7 +33,7 @@ function stderrHas(run: WxplatRun, pattern: RegExp): () => boolean {
 }
 
 async function rowStates(world: World): Promise<Record<string, number>> {
-  const rows = (await world.db.knex('wxplat_send_deliveries').select('state').count({ n: '*' }).groupBy('state')) as Array<{ state: string; n: number | string }>;
+  const rows: Array<{ state: string; n: number | string }> = await world.db.knex('wxplat_send_deliveries').select('state').count({ n: '*' }).groupBy('state');
   return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
 }
 

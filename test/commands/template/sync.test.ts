@@ -201,7 +201,7 @@ t.test('template sync and list', (t) =>
       const res = await run(['template', 'sync', '--dry-run', '--json'], { overrides: { prompter } });
       t.equal(res.code, 0, res.stderr);
       t.equal(JSON.parse(res.stdout).account.id, a.accountId);
-      t.equal(prompter.asked[0]!.choices!.length, 3);
+      t.equal(prompter.asked[0].choices!.length, 3);
     });
 
     await t.test('on a real terminal: pick the account, read the summary', async (t) => {

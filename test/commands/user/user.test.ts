@@ -10,12 +10,12 @@ import { eachDatabase } from '../../helpers/databases.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function counts(world: World, accountId: number) {
-  const rows = (await world.db
+  const rows: Array<{ status: number; n: number | string }> = await world.db
     .knex('official_account_users')
     .where('official_account_id', accountId)
     .groupBy('status')
     .select('status')
-    .count({ n: '*' })) as Array<{ status: number; n: number | string }>;
+    .count({ n: '*' });
   const byStatus = Object.fromEntries(rows.map((r) => [String(r.status), Number(r.n)]));
   const distinct = (await world.db.knex('official_account_users').where('official_account_id', accountId).countDistinct({ n: 'openid' }))[0] as { n: number };
   return { byStatus, distinctOpenids: Number(distinct.n) };
@@ -81,7 +81,7 @@ t.test('user sync and user list', (t) =>
       t.equal(first.code, 0, first.stderr);
       t.match(first.stdout, /id.*openid.*subscribed.*scene.*unionid.*remark.*tags/);
       for (const o of openids.slice(0, 5)) t.match(first.stdout, o);
-      t.notMatch(first.stdout, openids[5]!);
+      t.notMatch(first.stdout, openids[5]);
       const more = /more: wxplat user list \d+ --after (\d+) --limit 5/.exec(first.stderr);
       t.ok(more, first.stderr);
 
@@ -102,7 +102,7 @@ t.test('user sync and user list', (t) =>
         page2.map((f: { openid: string }) => f.openid),
         openids.slice(5, 10),
       );
-      const byOpenid = JSON.parse((await runCli(['user', 'list', String(accountId), '--limit', '3', '--after', openids[4]!, '--json'], opts)).stdout);
+      const byOpenid = JSON.parse((await runCli(['user', 'list', String(accountId), '--limit', '3', '--after', openids[4], '--json'], opts)).stdout);
       t.same(
         byOpenid.map((f: { openid: string }) => f.openid),
         openids.slice(5, 8),
@@ -117,7 +117,7 @@ t.test('user sync and user list', (t) =>
         const page = JSON.parse((await runCli(argv, opts)).stdout) as Array<{ id: number; openid: string }>;
         for (const f of page) seen.add(f.openid);
         if (page.length < 5000) break;
-        after = String(page[page.length - 1]!.id);
+        after = String(page[page.length - 1].id);
       }
       t.equal(seen.size, 12_345);
       const end = await runCli(['user', 'list', appid, '--after', String(Number.MAX_SAFE_INTEGER)], opts);

@@ -197,7 +197,7 @@ export async function startFakeWeChat(t: Test): Promise<FakeWeChat> {
     let raw = '';
     req.on('data', (d) => (raw += d));
     req.on('end', () => {
-      const endpoint = (req.url ?? '').split('?')[0]!.replace(/^\//, '');
+      const endpoint = (req.url ?? '').split('?')[0].replace(/^\//, '');
       calls[endpoint] = (calls[endpoint] ?? 0) + 1;
       const body = raw ? JSON.parse(raw) : {};
       const answer = (value: unknown) => {
