@@ -64,7 +64,7 @@ t.test('with the sandbox as WeChat and serve running: no redirect question, and 
     t.notMatch(term.screen, /Redirect URI \(the page/, 'not asked for a redirect URI');
     await term.waitFor(/paste the address WeChat redirected to/);
     // The admin confirms: the sandbox sends the browser to its own page and pushes the authorized event.
-    const page = await fetch(pc!, { redirect: 'manual' });
+    const page = await fetch(pc, { redirect: 'manual' });
     const location = page.headers.get('location')!;
     t.match(location, /\/sandbox\/authorized\?auth_code=/);
     t.match(await (await fetch(location)).json(), { authorized: true, authCode: /^queryauthcode@@@/ });
