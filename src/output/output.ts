@@ -172,7 +172,8 @@ export class Output {
     if (!this.stdoutIsTerminal) return texts.map((cells) => cells.map((t) => t.replace(/[\t\n]/g, ' ')).join('\t')).join('\n');
     const natural = columns.map((col, i) => Math.max(stringWidth(col.header), ...texts.map((cells) => stringWidth(cells[i]))));
     const width = terminalWidth(this.io.stdout, this.io.env);
-    // Leave out droppable columns, least useful first, while a column would be cut below a readable width.
+    // Leave out droppable columns, least useful first, while a column that matters more would be cut
+    // (or any would be cut below a readable width).
     let shown = columns.map((_, i) => i);
     const droppable = columns
       .map((col, i) => ({ i, rank: col.drop }))
@@ -183,7 +184,8 @@ export class Output {
       columns.map((col) => Boolean(col.keep)),
       width,
     );
-    const tooNarrow = (w: number[], idx: number[]) => idx.some((i, k) => w[k] < Math.min(natural[i], 8));
+    const tooNarrow = (w: number[], idx: number[]) =>
+      idx.some((i, k) => w[k] < Math.min(natural[i], 8) || (columns[i].drop === undefined && w[k] < natural[i]));
     while (droppable.length > 0 && tooNarrow(widths, shown)) {
       const { i } = droppable.shift()!;
       shown = shown.filter((x) => x !== i);

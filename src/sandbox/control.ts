@@ -151,6 +151,15 @@ export function controlApi(sandbox: Sandbox): PageHandler {
       return sandbox.pushes.stats();
     },
 
+    // Where `wxplat account authorize` sends the admin when the sandbox plays WeChat: the page a
+    // platform would show after the authorization, saying what to do with it.
+    'GET /sandbox/authorized': (_b, query) => ({
+      authorized: param(query, 'auth_code') !== undefined,
+      authCode: param(query, 'auth_code') ?? null,
+      expiresIn: Number(param(query, 'expires_in') ?? 0) || null,
+      next: 'with `wxplat serve` running, `wxplat account authorize` has ended with the account already; otherwise paste this page\'s address at its prompt',
+    }),
+
     'GET /sandbox/callback': () => ({ callbackUrl: sandbox.callbackUrl ?? null }),
     'POST /sandbox/callback': (body) => {
       const url = body.url;
