@@ -166,9 +166,9 @@ async function measure(c) {
 
 const cleanups = [];
 const rounds = [];
-let contestants = [];
+let contestants;
 let sandbox;
-let refreshesDuringRounds = 0;
+let refreshesDuringRounds;
 try {
   sandbox = await startSandboxProcess();
   cleanups.push(() => sandbox.stop());

@@ -80,7 +80,7 @@ export function int(value: string, description: string, limits: IntLimits, more:
     ...more,
     limits,
     default: limits.default,
-    convert: (raw, name) => (raw === undefined || typeof raw === 'number' ? (raw ?? limits.default) : parseWhole(String(raw), name, limits)),
+    convert: (raw, name) => (raw === undefined || typeof raw === 'number' ? (raw ?? limits.default) : parseWhole(typeof raw === 'string' ? raw : JSON.stringify(raw), name, limits)),
   };
 }
 
@@ -302,7 +302,7 @@ function addVerb(parent: Command, node: VerbNode, rt: Runtime, width: () => numb
     if (opt.choices) option.choices(opt.choices);
     if (opt.hidden) option.hideHelp();
     if (opt.required) option.makeOptionMandatory();
-    if (opt.kind === 'repeat') option.argParser((v: string, prev: unknown) => [...(Array.isArray(prev) ? prev : []), v]);
+    if (opt.kind === 'repeat') option.argParser((v: string, prev: unknown) => [...(Array.isArray(prev) ? (prev as string[]) : []), v]);
     command.addOption(option);
   }
   command.addHelpText('after', () => examplesText(spec, width()));

@@ -27,6 +27,8 @@ export const LIMITS = {
   /** Seconds `platform ticket restart --wait` waits for the new ticket. */
   ticketWait: { min: 1, max: 3600 },
   port: { min: 0, max: 65_535 },
+  /** Inbox batches `serve` writes at once (bench/serve compares them; 1 on SQLite whatever is asked). */
+  writeConcurrency: { min: 1, max: 64 },
   sandbox: {
     ticketIntervalSeconds: { min: 0, max: 86_400, default: 600 },
     latencyMs: { min: 0, max: 60_000, default: 0 },

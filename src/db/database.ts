@@ -152,3 +152,14 @@ export function describeConnectError(err: unknown, target: DatabaseTarget): Erro
       return new FailedError(`database error at ${where}: ${e.message ?? String(err)}`);
   }
 }
+
+/** The server and its version, as the doctor shows it: "SQLite 3.x", "MariaDB 10.11.x", "MySQL 8.x". */
+export async function serverVersion(db: Database): Promise<string> {
+  if (db.dialect === 'sqlite') {
+    const [row] = await db.knex.raw<Array<{ v: string }>>('select sqlite_version() as v');
+    return `SQLite ${row?.v ?? '?'}`;
+  }
+  const [rows] = (await db.knex.raw('select version() as v')) as [Array<{ v: string }>];
+  const v = rows[0]?.v ?? '?';
+  return /mariadb/i.test(v) ? `MariaDB ${v.replace(/-MariaDB.*$/i, '')}` : `MySQL ${v}`;
+}

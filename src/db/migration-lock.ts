@@ -164,7 +164,7 @@ async function describeHolder(conn: MysqlConnection, name: string): Promise<stri
   ).catch(() => []);
   const row = rows[0];
   if (!row) return 'a run that has just ended';
-  return `database connection ${row.id} from ${row.host}`;
+  return `database connection ${String(row.id)} from ${String(row.host)}`;
 }
 
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;

@@ -85,25 +85,25 @@ export function fitWidths(natural: readonly number[], keep: readonly boolean[], 
   if (natural.reduce((a, b) => a + b, 0) <= room) return fitted;
   const kept = natural.map((w, i) => (keep[i] ? w : 0)).reduce((a, b) => a + b, 0);
   // Squeeze the columns that may be cut; if the kept ones alone leave too little, cut them too.
-  const cuttable = natural.map((_, i) => !keep[i] && natural[i]! > 0);
+  const cuttable = natural.map((_, i) => !keep[i] && natural[i] > 0);
   const squeeze = room - kept >= 3 * cuttable.filter(Boolean).length ? cuttable : natural.map((w) => w > 0);
   if (squeeze === cuttable) room -= kept;
   let open = natural.map((_, i) => i).filter((i) => squeeze[i]);
   for (;;) {
     const share = Math.floor(room / Math.max(1, open.length));
-    const narrow = open.filter((i) => natural[i]! <= share);
+    const narrow = open.filter((i) => natural[i] <= share);
     if (narrow.length === 0) {
       for (const i of open) fitted[i] = Math.max(3, share);
       // What the even split leaves over goes to the widest columns, one each.
       let spare = room - share * open.length;
-      for (const i of [...open].sort((a, b) => natural[b]! - natural[a]!)) {
+      for (const i of [...open].sort((a, b) => natural[b] - natural[a])) {
         if (spare-- <= 0) break;
-        fitted[i]! += 1;
+        fitted[i] += 1;
       }
       return fitted;
     }
-    for (const i of narrow) room -= natural[i]!;
-    open = open.filter((i) => natural[i]! > share);
+    for (const i of narrow) room -= natural[i];
+    open = open.filter((i) => natural[i] > share);
     if (open.length === 0) return fitted;
   }
 }
@@ -128,10 +128,6 @@ export class Output {
 
   get stdoutIsTerminal(): boolean {
     return Boolean(this.io.stdout.isTTY);
-  }
-
-  get stderrIsTerminal(): boolean {
-    return Boolean(this.io.stderr.isTTY);
   }
 
   /** A line of human output on stdout. */
@@ -174,9 +170,10 @@ export class Output {
       }),
     );
     if (!this.stdoutIsTerminal) return texts.map((cells) => cells.map((t) => t.replace(/[\t\n]/g, ' ')).join('\t')).join('\n');
-    const natural = columns.map((col, i) => Math.max(stringWidth(col.header), ...texts.map((cells) => stringWidth(cells[i]!))));
+    const natural = columns.map((col, i) => Math.max(stringWidth(col.header), ...texts.map((cells) => stringWidth(cells[i]))));
     const width = terminalWidth(this.io.stdout, this.io.env);
-    // Leave out droppable columns, least useful first, while a column would be cut below a readable width.
+    // Leave out droppable columns, least useful first, while a column that matters more would be cut
+    // (or any would be cut below a readable width).
     let shown = columns.map((_, i) => i);
     const droppable = columns
       .map((col, i) => ({ i, rank: col.drop }))
@@ -187,20 +184,21 @@ export class Output {
       columns.map((col) => Boolean(col.keep)),
       width,
     );
-    const tooNarrow = (w: number[], idx: number[]) => idx.some((i, k) => w[k]! < Math.min(natural[i]!, 8));
+    const tooNarrow = (w: number[], idx: number[]) =>
+      idx.some((i, k) => w[k] < Math.min(natural[i], 8) || (columns[i].drop === undefined && w[k] < natural[i]));
     while (droppable.length > 0 && tooNarrow(widths, shown)) {
       const { i } = droppable.shift()!;
       shown = shown.filter((x) => x !== i);
       widths = fitWidths(
-        shown.map((x) => natural[x]!),
-        shown.map((x) => Boolean(columns[x]!.keep)),
+        shown.map((x) => natural[x]),
+        shown.map((x) => Boolean(columns[x].keep)),
         width,
       );
     }
     if (shown.length < columns.length) options.onLeftOut?.(columns.filter((_, i) => !shown.includes(i)).map((c) => c.header));
     // cli-table3 colours heads and borders by default: switch that off and colour ourselves.
     const table = new Table({
-      head: shown.map((i) => this.c.bold(columns[i]!.header)),
+      head: shown.map((i) => this.c.bold(columns[i].header)),
       style: { head: [], border: [] },
       // No rule between rows: one line a record reads better and greps better.
       chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
@@ -211,12 +209,12 @@ export class Output {
       wordWrap: false,
     });
     texts.forEach((cells, r) => {
-      const row = rows[r]!;
+      const row = rows[r];
       table.push(
         shown.map((i, k) => {
-          const col = columns[i]!;
+          const col = columns[i];
           // Wrapped here, not by cli-table3, which cuts a word longer than the column (a URL, a path).
-          const text = options.wrap ? wrapText(cells[i]!, widths[k]!) : cells[i]!;
+          const text = options.wrap ? wrapText(cells[i], widths[k]) : cells[i];
           return col.style && this.c.level > 0 ? text.split('\n').map((l) => col.style!(l, row, this.c)).join('\n') : text;
         }),
       );
@@ -254,9 +252,5 @@ export class Output {
 
   warn(text: string): void {
     this.io.stderr.write(`${this.ce.yellow('warning:')} ${escapeForTerminal(text)}\n`);
-  }
-
-  debug(text: string): void {
-    if (this.verbose) this.io.stderr.write(`${this.ce.dim(escapeForTerminal(text))}\n`);
   }
 }

@@ -13,7 +13,8 @@ export interface Choice<T> {
 export interface Prompter {
   readonly canPrompt: boolean;
   confirm(message: string, defaultValue?: boolean): Promise<boolean>;
-  input(message: string, validate?: (value: string) => true | string): Promise<string>;
+  /** `signal` withdraws the question (the answer came another way): rejects with an AbortError. */
+  input(message: string, validate?: (value: string) => true | string, signal?: AbortSignal): Promise<string>;
   password(message: string, validate?: (value: string) => true | string): Promise<string>;
   select<T>(message: string, choices: Choice<T>[]): Promise<T>;
 }
@@ -42,9 +43,9 @@ export function terminalPrompter(io: IO, yes: boolean): Prompter {
       const { confirm } = await load();
       return asked(confirm({ message, default: defaultValue }, context));
     },
-    async input(message, validate) {
+    async input(message, validate, signal) {
       const { input } = await load();
-      return asked(input({ message, validate }, context));
+      return asked(input({ message, validate }, { ...context, signal }));
     },
     async password(message, validate) {
       const { password } = await load();

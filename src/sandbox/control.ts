@@ -11,7 +11,7 @@ import type { Sandbox, UserMessageKind } from './index.js';
 const CONTROL_BODY_LIMIT = 64 << 20;
 
 type Body = Record<string, unknown>;
-type Handler = (body: Body, query: string, rest: string) => unknown | Promise<unknown>;
+type Handler = (body: Body, query: string, rest: string) => unknown;
 
 export function controlApi(sandbox: Sandbox): PageHandler {
   const str = (body: Body, name: string): string => {
@@ -150,6 +150,15 @@ export function controlApi(sandbox: Sandbox): PageHandler {
       await sandbox.pushes.settled();
       return sandbox.pushes.stats();
     },
+
+    // Where `wxplat account authorize` sends the admin when the sandbox plays WeChat: the page a
+    // platform would show after the authorization, saying what to do with it.
+    'GET /sandbox/authorized': (_b, query) => ({
+      authorized: param(query, 'auth_code') !== undefined,
+      authCode: param(query, 'auth_code') ?? null,
+      expiresIn: Number(param(query, 'expires_in') ?? 0) || null,
+      next: 'with `wxplat serve` running, `wxplat account authorize` has ended with the account already; otherwise paste this page\'s address at its prompt',
+    }),
 
     'GET /sandbox/callback': () => ({ callbackUrl: sandbox.callbackUrl ?? null }),
     'POST /sandbox/callback': (body) => {

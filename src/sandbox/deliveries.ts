@@ -21,7 +21,7 @@ export class Deliveries {
         grown.set(this.#byIndex);
         this.#byIndex = grown;
       }
-      this.#byIndex[derivedIndex]!++;
+      this.#byIndex[derivedIndex]++;
       return;
     }
     this.#byOpenid.set(openid, (this.#byOpenid.get(openid) ?? 0) + 1);
@@ -30,13 +30,6 @@ export class Deliveries {
   count(openid: string, derivedIndex: number): number {
     if (derivedIndex >= 0 && derivedIndex < ARRAY_LIMIT) return this.#byIndex[derivedIndex] ?? 0;
     return this.#byOpenid.get(openid) ?? 0;
-  }
-
-  /** Recipients with at least one delivery. */
-  recipients(): number {
-    let n = this.#byOpenid.size;
-    for (let i = 0; i < this.#byIndex.length; i++) if (this.#byIndex[i] !== 0) n++;
-    return n;
   }
 
   reset(): void {

@@ -16,6 +16,12 @@ export const Membership = {
 } as const;
 export type Membership = (typeof Membership)[keyof typeof Membership];
 
+export interface FollowersSnapshot {
+  count: number;
+  explicit: string[];
+  unfollowed: string[];
+}
+
 export class Followers {
   readonly codec: OpenidCodec;
   #count = 0;
@@ -76,7 +82,7 @@ export class Followers {
 
   /** The openid at `position` in user/get order (unfollowed ones included). */
   at(position: number): string {
-    return position < this.#explicit.length ? this.#explicit[position]! : this.codec.encode(position - this.#explicit.length);
+    return position < this.#explicit.length ? this.#explicit[position] : this.codec.encode(position - this.#explicit.length);
   }
 
   /** How many positions there are, unfollowed ones included. */
@@ -136,6 +142,17 @@ export class Followers {
       if (!this.#unfollowed.has(this.at(position))) skipped++;
     }
     return this.page(position, limit);
+  }
+
+  /** What `restore` takes back (the state file of `wxplat sandbox --state`). */
+  snapshot(): FollowersSnapshot {
+    return { count: this.#count, explicit: [...this.#explicit], unfollowed: [...this.#unfollowed] };
+  }
+
+  restore(s: FollowersSnapshot): void {
+    if (s.explicit.length > 0) this.setList(s.explicit);
+    else this.setCount(s.count);
+    for (const openid of s.unfollowed) this.#unfollowed.add(openid);
   }
 
   /** The derived index of `openid`, or -1 (explicit openids and foreign ones). */

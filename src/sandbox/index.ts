@@ -16,6 +16,7 @@ import { SandboxError } from './errors.js';
 import { Faults, type FaultChange, type FaultSettings } from './faults.js';
 import type { LibraryTemplate } from './library.js';
 import { RequestLog, type LogSnapshot } from './log.js';
+import { readState, writeState } from './persist.js';
 import { Pusher, type PushRecord, type PushStats } from './pushes.js';
 import { Random } from './random.js';
 import type { Sim } from './routes.js';
@@ -79,6 +80,13 @@ export interface SandboxOptions {
   pushTimeoutMs?: number;
   /** Pause before a push's attempt n+1 is n times this. Default 1000. */
   pushRetryDelayMs?: number;
+  /**
+   * Keep the state in this file: read at start when it exists, written (owner-only) a moment after
+   * each change and at close. Without it the state lives in memory and a restart forgets it.
+   */
+  stateFile?: string;
+  /** Told of each push given up on (the receiver down, refusing, or answering something else). */
+  onPushFailed?: (push: PushRecord) => void;
 }
 
 export interface SandboxLog {
@@ -178,11 +186,15 @@ export interface Sandbox {
    */
   releaseCheck(): Promise<ReleaseCheckSetup>;
   state(): SandboxState;
+  /** Whether the state was read from SandboxOptions.stateFile (false: it did not exist yet, or none was given). */
+  readonly restored: boolean;
   close(): Promise<void>;
 }
 
 class RunningSandbox implements Sandbox {
   url = '';
+  /** The state was read from SandboxOptions.stateFile. */
+  restored = false;
   readonly componentAppid: string;
   readonly log: SandboxLog;
   readonly faults: SandboxFaults;
@@ -300,11 +312,12 @@ class RunningSandbox implements Sandbox {
 
   failRecipients(appid: string, openids: readonly string[], status: string | null = 'failed:user block'): void {
     const account = this.#sim.world.account(appid);
+    const list = openids; // keeps its type: the check below narrows `openids` to any[]
     if (!Array.isArray(openids)) throw new SandboxError('openids must be a list');
     if (status !== null && (typeof status !== 'string' || !status.startsWith('failed'))) {
       throw new SandboxError('status must start with "failed" (e.g. "failed:user block", "failed: system failed"), or be null');
     }
-    for (const openid of openids) {
+    for (const openid of list) {
       if (status === null) account.failures.delete(openid);
       else account.failures.set(openid, status);
     }
@@ -422,6 +435,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   try {
     pusher = new Pusher({
       component,
+      onFailed: options.onPushFailed,
       time,
       random: new Random(seed + 1),
       callbackUrl: options.callbackUrl,
@@ -438,7 +452,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     pusher,
     log: new RequestLog(world),
   };
+  let restored = false;
+  if (options.stateFile !== undefined) restored = readState(options.stateFile, world);
   const sandbox = new RunningSandbox(sim, time);
+  sandbox.restored = restored;
   const routes: Record<string, Route> = {
     ...componentRoutes(sim),
     ...templateRoutes(sim),
@@ -475,10 +492,29 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         }, interval * 1000)
       : undefined;
   timer?.unref();
+  // Saved a moment after a request (the sandbox changes only when asked, or when it pushes a ticket),
+  // so that a burst of calls is one write.
+  const stateFile = options.stateFile;
+  let dirty = false;
+  let savedTicket = world.latestTicket;
+  const saver =
+    stateFile === undefined
+      ? undefined
+      : setInterval(() => {
+          // A ticket pushed on the timer changes the state without a request.
+          if (!dirty && savedTicket === world.latestTicket) return;
+          dirty = false;
+          savedTicket = world.latestTicket;
+          writeState(stateFile, world);
+        }, 500);
+  saver?.unref();
+  if (stateFile !== undefined) server.on('request', (_req, res) => res.once('finish', () => (dirty = true)));
   sandbox.started(url, timer, () => {
+    if (saver) clearInterval(saver);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // Keep-alive connections would hold close() open until their clients let go.
     server.closeAllConnections();
+    if (stateFile !== undefined) writeState(stateFile, world);
     return closed;
   });
   if (pusher.callbackUrl !== undefined) void pushTicket(sim);

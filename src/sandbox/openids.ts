@@ -35,12 +35,12 @@ export class OpenidCodec {
     const k = this.#k;
     const b = this.#bytes;
     this.#prefix.copy(b, 0);
-    const w0 = mix(index, k[0]!);
-    const w2 = mix(index ^ 0x5bd1e995, k[2]!);
+    const w0 = mix(index, k[0]);
+    const w2 = mix(index ^ 0x5bd1e995, k[2]);
     b.writeUInt32BE(w0, 4);
-    b.writeUInt32BE((index ^ mix(w0, k[1]!)) >>> 0, 8);
+    b.writeUInt32BE((index ^ mix(w0, k[1])) >>> 0, 8);
     b.writeUInt32BE(w2, 12);
-    b.writeUInt32BE(mix(w2 ^ index, k[3]!), 16);
+    b.writeUInt32BE(mix(w2 ^ index, k[3]), 16);
     return `o${b.toString('base64url')}`;
   }
 
@@ -53,7 +53,7 @@ export class OpenidCodec {
     let at = 0;
     for (let i = 1; i < OPENID_LENGTH; i++) {
       const c = openid.charCodeAt(i);
-      const v = c < 128 ? DECODE[c]! : -1;
+      const v = c < 128 ? DECODE[c] : -1;
       if (v < 0) return -1;
       acc = ((acc << 6) | v) & 0xfff;
       bits += 6;
@@ -68,11 +68,11 @@ export class OpenidCodec {
     if (b[0] !== p[0] || b[1] !== p[1] || b[2] !== p[2] || b[3] !== p[3]) return -1;
     const k = this.#k;
     const w0 = b.readUInt32BE(4);
-    const index = (b.readUInt32BE(8) ^ mix(w0, k[1]!)) >>> 0;
-    if (mix(index, k[0]!) !== w0) return -1;
+    const index = (b.readUInt32BE(8) ^ mix(w0, k[1])) >>> 0;
+    if (mix(index, k[0]) !== w0) return -1;
     const w2 = b.readUInt32BE(12);
-    if (mix(index ^ 0x5bd1e995, k[2]!) !== w2) return -1;
-    if (mix(w2 ^ index, k[3]!) !== b.readUInt32BE(16)) return -1;
+    if (mix(index ^ 0x5bd1e995, k[2]) !== w2) return -1;
+    if (mix(w2 ^ index, k[3]) !== b.readUInt32BE(16)) return -1;
     return index;
   }
 }

@@ -11,6 +11,7 @@ import { buildXml, readFlatXml } from '../wechat/xml.js';
 import { templateSendJobFinishEvent } from './events.js';
 import type { Random } from './random.js';
 import type { SandboxTime } from './time.js';
+import { httpUrl, isUrl } from '../formats.js';
 
 export type ComponentPushKind = 'component_verify_ticket' | 'authorized' | 'updateauthorized' | 'unauthorized';
 export type PushKind = ComponentPushKind | 'TEMPLATESENDJOBFINISH' | 'message';
@@ -69,6 +70,8 @@ export interface PusherOptions {
   timeoutMs?: number;
   /** Pause before attempt n+1 is n times this. */
   retryDelayMs?: number;
+  /** Told of each push given up on (not of one skipped for want of a callback URL). */
+  onFailed?: (record: PushRecord) => void;
 }
 
 const ATTEMPTS = 3;
@@ -83,6 +86,7 @@ export class Pusher {
   readonly #timeoutMs: number;
   readonly #retryDelayMs: number;
   #callbackUrl: string | undefined;
+  readonly #onFailed: ((record: PushRecord) => void) | undefined;
   #queue: Job[] = [];
   #head = 0;
   #inFlight = 0;
@@ -108,6 +112,7 @@ export class Pusher {
     this.#concurrency = options.concurrency ?? 32;
     this.#timeoutMs = options.timeoutMs ?? 5000;
     this.#retryDelayMs = options.retryDelayMs ?? 1000;
+    this.#onFailed = options.onFailed;
     this.#callbackUrl = normalizeCallback(options.callbackUrl);
     this.#httpAgent = new http.Agent({ keepAlive: true, maxSockets: this.#concurrency });
   }
@@ -161,14 +166,6 @@ export class Pusher {
     return [...this.#recent.slice(this.#recentAt), ...this.#recent.slice(0, this.#recentAt)];
   }
 
-  resetCounts(): void {
-    this.#attempts = 0;
-    this.#totals = { delivered: 0, failed: 0, skipped: 0 };
-    this.#byKind = {};
-    this.#recent = [];
-    this.#recentAt = 0;
-  }
-
   /** Drops what is queued (reported as skipped) and cuts what is in flight (reported as failed). */
   close(): void {
     this.#closed = true;
@@ -197,7 +194,7 @@ export class Pusher {
 
   #pump(): void {
     while (this.#inFlight < this.#concurrency && this.#head < this.#queue.length && !this.#closed) {
-      const job = this.#queue[this.#head]!;
+      const job = this.#queue[this.#head];
       this.#queue[this.#head++] = undefined as unknown as Job;
       if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
         this.#queue = this.#queue.slice(this.#head);
@@ -215,6 +212,8 @@ export class Pusher {
 
   #finish(job: Job, record: PushRecord): void {
     this.#totals[record.outcome]++;
+    // What close() cuts is not the receiver's failure.
+    if (record.outcome === 'failed' && !this.#closed) this.#onFailed?.(record);
     const counts = (this.#byKind[job.kind] ??= { delivered: 0, failed: 0, skipped: 0 });
     counts[record.outcome]++;
     if (this.#recent.length < RECENT) this.#recent.push(record);
@@ -337,13 +336,11 @@ function delay(ms: number): Promise<void> {
 /** `http://host:port` or a base with a path; no trailing slash. Undefined or '' means: do not push. */
 export function normalizeCallback(url: string | undefined): string | undefined {
   if (url === undefined || url === '') return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new TypeError(`callback URL ${JSON.stringify(url)} is not a URL (e.g. http://127.0.0.1:8080)`);
+  const parsed = httpUrl(url);
+  if (!parsed) {
+    if (!isUrl(url)) throw new TypeError(`callback URL ${JSON.stringify(url)} is not a URL (e.g. http://127.0.0.1:8080)`);
+    throw new TypeError('callback URL must be http or https');
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError('callback URL must be http or https');
   if (parsed.search || parsed.hash) throw new TypeError('callback URL must have no query or fragment');
   return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
 }

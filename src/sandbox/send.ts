@@ -49,7 +49,7 @@ export function sendRoutes(sim: Sim): Record<string, Route> {
           for (const { key } of template.keywords) {
             const item = (data as Record<string, unknown>)[key];
             if (item === undefined) continue;
-            const value = (item as { value?: unknown } | null)?.value;
+            const value = (item as { value?: unknown } | null | undefined)?.value;
             if (typeof value !== 'string' || !keywordValueOk(key, value)) {
               throw new ApiError(47003, `argument invalid! data.${key}.value invalid`);
             }

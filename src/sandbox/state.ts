@@ -1,13 +1,15 @@
 // The simulated WeChat's memory: the platform's ticket and token, the codes of the authorization flow,
 // and the official accounts with their tokens, industries, templates, followers and send counters.
-// Everything the endpoints decide is decided here or in the endpoint modules; nothing is persisted.
+// Everything the endpoints decide is decided here or in the endpoint modules. Kept in memory; a
+// snapshot of it can be written to a file and read back (`wxplat sandbox --state FILE`).
 import { ApiError, SandboxError } from './errors.js';
 import { Deliveries } from './deliveries.js';
-import { Followers } from './followers.js';
-import { TemplateLibrary, type LibraryKeyword } from './library.js';
+import { Followers, type FollowersSnapshot } from './followers.js';
+import { TemplateLibrary, type LibraryKeyword, type LibraryTemplate } from './library.js';
 import type { Random } from './random.js';
 import { RidLog } from './rids.js';
 import { SandboxTime } from './time.js';
+import { isAppid } from '../formats.js';
 
 export interface ComponentCredentials {
   appid: string;
@@ -84,6 +86,46 @@ export interface Account {
   resets: MonthlyCount;
   /** openid → when the user last wrote to the account, and the customer-service messages sent since. */
   interactions: Map<string, { at: number; sent: number }>;
+}
+
+export interface WorldSnapshot {
+  version: 1;
+  componentAppid: string;
+  tickets: Array<[string, number]>;
+  latestTicket: string | null;
+  componentToken: { value: string; expiresAt: number } | null;
+  preAuthCodes: Array<[string, number]>;
+  authCodes: Array<[string, { appid: string; expiresAt: number }]>;
+  msgids: number;
+  componentResets: MonthlyCount;
+  library: LibraryTemplate[];
+  accounts: Array<{
+    appid: string;
+    userName: string;
+    nickname: string;
+    serviceType: number;
+    verifyType: number;
+    funcIds: number[];
+    principalName: string;
+    alias: string;
+    headImg: string;
+    qrcodeUrl: string;
+    createdAt: number;
+    authorization: AuthorizationState;
+    authTime: number;
+    refreshToken: string | null;
+    accessToken: string | null;
+    accessExpiresAt: number;
+    industry: { primary: number; secondary: number; changedMonth: number } | null;
+    templates: PrivateTemplate[];
+    followers: FollowersSnapshot;
+    quotaDay: number;
+    quotaUsed: number;
+    refusals: Array<[string, number]>;
+    failures: Array<[string, string]>;
+    accountStatus: number;
+    resets: MonthlyCount;
+  }>;
 }
 
 /** Calls per endpoint, for one Beijing day. */
@@ -249,7 +291,7 @@ export class World {
 
   createAccount(input: AccountInput = {}): Account {
     const appid = input.appid ?? `wx${this.random.hex(16)}`;
-    if (typeof appid !== 'string' || !/^wx[0-9a-zA-Z]{16}$/.test(appid)) {
+    if (typeof appid !== 'string' || !isAppid(appid)) {
       throw new SandboxError('appid must be "wx" followed by 16 letters or digits');
     }
     if (this.accounts.has(appid)) throw new SandboxError(`account ${appid} already exists`, 409);
@@ -446,6 +488,99 @@ export class World {
   recordCustomMessage(record: CustomMessageRecord): void {
     this.customMessages.push(record);
     if (this.customMessages.length > KEEP_CUSTOM_MESSAGES) this.customMessages.splice(0, this.customMessages.length - KEEP_CUSTOM_MESSAGES);
+  }
+
+  /**
+   * What a restarted sandbox needs to go on as WeChat would (`wxplat sandbox --state FILE`): the
+   * tickets, the component token, codes still usable, and each account with its tokens, industries,
+   * templates, followers and counters. Not kept: the request log, send dedupe windows, deliveries
+   * counted, customer-service messages.
+   */
+  snapshot(): WorldSnapshot {
+    return {
+      version: 1,
+      componentAppid: this.component.appid,
+      tickets: [...this.#tickets],
+      latestTicket: this.#latestTicket ?? null,
+      componentToken: this.#componentToken ?? null,
+      preAuthCodes: [...this.#preAuthCodes],
+      authCodes: [...this.#authCodes],
+      msgids: this.#msgids,
+      componentResets: { ...this.componentResets },
+      library: this.library.list(),
+      accounts: [...this.accounts.values()].map((a) => ({
+        appid: a.appid,
+        userName: a.userName,
+        nickname: a.nickname,
+        serviceType: a.serviceType,
+        verifyType: a.verifyType,
+        funcIds: a.funcIds,
+        principalName: a.principalName,
+        alias: a.alias,
+        headImg: a.headImg,
+        qrcodeUrl: a.qrcodeUrl,
+        createdAt: a.createdAt,
+        authorization: a.authorization,
+        authTime: a.authTime,
+        refreshToken: a.refreshToken ?? null,
+        accessToken: a.accessToken ?? null,
+        accessExpiresAt: a.accessExpiresAt,
+        industry: a.industry ?? null,
+        templates: [...a.templates.values()],
+        followers: a.followers.snapshot(),
+        quotaDay: a.quotaDay,
+        quotaUsed: a.quotaUsed,
+        refusals: [...a.refusals],
+        failures: [...a.failures],
+        accountStatus: a.accountStatus,
+        resets: { ...a.resets },
+      })),
+    };
+  }
+
+  /** Takes back a snapshot into this (new) world. */
+  restore(s: WorldSnapshot): void {
+    if (s.version !== 1) throw new SandboxError(`the state file is version ${String(s.version)}; this sandbox reads version 1`);
+    if (s.componentAppid !== this.component.appid) {
+      throw new SandboxError(`the state file is of component ${s.componentAppid}, not ${this.component.appid}: use another file, or the credentials it was made with`);
+    }
+    this.#tickets = new Map(s.tickets);
+    this.#latestTicket = s.latestTicket ?? undefined;
+    this.#componentToken = s.componentToken ?? undefined;
+    this.#preAuthCodes = new Map(s.preAuthCodes);
+    this.#authCodes = new Map(s.authCodes);
+    this.#msgids = s.msgids;
+    Object.assign(this.componentResets, s.componentResets);
+    for (const t of s.library) if (!this.library.get(t.shortId)) this.library.add(t);
+    for (const a of s.accounts) {
+      const account = this.createAccount({ appid: a.appid, userName: a.userName });
+      Object.assign(account, {
+        nickname: a.nickname,
+        serviceType: a.serviceType,
+        verifyType: a.verifyType,
+        funcIds: a.funcIds,
+        principalName: a.principalName,
+        alias: a.alias,
+        headImg: a.headImg,
+        qrcodeUrl: a.qrcodeUrl,
+        createdAt: a.createdAt,
+        authorization: a.authorization,
+        authTime: a.authTime,
+        refreshToken: a.refreshToken ?? undefined,
+        accessToken: a.accessToken ?? undefined,
+        accessExpiresAt: a.accessExpiresAt,
+        industry: a.industry ?? undefined,
+        templates: new Map(a.templates.map((t) => [t.templateId, t])),
+        quotaDay: a.quotaDay,
+        quotaUsed: a.quotaUsed,
+        refusals: new Map(a.refusals),
+        failures: new Map(a.failures),
+        accountStatus: a.accountStatus,
+        resets: { ...a.resets },
+      });
+      account.followers.restore(a.followers);
+      if (account.accessToken !== undefined) this.#byAccessToken.set(account.accessToken, account);
+    }
   }
 
   nextMsgid(): string {

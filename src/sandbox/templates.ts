@@ -132,9 +132,9 @@ function chooseKeywords(library: readonly LibraryKeyword[], names: unknown): Lib
   let next = 0;
   for (const name of names) {
     let at = next;
-    while (at < library.length && library[at]!.name !== name) at++;
+    while (at < library.length && library[at].name !== name) at++;
     if (at >= library.length) throw new ApiError(40246);
-    chosen.push(library[at]!);
+    chosen.push(library[at]);
     next = at + 1;
   }
   return chosen;

@@ -86,7 +86,7 @@ export function userRoutes(sim: Sim): Record<string, Route> {
 function userInfo(account: Account, openid: string, componentAppid: string) {
   const digest = createHash('sha1').update(`${componentAppid}\0${openid}`).digest();
   const h = digest.readUInt32BE(0);
-  const scene = SCENES[h % SCENES.length]!;
+  const scene = SCENES[h % SCENES.length];
   return {
     subscribe: 1,
     openid,

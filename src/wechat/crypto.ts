@@ -64,7 +64,7 @@ export function sha1Signature(parts: readonly string[]): string {
     for (const p of [...parts].sort()) hash.update(p, 'latin1');
     return hash.digest('hex');
   }
-  const sorted = parts.map((p) => Buffer.from(p, 'utf8')).sort(Buffer.compare);
+  const sorted = parts.map((p) => Buffer.from(p, 'utf8')).sort((a, b) => Buffer.compare(a, b));
   return createHash('sha1').update(Buffer.concat(sorted)).digest('hex');
 }
 
@@ -170,7 +170,7 @@ export class MessageCrypto {
       throw new MalformedCiphertextError('ciphertext is not a whole number of AES blocks');
     }
     const plain = this.#cbcDecrypt(data);
-    const pad = plain[plain.length - 1]!;
+    const pad = plain[plain.length - 1];
     if (pad < 1 || pad > BLOCK || pad > plain.length) throw new BadPaddingError();
     for (let i = plain.length - pad; i < plain.length; i++) {
       if (plain[i] !== pad) throw new BadPaddingError();
@@ -196,8 +196,8 @@ export class MessageCrypto {
     const plain = this.#blocks.update(data);
     if (plain.length !== data.length) throw new MalformedCiphertextError('ciphertext is not a whole number of AES blocks');
     const iv = this.#iv;
-    for (let i = 0; i < 16; i++) plain[i]! ^= iv[i]!;
-    for (let i = 16; i < plain.length; i++) plain[i]! ^= data[i - 16]!;
+    for (let i = 0; i < 16; i++) plain[i] ^= iv[i];
+    for (let i = 16; i < plain.length; i++) plain[i] ^= data[i - 16];
     return plain;
   }
 

@@ -31,7 +31,7 @@ function networkReason(err: unknown, timeoutMs: number): string {
   for (let e = err as { cause?: unknown } | undefined, i = 0; e && i < 4; e = e.cause as typeof e, i++) chain.push(e as never);
   if (chain.some((e) => e.name === 'TimeoutError' || e.name === 'AbortError')) return `timed out after ${timeoutMs} ms`;
   const code = chain.map((e) => e.code).find((c) => typeof c === 'string');
-  return (code as string | undefined) ?? chain[chain.length - 1]?.message ?? 'network error';
+  return (code) ?? chain[chain.length - 1]?.message ?? 'network error';
 }
 
 export function createHttp(options: HttpOptions): WeChatHttp {
@@ -73,7 +73,8 @@ export function createHttp(options: HttpOptions): WeChatHttp {
       }
       const errcode = (body as { errcode?: unknown } | null)?.errcode;
       if (errcode !== undefined && errcode !== null && Number(errcode) !== 0) {
-        const errmsg = String((body as { errmsg?: unknown }).errmsg ?? '');
+        const raw = (body as { errmsg?: unknown }).errmsg;
+        const errmsg = typeof raw === 'string' ? raw : raw == null ? '' : JSON.stringify(raw);
         throw new WeChatError({ errcode: Number(errcode), errmsg: scrub(errmsg, secrets), endpoint: req.endpoint });
       }
       return body as T;

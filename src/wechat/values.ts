@@ -162,12 +162,12 @@ function validPoint(text: string, kind: 'time' | 'date'): boolean {
     if (validTime(t)) return true;
     // The date and the time may also be written together: 2026年11月28日12:00.
     const glued = /^(.*\u65e5)(\d{1,2}:\d{2}(?::\d{2})?)$/.exec(t);
-    if (glued) return validDate(glued[1]!) && validTime(glued[2]!);
+    if (glued) return validDate(glued[1]) && validTime(glued[2]);
     return space > 0 && validDate(t.slice(0, space).trim()) && validTime(t.slice(space + 1));
   }
   if (validDate(t)) return true;
   const glued = /^(.*\u65e5)(\d{1,2}:\d{2}(?::\d{2})?)$/.exec(t);
-  if (glued) return validDate(glued[1]!) && validTime(glued[2]!);
+  if (glued) return validDate(glued[1]) && validTime(glued[2]);
   return space > 0 && validDate(t.slice(0, space).trim()) && validTime(t.slice(space + 1));
 }
 
@@ -224,7 +224,7 @@ export function keywordValueProblem(type: KeywordType, value: string): string | 
         if (symbols > 1) return 'has more than one currency symbol';
         return 'is not an amount (a currency symbol, digits with an optional decimal part, an optional \u5143)';
       }
-      const digits = m[2]!.length + (m[3]?.length ?? 0);
+      const digits = m[2].length + (m[3]?.length ?? 0);
       return digits > 10 ? `has ${digits} digits` : null;
     }
     case 'phone_number':

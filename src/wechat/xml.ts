@@ -61,10 +61,10 @@ function decodeText(raw: string): string {
   if (!raw.includes('&')) return raw;
   return raw.replace(/&([^;&<\s]*)(;?)/g, (_whole, name: string, semicolon: string) => {
     if (semicolon !== ';') throw new XmlRejectedError('malformed', 'a bare & in text');
-    if (Object.prototype.hasOwnProperty.call(PREDEFINED, name)) return PREDEFINED[name]!;
+    if (Object.prototype.hasOwnProperty.call(PREDEFINED, name)) return PREDEFINED[name];
     const num = /^#(?:x([0-9A-Fa-f]+)|([0-9]+))$/.exec(name);
     if (num) {
-      const code = num[1] !== undefined ? parseInt(num[1], 16) : parseInt(num[2]!, 10);
+      const code = num[1] !== undefined ? parseInt(num[1], 16) : parseInt(num[2], 10);
       if (!isXmlChar(code)) throw new XmlRejectedError('malformed', 'an invalid character reference');
       return String.fromCodePoint(code);
     }
@@ -113,7 +113,7 @@ interface Frame {
 
 function addChild(parent: XmlElement, name: string, value: XmlValue): void {
   if (Object.prototype.hasOwnProperty.call(parent, name)) {
-    const existing = parent[name]!;
+    const existing = parent[name];
     if (Array.isArray(existing)) existing.push(value);
     else parent[name] = [existing, value];
   } else {
@@ -197,7 +197,7 @@ export function parseXml(text: string, options: ParseOptions = {}): { root: stri
       const parent = stack[stack.length - 1];
       if (parent) addChild(parent.children, name, value);
       else {
-        root = { name, value: frame.hasElements ? frame.children : Object.create(null) };
+        root = { name, value: frame.hasElements ? frame.children : (Object.create(null) as XmlElement) };
         skipSpace();
         while (text.startsWith('<!--', i)) {
           const end = text.indexOf('-->', i + 4);
@@ -223,7 +223,7 @@ export function parseXml(text: string, options: ParseOptions = {}): { root: stri
     if (selfClosing) {
       if (parent) addChild(parent.children, name, '');
       else {
-        root = { name, value: Object.create(null) };
+        root = { name, value: Object.create(null) as XmlElement };
         skipSpace();
         if (i < n) throw new XmlRejectedError('malformed', 'content after the root element');
         break;
@@ -231,10 +231,10 @@ export function parseXml(text: string, options: ParseOptions = {}): { root: stri
       continue;
     }
     if (stack.length >= maxDepth) throw new XmlRejectedError('too-deep', `XML nested deeper than ${maxDepth}`);
-    stack.push({ name, children: Object.create(null), text: '', hasElements: false });
+    stack.push({ name, children: Object.create(null) as XmlElement, text: '', hasElements: false });
   }
 
-  if (stack.length > 0) throw new XmlRejectedError('malformed', `<${stack[stack.length - 1]!.name}> is not closed`);
+  if (stack.length > 0) throw new XmlRejectedError('malformed', `<${stack[stack.length - 1].name}> is not closed`);
   if (!root) throw new XmlRejectedError('malformed', 'no root element');
   return { root: root.name, value: root.value };
 }
@@ -255,7 +255,7 @@ export function readFlatXml(text: string, maxBytes = DEFAULT_MAX_XML_BYTES): Rec
   while (i < n && isXmlSpace(text[i])) i++;
   if (!text.startsWith('<xml>', i)) return null;
   i += 5;
-  const out: Record<string, string> = Object.create(null);
+  const out = Object.create(null) as Record<string, string>;
   for (;;) {
     while (i < n && isXmlSpace(text[i])) i++;
     if (text.charCodeAt(i) !== 0x3c /* < */) return null;
@@ -296,7 +296,7 @@ export function parseFlatXml(text: string, options?: ParseOptions): Record<strin
   const fast = readFlatXml(text, options?.maxBytes);
   if (fast) return fast;
   const { value } = parseXml(text, options);
-  const flat: Record<string, string> = Object.create(null);
+  const flat = Object.create(null) as Record<string, string>;
   for (const [key, v] of Object.entries(value)) if (typeof v === 'string') flat[key] = v;
   return flat;
 }

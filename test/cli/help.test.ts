@@ -35,7 +35,7 @@ t.test('every command: examples, the global options, Learn more, and nothing lon
     t.match(r.stdout, /\nLearn more:\n {2}README\.md#[a-z-]+\n/, `${name}: learn more`);
     t.notMatch(r.stdout, /\(default: "/, `${name}: defaults print as values`);
     // Examples are the README's lines, kept whole; everything else fits the 80 columns of a pipe.
-    const prose = r.stdout.split('\nExamples:')[0]!;
+    const prose = r.stdout.split('\nExamples:')[0];
     const long = prose.split('\n').filter((l) => l.length > 80);
     t.same(long, [], `${name}: wrapped to 80 columns`);
   }
@@ -76,7 +76,7 @@ t.test('parse errors under --json are one JSON line on stderr, exit 2', async (t
     t.equal(r.stdout, '');
     const lines = r.stderr.trimEnd().split('\n');
     t.equal(lines.length, 1, `${argv.join(' ')}: one line`);
-    const body = JSON.parse(lines[0]!) as { error: { message: string; exitCode: number } };
+    const body = JSON.parse(lines[0]) as { error: { message: string; exitCode: number } };
     t.match(body.error.message, message);
     t.equal(body.error.exitCode, 2);
   }

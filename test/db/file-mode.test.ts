@@ -29,7 +29,7 @@ t.test('db migrate makes the database and its -wal and -shm files 0600, under a 
   chmodSync(file, 0o644);
   const r = await runCli(['doctor', '--json'], { env, cwd: dir });
   const check = JSON.parse(r.stdout).checks.find((c: { name: string }) => c.name === 'file permissions');
-  t.equal(check.status, 'fail');
+  t.equal(check.state, 'fail');
   t.match(check.detail, `${file} (0644)`);
   t.equal(check.advice, `chmod 600 ${file}`);
   t.equal(r.code, 1, 'a monitor sees it');
@@ -42,13 +42,13 @@ t.test('doctor: a .env holding secrets must be private too; one without secrets 
   const envFile = path.join(dir, '.env');
   writeFileSync(envFile, 'WXPLAT_API_BASE=http://127.0.0.1:1\n', { mode: 0o644 });
   const look = async () => JSON.parse((await runCli(['doctor', '--json'], { env: {}, cwd: dir })).stdout).checks.find((c: { name: string }) => c.name === 'file permissions');
-  t.equal((await look()).status, 'ok');
+  t.equal((await look()).state, 'ok');
   writeFileSync(envFile, 'WXPLAT_COMPONENT_AES_KEY=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG\n');
   chmodSync(envFile, 0o640);
   const c = await look();
-  t.equal(c.status, 'fail');
+  t.equal(c.state, 'fail');
   t.match(c.detail, `${envFile} (0640)`);
   t.notMatch(JSON.stringify(c), /abcdefghijklmnopqrstuvwxyz/, 'the key itself is not printed');
   chmodSync(envFile, 0o600);
-  t.equal((await look()).status, 'ok');
+  t.equal((await look()).state, 'ok');
 });

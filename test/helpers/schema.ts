@@ -10,9 +10,9 @@ export interface SchemaSnapshot {
 
 export async function schemaSnapshot(db: Database): Promise<SchemaSnapshot> {
   if (db.dialect === 'sqlite') {
-    const objects = (await db.knex.raw(
+    const objects: Array<{ type: string; name: string; tbl_name: string; sql: string | null }> = await db.knex.raw(
       "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
-    )) as Array<{ type: string; name: string; tbl_name: string; sql: string | null }>;
+    );
     return {
       tables: objects.filter((o) => o.type === 'table'),
       columns: [],

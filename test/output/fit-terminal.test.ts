@@ -57,6 +57,13 @@ t.test('account list and doctor at 60 and 200 columns, and piped', (t) =>
       t.notMatch(doctor.screen, /…/, "doctor's details wrap, never cut");
     }
 
+    // At 100 columns the least useful columns go before the nickname is cut.
+    const mid = runOnTerminal(['account', 'list'], world.env, { columns: 100, binary: true });
+    t.equal(await mid.exit, 0);
+    t.match(mid.screen, /一个名字相当长的中文服务号用来测试表格的宽度/, 'the nickname whole at 100 columns');
+    t.match(mid.screen, /not shown at this width: original id, service type, verify type, func ids;/, 'what was left out is named');
+    t.ok(Math.max(...lines(mid.screen).map(stringWidth)) <= 100);
+
     // Times: local with the offset on a terminal, ISO UTC piped.
     const status = runOnTerminal(['platform', 'status'], { ...world.env, TZ: 'Asia/Shanghai' }, { binary: true });
     await status.exit;
@@ -70,8 +77,8 @@ t.test('account list and doctor at 60 and 200 columns, and piped', (t) =>
     const rows = piped.stdout.trimEnd().split('\n').map((l) => l.split('\t'));
     t.equal(rows.length, 2, 'one line a row, no header');
     t.same(rows.map((r) => r[1]), ['wxaaaaaaaaaaaaaaa1', 'wxaaaaaaaaaaaaaaa2'], 'cut -f2 gives the appids');
-    t.equal(rows[0]![2], '一个名字相当长的中文服务号用来测试表格的宽度', 'nothing is cut when piped');
-    t.ok(rows.every((r) => r.length === rows[0]!.length), 'every line has every column');
+    t.equal(rows[0][2], '一个名字相当长的中文服务号用来测试表格的宽度', 'nothing is cut when piped');
+    t.ok(rows.every((r) => r.length === rows[0].length), 'every line has every column');
   }),
 );
 

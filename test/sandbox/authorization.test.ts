@@ -29,22 +29,22 @@ t.test('the authorization page acts as the admin who confirms: 302 with auth_cod
   t.match(authCode, /^queryauthcode@@@/);
 
   const [account] = sandbox.accounts();
-  t.equal(account!.authorization, 'authorized');
-  t.equal(account!.followers, 3, 'a new account, with the default followers');
-  t.equal(account!.exchanged, false);
+  t.equal(account.authorization, 'authorized');
+  t.equal(account.followers, 3, 'a new account, with the default followers');
+  t.equal(account.exchanged, false);
 
   await sandbox.pushes.settled();
   const [event] = receiver.of('authorized');
-  t.same(Object.keys(event!.event), ['AppId', 'CreateTime', 'InfoType', 'AuthorizerAppid', 'AuthorizationCode', 'AuthorizationCodeExpiredTime', 'PreAuthCode']);
-  t.equal(event!.path, '/wechat/component');
-  t.equal(event!.envelope.AppId, COMPONENT.appid);
-  t.equal(event!.event.AuthorizerAppid, account!.appid);
-  t.equal(event!.event.AuthorizationCode, authCode);
-  t.equal(event!.event.PreAuthCode, code);
-  t.equal(Number(event!.event.AuthorizationCodeExpiredTime), Number(event!.event.CreateTime) + 600, 'an absolute epoch time');
+  t.same(Object.keys(event.event), ['AppId', 'CreateTime', 'InfoType', 'AuthorizerAppid', 'AuthorizationCode', 'AuthorizationCodeExpiredTime', 'PreAuthCode']);
+  t.equal(event.path, '/wechat/component');
+  t.equal(event.envelope.AppId, COMPONENT.appid);
+  t.equal(event.event.AuthorizerAppid, account.appid);
+  t.equal(event.event.AuthorizationCode, authCode);
+  t.equal(event.event.PreAuthCode, code);
+  t.equal(Number(event.event.AuthorizationCodeExpiredTime), Number(event.event.CreateTime) + 600, 'an absolute epoch time');
 
   const q = await call(sandbox, 'cgi-bin/component/api_query_auth', { component_access_token: token }, { component_appid: COMPONENT.appid, authorization_code: authCode });
-  t.equal(q.body.authorization_info.authorizer_appid, account!.appid);
+  t.equal(q.body.authorization_info.authorizer_appid, account.appid);
 
   const reused = await fetch(
     pageUrl(sandbox.url, '/cgi-bin/componentloginpage', { component_appid: COMPONENT.appid, pre_auth_code: code, redirect_uri: 'https://platform.example.com/' }),
@@ -88,7 +88,7 @@ t.test('the mobile page with biz_appid authorizes that account; unauthorize push
 
   await sandbox.unauthorize(made.appid);
   const [gone] = receiver.of('unauthorized');
-  t.same(gone!.event, { AppId: COMPONENT.appid, CreateTime: gone!.event.CreateTime, InfoType: 'unauthorized', AuthorizerAppid: made.appid });
+  t.same(gone.event, { AppId: COMPONENT.appid, CreateTime: gone.event.CreateTime, InfoType: 'unauthorized', AuthorizerAppid: made.appid });
   t.equal(sandbox.account(made.appid).authorization, 'revoked');
   await t.rejects(sandbox.unauthorize(made.appid), /not authorized/);
 

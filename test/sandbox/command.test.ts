@@ -11,6 +11,7 @@ import { main } from '../../src/cli.js';
 import { MessageCrypto } from '../../src/wechat/crypto.js';
 import { parseFlatXml } from '../../src/wechat/xml.js';
 import { BIN, Capture } from '../helpers/cli.js';
+import { until } from '../helpers/wait.js';
 
 const SECRET_VARS = ['WXPLAT_COMPONENT_APPSECRET', 'WXPLAT_COMPONENT_TOKEN', 'WXPLAT_COMPONENT_AES_KEY'];
 
@@ -18,14 +19,6 @@ function tempDir(t: { teardown(fn: () => void): void }): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'wxplat-sandbox-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** `wxplat sandbox …` in this process, running until stop() (which is Ctrl-C). */
@@ -56,7 +49,7 @@ t.test('--json: one object; made-up credentials go to .env; no secret is printed
   const run = startCommand(['--port', '0', '--json'], dir);
   await until(() => run.stdout.text.includes('\n'), 'the JSON line');
   const info = JSON.parse(run.stdout.text);
-  t.same(Object.keys(info), ['url', 'appid', 'envFile', 'wrote', 'credentials', 'callbackUrl', 'ticketIntervalSeconds', 'controlUrl']);
+  t.same(Object.keys(info), ['url', 'appid', 'envFile', 'wrote', 'credentials', 'callbackUrl', 'ticketIntervalSeconds', 'controlUrl', 'stateFile', 'stateRestored']);
   t.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/);
   t.equal(info.envFile, path.join(dir, '.env'));
   t.same(info.wrote, ['WXPLAT_COMPONENT_APPID', 'WXPLAT_COMPONENT_APPSECRET', 'WXPLAT_COMPONENT_TOKEN', 'WXPLAT_COMPONENT_AES_KEY', 'WXPLAT_API_BASE']);
@@ -81,8 +74,8 @@ t.test('--json: one object; made-up credentials go to .env; no secret is printed
 
   t.equal(await run.stop(), 0, 'Ctrl-C is the normal end');
   for (const name of SECRET_VARS) {
-    t.notOk(run.stdout.text.includes(env[name]!), `${name} not on stdout`);
-    t.notOk(run.stderr.text.includes(env[name]!), `${name} not on stderr`);
+    t.notOk(run.stdout.text.includes(env[name]), `${name} not on stdout`);
+    t.notOk(run.stderr.text.includes(env[name]), `${name} not on stderr`);
   }
   t.equal((await fetch(`${info.url}/sandbox/state`).catch(() => null)) ?? null, null, 'closed');
 });
@@ -105,7 +98,7 @@ t.test('an existing .env keeps its lines; only the missing ones are added', asyn
   t.match(run.stdout.text, new RegExp(`^  export WXPLAT_API_BASE=${url}$`, 'm'), 'the exact export line');
   t.match(run.stderr.text, /\.env keeps WXPLAT_API_BASE=http:\/\/127\.0\.0\.1:1 \(not changed\)/);
   t.equal(await run.stop(), 0);
-  for (const name of SECRET_VARS) t.notOk(run.stdout.text.includes(env[name]!) || run.stderr.text.includes(env[name]!), `${name} not printed`);
+  for (const name of SECRET_VARS) t.notOk(run.stdout.text.includes(env[name]) || run.stderr.text.includes(env[name]), `${name} not printed`);
 });
 
 t.test('secrets are never added to a .env that others can read: refused before the sandbox starts', async (t) => {
@@ -142,8 +135,8 @@ t.test('configured credentials are used and .env is left alone; pushes go to --c
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      const event = parseFlatXml(crypto.decrypt(parseFlatXml(body).Encrypt!).message);
-      if (event.InfoType === 'component_verify_ticket') tickets.push(event.ComponentVerifyTicket!);
+      const event = parseFlatXml(crypto.decrypt(parseFlatXml(body).Encrypt).message);
+      if (event.InfoType === 'component_verify_ticket') tickets.push(event.ComponentVerifyTicket);
       res.end('success');
     });
   });
@@ -197,12 +190,66 @@ t.test('the real binary: prints where it listens, writes .env, ends with 0 on SI
   await until(() => stdout.includes('Stop it') || child.exitCode !== null, 'the summary', 60_000);
   const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
   t.ok(url, `printed its URL (stderr: ${stderr.trim()})`);
-  t.match(stdout, new RegExp(`^  export WXPLAT_API_BASE=${url}$`, 'm'));
+  // .env in this folder points at it: nothing to export for commands run here.
+  t.match(stdout, new RegExp(`^wxplat commands run in this folder use it \\(\\.env has WXPLAT_API_BASE=${url}\\)\\.$`, 'm'));
+  t.notMatch(stdout, /export WXPLAT_API_BASE/);
+  t.match(stdout, /state +in memory: a restart forgets accounts and tokens \(--state FILE keeps them\)/);
   const res = await fetch(`${url}/sandbox/state`);
   t.equal(res.status, 200);
   const env = readEnv(dir);
   t.equal(env.WXPLAT_API_BASE, url);
   child.kill('SIGTERM');
   t.equal(await exited, 0, 'SIGTERM: a clean stop');
-  for (const name of SECRET_VARS) t.notOk(stdout.includes(env[name]!) || stderr.includes(env[name]!), `${name} not printed`);
+  for (const name of SECRET_VARS) t.notOk(stdout.includes(env[name]) || stderr.includes(env[name]), `${name} not printed`);
+});
+
+t.test('--state FILE: an authorized account and its tokens survive a restart; the start says where state is', async (t) => {
+  const dir = tempDir(t);
+  const stateFile = path.join(dir, 'sandbox-state.json');
+  const first = startCommand(['--port', '0', '--state', 'sandbox-state.json', '--json'], dir);
+  await until(() => first.stdout.text.includes('"url"'), 'the start');
+  const info = JSON.parse(first.stdout.text);
+  t.equal(info.stateFile, stateFile);
+  t.equal(info.stateRestored, false, 'a new file');
+  const env = readEnv(dir);
+  // The platform's ticket and token, and an account authorized and exchanged, at the sandbox.
+  const post = async (url: string, body: unknown) => (await fetch(url, { method: 'POST', body: JSON.stringify(body) })).json() as Promise<Record<string, any>>;
+  const ticket = (await post(`${info.url}/sandbox/tickets`, {})).ticket;
+  const componentToken = (await post(`${info.url}/cgi-bin/component/api_component_token`, { component_appid: env.WXPLAT_COMPONENT_APPID, component_appsecret: env.WXPLAT_COMPONENT_APPSECRET, component_verify_ticket: ticket })).component_access_token;
+  const pre = (await post(`${info.url}/cgi-bin/component/api_create_preauthcode?component_access_token=${componentToken}`, { component_appid: env.WXPLAT_COMPONENT_APPID })).pre_auth_code;
+  const authorized = await post(`${info.url}/sandbox/authorize`, { preAuthCode: pre });
+  const auth = (await post(`${info.url}/cgi-bin/component/api_query_auth?component_access_token=${componentToken}`, { component_appid: env.WXPLAT_COMPONENT_APPID, authorization_code: authorized.authCode })).authorization_info;
+  t.ok(auth.authorizer_refresh_token, 'exchanged');
+  t.equal(await first.stop(), 0);
+  t.ok(existsSync(stateFile), 'written at the latest at close');
+  t.equal(statSync(stateFile).mode & 0o777, 0o600, 'owner-only: it holds tokens');
+
+  const second = startCommand(['--port', '0', '--state', 'sandbox-state.json'], dir);
+  await until(() => second.stdout.text.includes('Stop it'), 'the summary');
+  t.match(second.stdout.text, new RegExp(`state +read from and kept in ${stateFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(second.stdout.text)![1];
+  // The refresh token still works, and the component token too: no 61003 after the restart.
+  const refreshed = await post(`${url}/cgi-bin/component/api_authorizer_token?component_access_token=${componentToken}`, {
+    component_appid: env.WXPLAT_COMPONENT_APPID,
+    authorizer_appid: auth.authorizer_appid,
+    authorizer_refresh_token: auth.authorizer_refresh_token,
+  });
+  t.ok(refreshed.authorizer_access_token, `the account is still authorized: ${JSON.stringify(refreshed)}`);
+  const state = (await (await fetch(`${url}/sandbox/state`)).json()) as { accounts: Array<{ appid: string; authorization: string }> };
+  t.match(state.accounts, [{ appid: auth.authorizer_appid, authorization: 'authorized' }]);
+  t.equal(await second.stop(), 0);
+});
+
+t.test('a push to a receiver that is not listening is a warning line, each time', async (t) => {
+  const dir = tempDir(t);
+  // A port that was free a moment ago: nothing listens there.
+  const closed = http.createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const run = startCommand(['--port', '0', '--callback', `http://127.0.0.1:${port}`], dir);
+  // The ticket pushed at start fails its three attempts (1 s, then 2 s apart).
+  await until(() => run.stderr.text.includes('failed after'), 'the warning', 30_000);
+  t.match(run.stderr.text, new RegExp(`warning: push component_verify_ticket to http://127\\.0\\.0\\.1:${port}/wechat/component failed after 3 attempts: .*ECONNREFUSED`));
+  t.equal(await run.stop(), 0);
 });

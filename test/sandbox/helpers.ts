@@ -80,7 +80,7 @@ export async function authorizedAccount(sandbox: Sandbox, account: { appid?: str
   });
   const info = r.body.authorization_info;
   return {
-    appid: made.appid as string,
+    appid: made.appid,
     userName: made.userName,
     componentToken: component,
     accessToken: info.authorizer_access_token as string,

@@ -104,7 +104,7 @@ t.test('rid/get: the failed call, shown only to whoever made it, for 7 days', as
   const b = await authorizedAccount(sandbox);
   const failed = await call(sandbox, 'cgi-bin/user/info', { access_token: a.accessToken, openid: 'oNotAFollowerOfThisAccount00' });
   t.equal(failed.body.errcode, 40003);
-  const rid = /rid: (\S+)$/.exec(failed.body.errmsg)![1]!;
+  const rid = /rid: (\S+)$/.exec(failed.body.errmsg)![1];
   t.match(rid, /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$/);
 
   const mine = await call(sandbox, RID, { access_token: a.accessToken }, { rid });
@@ -126,7 +126,7 @@ t.test('rid/get: the failed call, shown only to whoever made it, for 7 days', as
   // The platform's own failure is the platform's.
   const own = await call(sandbox, 'cgi-bin/component/api_get_authorizer_info', { component_access_token: component }, { component_appid: COMPONENT.appid, authorizer_appid: 'wx9999999999999999' });
   t.equal(own.body.errcode, 61003);
-  const ownRid = /rid: (\S+)$/.exec(own.body.errmsg)![1]!;
+  const ownRid = /rid: (\S+)$/.exec(own.body.errmsg)![1];
   const seen = await call(sandbox, RID, { access_token: component }, { rid: ownRid });
   t.match(seen.body.request.request_body, /"authorizer_appid":"wx9999999999999999"/);
 
@@ -141,18 +141,18 @@ t.test('user/info: one follower, someone not following, an openid of another acc
   const b = await authorizedAccount(sandbox, { followers: 1 });
   const [o0, o1] = sandbox.followerOpenids(a.appid, 0, 2);
   const q = { access_token: a.accessToken };
-  const info = await call(sandbox, 'cgi-bin/user/info', { ...q, openid: o0!, lang: 'zh_CN' });
+  const info = await call(sandbox, 'cgi-bin/user/info', { ...q, openid: o0, lang: 'zh_CN' });
   t.match(info.body, { subscribe: 1, openid: o0, subscribe_time: Number, unionid: /^o/, tagid_list: [], subscribe_scene: /^ADD_SCENE_/ });
   t.notOk('nickname' in info.body || 'headimgurl' in info.body, 'the post-2021 fields only');
   const batch = await call(sandbox, 'cgi-bin/user/info/batchget', q, { user_list: [{ openid: o0 }] });
   t.same(batch.body.user_info_list[0], info.body, 'the same as batchget');
-  sandbox.unsubscribe(a.appid, o1!);
-  t.same((await call(sandbox, 'cgi-bin/user/info', { ...q, openid: o1! })).body, { subscribe: 0, openid: o1 });
-  t.equal((await call(sandbox, 'cgi-bin/user/info', { ...q, openid: sandbox.followerOpenids(b.appid, 0, 1)[0]! })).body.errcode, 40003);
+  sandbox.unsubscribe(a.appid, o1);
+  t.same((await call(sandbox, 'cgi-bin/user/info', { ...q, openid: o1 })).body, { subscribe: 0, openid: o1 });
+  t.equal((await call(sandbox, 'cgi-bin/user/info', { ...q, openid: sandbox.followerOpenids(b.appid, 0, 1)[0] })).body.errcode, 40003);
   t.equal((await call(sandbox, 'cgi-bin/user/info', q)).body.errcode, 40003);
-  t.equal((await call(sandbox, 'cgi-bin/user/info', { ...q, openid: o0!, lang: 'fr' })).body.errcode, 40097);
+  t.equal((await call(sandbox, 'cgi-bin/user/info', { ...q, openid: o0, lang: 'fr' })).body.errcode, 40097);
   const noUsers = await authorizedAccount(sandbox, { funcIds: [1, 7] });
-  t.equal((await call(sandbox, 'cgi-bin/user/info', { access_token: noUsers.accessToken, openid: o0! })).body.errcode, 48001, 'needs 用户管理 (2)');
+  t.equal((await call(sandbox, 'cgi-bin/user/info', { access_token: noUsers.accessToken, openid: o0 })).body.errcode, 48001, 'needs 用户管理 (2)');
 });
 
 t.test('custom/send: within 48 hours of the user writing, 5 at most; each kept', async (t) => {
@@ -162,11 +162,11 @@ t.test('custom/send: within 48 hours of the user writing, 5 at most; each kept',
   const q = { access_token: a.accessToken };
   const text = (touser: string, content = 'queryauthcode@@@x_from_api') => call(sandbox, CUSTOM, q, { touser, msgtype: 'text', text: { content } });
 
-  const early = await text(o0!);
+  const early = await text(o0);
   t.equal(early.body.errcode, 45015, 'the user has not written');
   t.match(early.body.errmsg, /^response out of time limit or subscription is canceled rid: /);
-  sandbox.userWrote(a.appid, o0!);
-  t.same((await text(o0!)).body, { errcode: 0, errmsg: 'ok' });
+  sandbox.userWrote(a.appid, o0);
+  t.same((await text(o0)).body, { errcode: 0, errmsg: 'ok' });
   const messages = sandbox.customMessages(a.appid);
   t.equal(messages.length, 1);
   t.match(messages[0], { appid: a.appid, touser: o0, msgtype: 'text', content: 'queryauthcode@@@x_from_api', body: { text: { content: 'queryauthcode@@@x_from_api' } } });
@@ -174,20 +174,20 @@ t.test('custom/send: within 48 hours of the user writing, 5 at most; each kept',
   const overHttp = await fetch(`${sandbox.url}/sandbox/custom-messages?appid=${a.appid}`);
   t.same(await overHttp.json(), messages, 'and under /sandbox/custom-messages');
 
-  for (let i = 2; i <= 5; i++) t.equal((await text(o0!)).body.errcode, 0, `message ${i}`);
-  t.equal((await text(o0!)).body.errcode, 45047, 'the sixth');
-  sandbox.userWrote(a.appid, o0!);
-  t.equal((await text(o0!)).body.errcode, 0, 'the user wrote again');
+  for (let i = 2; i <= 5; i++) t.equal((await text(o0)).body.errcode, 0, `message ${i}`);
+  t.equal((await text(o0)).body.errcode, 45047, 'the sixth');
+  sandbox.userWrote(a.appid, o0);
+  t.equal((await text(o0)).body.errcode, 0, 'the user wrote again');
   clock.advance(48 * 3600_000 + 1000);
   await authorizedAccountToken(sandbox, a).then((token) => (q.access_token = token));
-  t.equal((await text(o0!)).body.errcode, 45015, 'the window closed');
+  t.equal((await text(o0)).body.errcode, 45015, 'the window closed');
 
   t.equal((await text(sandbox.followerOpenids((await authorizedAccount(sandbox)).appid, 0, 1)[0] ?? 'oXXXXXXXXXXXXXXXXXXXXXXXXXXX')).body.errcode, 40003);
-  sandbox.userWrote(a.appid, o1!);
-  sandbox.unsubscribe(a.appid, o1!);
-  t.equal((await text(o1!)).body.errcode, 45015, 'unfollowed');
+  sandbox.userWrote(a.appid, o1);
+  sandbox.unsubscribe(a.appid, o1);
+  t.equal((await text(o1)).body.errcode, 45015, 'unfollowed');
   t.equal((await call(sandbox, CUSTOM, q, { touser: o0, msgtype: 'telegram', telegram: {} })).body.errcode, 40008);
-  t.equal((await text(o0!, '')).body.errcode, 44004);
+  t.equal((await text(o0, '')).body.errcode, 44004);
   const noMessages = await authorizedAccount(sandbox, { funcIds: [2, 7] });
   t.equal((await call(sandbox, CUSTOM, { access_token: noMessages.accessToken }, { touser: o0, msgtype: 'text', text: { content: 'x' } })).body.errcode, 48001, 'needs 消息管理 (1)');
 });

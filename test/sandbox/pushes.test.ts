@@ -2,14 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { accountWithTemplate, call, COMPONENT, sandboxFor, startReceiver } from './helpers.js';
-
-async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until } from '../helpers/wait.js';
 
 t.test('a ticket is pushed at start, signed and encrypted like WeChat, and it works', async (t) => {
   const receiver = await startReceiver(t);
@@ -18,20 +11,20 @@ t.test('a ticket is pushed at start, signed and encrypted like WeChat, and it wo
   t.same(receiver.problems, [], 'signature and msg_signature verify, the body decrypts');
   const [push] = receiver.of('component_verify_ticket');
   t.ok(push);
-  t.equal(push!.path, '/wechat/component');
-  t.same([...push!.query.keys()], ['signature', 'timestamp', 'nonce', 'encrypt_type', 'msg_signature']);
-  t.equal(push!.query.get('encrypt_type'), 'aes');
-  t.match(push!.raw, /^<xml><AppId><!\[CDATA\[wx0123456789abcdef\]\]><\/AppId><Encrypt><!\[CDATA\[[A-Za-z0-9+/=]+\]\]><\/Encrypt><\/xml>$/);
-  t.equal(push!.receiveId, COMPONENT.appid, 'encrypted for the component appid');
-  t.same(Object.keys(push!.event), ['AppId', 'CreateTime', 'InfoType', 'ComponentVerifyTicket']);
-  t.equal(push!.event.AppId, COMPONENT.appid);
-  t.equal(push!.event.CreateTime, push!.query.get('timestamp'));
-  t.equal(push!.event.ComponentVerifyTicket, sandbox.latestTicket());
-  t.match(push!.plaintext, /<CreateTime>\d+<\/CreateTime><InfoType><!\[CDATA\[component_verify_ticket\]\]><\/InfoType>/);
+  t.equal(push.path, '/wechat/component');
+  t.same([...push.query.keys()], ['signature', 'timestamp', 'nonce', 'encrypt_type', 'msg_signature']);
+  t.equal(push.query.get('encrypt_type'), 'aes');
+  t.match(push.raw, /^<xml><AppId><!\[CDATA\[wx0123456789abcdef\]\]><\/AppId><Encrypt><!\[CDATA\[[A-Za-z0-9+/=]+\]\]><\/Encrypt><\/xml>$/);
+  t.equal(push.receiveId, COMPONENT.appid, 'encrypted for the component appid');
+  t.same(Object.keys(push.event), ['AppId', 'CreateTime', 'InfoType', 'ComponentVerifyTicket']);
+  t.equal(push.event.AppId, COMPONENT.appid);
+  t.equal(push.event.CreateTime, push.query.get('timestamp'));
+  t.equal(push.event.ComponentVerifyTicket, sandbox.latestTicket());
+  t.match(push.plaintext, /<CreateTime>\d+<\/CreateTime><InfoType><!\[CDATA\[component_verify_ticket\]\]><\/InfoType>/);
   const token = await call(sandbox, 'cgi-bin/component/api_component_token', {}, {
     component_appid: COMPONENT.appid,
     component_appsecret: COMPONENT.appsecret,
-    component_verify_ticket: push!.event.ComponentVerifyTicket,
+    component_verify_ticket: push.event.ComponentVerifyTicket,
   });
   t.ok(token.body.component_access_token, 'the pushed ticket buys a token');
 });

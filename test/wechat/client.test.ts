@@ -78,13 +78,13 @@ t.test('the endpoints, against the sandbox', (t) =>
     const [first] = sandbox.followerOpenids(appid, 0, 1);
     // Valid for each keyword's type (the sandbox checks them as WeChat does).
     const data = Object.fromEntries(library.keywords.map((k) => [k.key, { value: KEYWORD_RULES[keywordTypeOf(k.key)!].example }]));
-    const sent = await account.sendTemplate({ touser: first!, template_id: added.template_id, client_msg_id: 'test-1', data });
+    const sent = await account.sendTemplate({ touser: first, template_id: added.template_id, client_msg_id: 'test-1', data });
     t.match(sent.msgid, /^\d{19}$/);
     t.ok(BigInt(sent.msgid) > 2n ** 53n, `msgid ${sent.msgid} exceeds 2^53`);
     t.equal(sent.msgid, '3717005636572528642', 'the exact digits the sandbox wrote');
-    const again = await account.sendTemplate({ touser: first!, template_id: added.template_id, client_msg_id: 'test-1', data });
+    const again = await account.sendTemplate({ touser: first, template_id: added.template_id, client_msg_id: 'test-1', data });
     t.equal(again.msgid, sent.msgid, 'same client_msg_id: same msgid');
-    t.equal(sandbox.log.deliveries(appid, first!), 1, 'delivered once');
+    t.equal(sandbox.log.deliveries(appid, first), 1, 'delivered once');
 
     // Followers: pages of 10,000 and the empty call after the last page.
     let next: string | undefined;
@@ -102,8 +102,8 @@ t.test('the endpoints, against the sandbox', (t) =>
     t.ok(calls >= 3);
     const users = await account.batchGetUsers(sandbox.followerOpenids(appid, 0, 100));
     t.equal(users.user_info_list.length, 100);
-    t.equal(users.user_info_list[0]!.subscribe, 1);
-    t.notOk('nickname' in users.user_info_list[0]!, 'no nickname: WeChat stopped returning it in 2021');
+    t.equal(users.user_info_list[0].subscribe, 1);
+    t.notOk('nickname' in users.user_info_list[0], 'no nickname: WeChat stopped returning it in 2021');
     const tooMany = await account.batchGetUsers(sandbox.followerOpenids(appid, 0, 101)).catch((e) => e);
     t.ok(tooMany instanceof WeChatError, 'more than 100 openids is refused');
 
@@ -115,7 +115,7 @@ t.test('the endpoints, against the sandbox', (t) =>
     const refreshesBefore = sandbox.log.count('cgi-bin/component/api_authorizer_token');
     sandbox.faults.set({ revokeToken: appid });
     const sendsBefore = sandbox.log.count(SEND);
-    const afterRevoke = await account.sendTemplate({ touser: first!, template_id: mine.template_id, client_msg_id: 'test-2', data }).catch((e) => e);
+    const afterRevoke = await account.sendTemplate({ touser: first, template_id: mine.template_id, client_msg_id: 'test-2', data }).catch((e) => e);
     t.ok(afterRevoke instanceof WeChatError && afterRevoke.errcode === 40037, 'the deleted template is a permanent error');
     t.equal(sandbox.log.count('cgi-bin/component/api_authorizer_token'), refreshesBefore + 1, 'the revoked token was refreshed once');
     t.equal(sandbox.log.count(SEND), sendsBefore + 2, 'the send was tried twice: refused token, then the real answer');
@@ -134,7 +134,7 @@ t.test('the endpoints, against the sandbox', (t) =>
     const live = await account.addTemplate({ template_id_short: library.shortId, keyword_name_list: library.keywords.map((k) => k.name) });
     sandbox.faults.set({ quotaExhausted: appid });
     const quotaBefore = sandbox.log.count(SEND);
-    const quota = await account.sendTemplate({ touser: first!, template_id: live.template_id, client_msg_id: 'q', data }).catch((e) => e);
+    const quota = await account.sendTemplate({ touser: first, template_id: live.template_id, client_msg_id: 'q', data }).catch((e) => e);
     t.ok(quota instanceof WeChatError && quota.errcode === 45009 && quota.errorClass === 'quota');
     t.equal(sandbox.log.count(SEND), quotaBefore + 1, 'quota is not retried');
     t.notMatch(quota.message, /access_token=/, 'no token in the message');

@@ -151,7 +151,7 @@ t.test('every vector', async (t) => {
             t.equal(v.query.nonce, v.nonce);
             t.equal(v.query.msg_signature, v.msg_signature);
             t.equal(v.query.encrypt_type, 'aes');
-            t.doesNotThrow(() => c.verifySignature(v.query!.signature!, v.query!.timestamp!, v.query!.nonce!), 'query signature');
+            t.doesNotThrow(() => c.verifySignature(v.query!.signature, v.query!.timestamp, v.query!.nonce), 'query signature');
             if (v.query.openid !== undefined) t.equal(parseFlatXml(out.message).FromUserName, v.query.openid, 'openid is the sender');
           }
           if (v.plain_signature !== undefined) {
@@ -168,9 +168,9 @@ t.test('every vector', async (t) => {
           t.equal(sha1Signature([...v.parts!].reverse()), v.expected, 'order of the parts does not matter');
           if (v.parts!.length === 3) {
             const [token, timestamp, nonce] = v.parts!;
-            const c = new MessageCrypto({ token: token!, encodingAesKey: 'A'.repeat(43), receiveId: 'wx0000000000000000' });
-            t.equal(c.signature(timestamp!, nonce!), v.expected, 'MessageCrypto.signature');
-            t.doesNotThrow(() => c.verifySignature(v.expected!, timestamp!, nonce!));
+            const c = new MessageCrypto({ token: token, encodingAesKey: 'A'.repeat(43), receiveId: 'wx0000000000000000' });
+            t.equal(c.signature(timestamp, nonce), v.expected, 'MessageCrypto.signature');
+            t.doesNotThrow(() => c.verifySignature(v.expected!, timestamp, nonce));
           }
           if (v.echostr !== undefined) t.match(v.echostr, /^\d+$/, 'echostr is echoed as is');
           break;
@@ -316,7 +316,7 @@ t.test('malformed ciphertext', async (t) => {
   t.type(caught(() => c.decrypt(data.subarray(16).toString('base64'))), CryptoError, 'first block missing');
   // A flipped bit in the last block garbles the padding.
   const flipped = Buffer.from(data);
-  flipped[flipped.length - 1]! ^= 0x01;
+  flipped[flipped.length - 1] ^= 0x01;
   t.type(caught(() => c.decrypt(flipped.toString('base64'))), BadPaddingError, 'a flipped bit in the last block');
 });
 
@@ -334,7 +334,7 @@ t.test('bad plaintexts under the right key', async (t) => {
     ['pad byte 255', plainBlock(msg, rid, { pad: 64 - ((20 + msg.length + rid.length) % 32), padByte: 255 })],
     ['pad bytes disagree', (() => {
       const b = plainBlock(msg, rid);
-      b[b.length - 2] = (b[b.length - 1]! + 1) & 0xff;
+      b[b.length - 2] = (b[b.length - 1] + 1) & 0xff;
       return b;
     })()],
     ['pad longer than the data', Buffer.alloc(16, 17)],
@@ -507,19 +507,19 @@ t.test('the easyswoole callback fixtures', async (t) => {
       const c = cryptoFor(v);
       const { query } = req;
       t.equal(query.encrypt_type, 'aes');
-      c.verifySignature(query.signature!, query.timestamp!, query.nonce!);
+      c.verifySignature(query.signature, query.timestamp, query.nonce);
       t.pass('signature verifies');
       const envelope = parseFlatXml(req.body);
-      const encrypt = envelope.Encrypt!;
+      const encrypt = envelope.Encrypt;
       t.equal(encrypt, v.encrypt, 'the Encrypt element');
-      c.verifyMsgSignature(query.msg_signature!, query.timestamp!, query.nonce!, encrypt);
+      c.verifyMsgSignature(query.msg_signature, query.timestamp, query.nonce, encrypt);
       t.pass('msg_signature verifies over the Encrypt element');
       if (envelope.MsgSignature !== undefined) {
         t.equal(envelope.MsgSignature, query.msg_signature, 'the envelope repeats msg_signature');
         t.equal(envelope.TimeStamp, query.timestamp);
         t.equal(envelope.Nonce, query.nonce);
       }
-      t.type(caught(() => c.verifyMsgSignature(query.signature!, query.timestamp!, query.nonce!, encrypt)), BadSignatureError);
+      t.type(caught(() => c.verifyMsgSignature(query.signature, query.timestamp, query.nonce, encrypt)), BadSignatureError);
 
       const out = c.decrypt(encrypt);
       t.equal(out.receiveId, v.receive_id);
@@ -539,7 +539,7 @@ t.test('the easyswoole callback fixtures', async (t) => {
     };
     const v = byId('official-wecom-sample-verify-url');
     const c = cryptoFor(v);
-    c.verifyMsgSignature(req.query.msg_signature!, req.query.timestamp!, req.query.nonce!, req.query.echostr!);
-    t.same(c.decrypt(req.query.echostr!), { message: v.expected_plaintext, receiveId: v.receive_id });
+    c.verifyMsgSignature(req.query.msg_signature, req.query.timestamp, req.query.nonce, req.query.echostr);
+    t.same(c.decrypt(req.query.echostr), { message: v.expected_plaintext, receiveId: v.receive_id });
   });
 });

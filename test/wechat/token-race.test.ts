@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { eachDatabase } from '../helpers/databases.js';
 import { COMPONENT, startWorld } from '../helpers/world.js';
+import { until } from '../helpers/wait.js';
 
 const WORKER = fileURLToPath(new URL('./token-race-worker.ts', import.meta.url));
 const REFRESH = 'cgi-bin/component/api_authorizer_token';
@@ -25,13 +26,13 @@ function startWorker(args: string[]): Worker {
   const lines: string[] = [];
   let out = '';
   let stderr = '';
-  child.stdout!.on('data', (d) => {
+  child.stdout.on('data', (d) => {
     out += d;
     const parts = out.split('\n');
     out = parts.pop()!;
     lines.push(...parts);
   });
-  child.stderr!.on('data', (d) => (stderr += d));
+  child.stderr.on('data', (d) => (stderr += d));
   const done = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
   return { child, lines, done };
 }
@@ -77,18 +78,6 @@ async function holdingProxy(t: Parameters<Parameters<typeof eachDatabase>[1]>[0]
   };
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string, t: { fail(msg: string): void }, limitMs = 60_000): Promise<boolean> {
-  const end = Date.now() + limitMs;
-  while (!(await check())) {
-    if (Date.now() > end) {
-      t.fail(`timed out waiting for ${what}`);
-      return false;
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return true;
-}
-
 t.test('ten processes, one refresh', (t) =>
   eachDatabase(t, async (t, tdb) => {
     const world = await startWorld(t, tdb);
@@ -101,11 +90,11 @@ t.test('ten processes, one refresh', (t) =>
 
     const workers = Array.from({ length: 10 }, () => startWorker([tdb.url, proxy.url, COMPONENT.appid, COMPONENT.appsecret, appid]));
     t.teardown(() => workers.forEach((w) => w.child.kill()));
-    await until(() => workers.every((w) => w.lines.includes('ready')), 'all ten to connect', t);
+    await until(() => workers.every((w) => w.lines.includes('ready')), 'all ten to connect');
     for (const w of workers) w.child.stdin!.write('go\n');
 
     // The one refresh is on its way to WeChat, held there, while every process asks for the token.
-    await until(() => proxy.held() === 1 && workers.every((w) => w.lines.includes('asking')), 'the refresh and all ten asking', t);
+    await until(() => proxy.held() === 1 && workers.every((w) => w.lines.includes('asking')), 'the refresh and all ten asking');
     t.equal(proxy.refreshes(), 1, 'one refresh call made');
     t.equal(workers.filter((w) => w.lines.length > 2).length, 0, 'no process has a token yet: all ten are waiting on it');
     const leased = (await world.tokens.readAuthorizerToken(appid))!;
@@ -114,7 +103,7 @@ t.test('ten processes, one refresh', (t) =>
 
     const results = await Promise.all(workers.map((w) => w.done));
     for (const r of results) t.equal(r.code, 0, r.stderr);
-    const tokens = workers.map((w) => JSON.parse(w.lines[2]!).token as string);
+    const tokens = workers.map((w) => JSON.parse(w.lines[2]).token as string);
     t.equal(new Set(tokens).size, 1, 'all ten hold the same token');
     t.not(tokens[0], before.token, 'a new token, not the expired one');
     t.equal(proxy.refreshes(), 1, 'exactly one api_authorizer_token call between them');

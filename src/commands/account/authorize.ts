@@ -1,10 +1,11 @@
-import { authorizeWithCode } from '../../core/accounts/authorize-code.js';
+import { authorizeWithCode, awaitReceiverAuthorization, type CodeAuthorizationResult } from '../../core/accounts/authorize-code.js';
 import {
   authCodeFromAnswer,
   authCodeFromRedirectUrl,
   checkAuthCode,
   checkRedirectUri,
   parseAuthType,
+  sandboxRedirectUri,
   startAuthorization,
 } from '../../core/accounts/links.js';
 import { showAccount } from '../../core/accounts/show.js';
@@ -47,14 +48,20 @@ export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.au
 
   const db = await ctx.db();
   const wechat = await ctx.wechat();
+  let done: CodeAuthorizationResult | undefined;
   if (code === undefined) {
-    if (!ctx.prompter.canPrompt && opts.redirectUri === undefined) {
+    // With the sandbox playing WeChat, the admin comes back to the sandbox's own page: nothing to ask.
+    // Not without a terminal unless --url-only: such a run could not finish (no one to paste the code).
+    const sandboxPage =
+      opts.redirectUri === undefined && (ctx.prompter.canPrompt || opts.urlOnly) ? await sandboxRedirectUri(wechat.http.apiBase) : undefined;
+    if (sandboxPage) ctx.out.note(`redirect URI: the sandbox's page ${sandboxPage} (--redirect-uri gives another)`);
+    if (!ctx.prompter.canPrompt && opts.redirectUri === undefined && !sandboxPage) {
       throw new UsageError(
         'missing --redirect-uri (the page WeChat sends the admin to afterwards), or --auth-code / --redirect-url to finish an authorization',
         'there is no terminal to ask on',
       );
     }
-    const redirectUri = await valueOrAsk(ctx, opts.redirectUri, {
+    const redirectUri = await valueOrAsk(ctx, opts.redirectUri ?? sandboxPage, {
       flag: '--redirect-uri',
       question: 'Redirect URI (the page on the platform domain WeChat sends the admin to):',
       validate: validator(checkRedirectUri),
@@ -84,14 +91,24 @@ export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.au
         'there is no terminal to ask on (with `wxplat serve` running, WeChat\'s authorized event completes it too)',
       );
     }
-    const answer = await ctx.prompter.input(
-      'Once the admin has confirmed, paste the address WeChat redirected to (or its auth_code):',
-      validator(authCodeFromAnswer),
-    );
-    code = authCodeFromAnswer(answer);
+    // Whichever comes first: the pasted address, or `serve` completing this authorization from WeChat's
+    // authorized event (which names the pre-auth code of these links).
+    const preAuthCode = new URL(links.pc).searchParams.get('pre_auth_code');
+    const asking = new AbortController();
+    const receiver = preAuthCode ? awaitReceiverAuthorization({ db, clock: ctx.clock }, preAuthCode, asking.signal) : Promise.resolve(null);
+    const pasted = ctx.prompter
+      .input('Once the admin has confirmed, paste the address WeChat redirected to (or its auth_code):', validator(authCodeFromAnswer), asking.signal)
+      .then((answer) => ({ answer }))
+      .catch((err: unknown) => {
+        if (asking.signal.aborted) return null;
+        throw err;
+      });
+    const first = await Promise.race([receiver.then((r) => (r ? { receiver: r } : null)), pasted]).finally(() => asking.abort());
+    if (first && 'receiver' in first) done = first.receiver;
+    else code = authCodeFromAnswer((first ?? (await pasted))!.answer);
   }
 
-  const result = await authorizeWithCode({ db, wechat, clock: ctx.clock }, code);
+  const result = done ?? (await authorizeWithCode({ db, wechat, clock: ctx.clock }, code!));
   const account = await showAccount({ db, clock: ctx.clock }, result.account);
   ctx.out.result({ created: result.created, viaReceiver: result.viaReceiver ?? null, account }, (r) => {
     if (r.viaReceiver !== null) {

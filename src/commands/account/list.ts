@@ -20,7 +20,7 @@ export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.li
         { header: 'service type', value: (a) => a.serviceType, drop: 1 },
         { header: 'verify type', value: (a) => a.verifyType, drop: 2 },
         { header: 'func ids', value: (a) => a.funcIds.join(','), drop: 4 },
-        { header: 'status', value: (a) => a.status, style: (t, a, c) => styleStatus(t, a.status, c) },
+        { header: 'state', value: (a) => a.state, style: (t, a, c) => styleStatus(t, a.state, c) },
         { header: 'token', value: (a) => tokenWords(a.token.state), style: (t, a, c) => styleToken(t, a.token.state, c) },
       ],
       rows,

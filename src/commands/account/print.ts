@@ -16,7 +16,7 @@ export function styleToken(text: string, state: TokenState, c: ChalkInstance): s
   return c.red(text);
 }
 
-export function styleStatus(text: string, status: AccountSummary['status'], c: ChalkInstance): string {
+export function styleStatus(text: string, status: AccountSummary['state'], c: ChalkInstance): string {
   return status === 'valid' ? text : c.dim(text);
 }
 
@@ -48,7 +48,7 @@ export function accountFields(a: AccountDetail, out: Output): Array<[string, str
     ['service type', a.serviceType],
     ['verify type', a.verifyType],
     ['func ids', a.funcIds.join(',')],
-    ['status', a.status],
+    ['state', a.state],
     ['token', `${token}${expires}${reason}`],
     ['pay enabled', yesNo(a.business.pay)],
     ['qrcode url', given(a.qrcodeUrl)],

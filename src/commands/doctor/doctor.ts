@@ -15,16 +15,7 @@ function styleStatus(text: string, status: CheckStatus, c: ChalkInstance): strin
 
 export async function run(ctx: CommandContext, _input: InputOf<typeof specs.doctor>): Promise<void> {
   const report = await runDoctor(
-    {
-      clock: ctx.clock,
-      // Not ctx.db(): the doctor must not create a SQLite file, and checks migrations itself.
-      openDatabase: async (target) => {
-        const { openDatabase } = await import('../../db/database.js');
-        const db = await openDatabase(target);
-        ctx.onClose(() => db.close());
-        return db;
-      },
-    },
+    { clock: ctx.clock },
     { env: ctx.io.env, cwd: ctx.io.cwd, dbFlag: ctx.globals.db },
   );
   ctx.out.result(report, (r) => print(ctx, r));
@@ -36,7 +27,7 @@ function print(ctx: CommandContext, r: DoctorReport): void {
   out.table(
     [
       { header: 'check', value: (c) => c.name, keep: true },
-      { header: 'status', value: (c) => c.status, style: (text, c, chalk) => styleStatus(text, c.status, chalk) },
+      { header: 'state', value: (c) => c.state, style: (text, c, chalk) => styleStatus(text, c.state, chalk) },
       { header: 'detail', value: (c) => c.detail },
     ],
     r.checks,
@@ -46,7 +37,7 @@ function print(ctx: CommandContext, r: DoctorReport): void {
   const advice = r.checks.filter((c) => c.advice);
   if (advice.length > 0) {
     out.line();
-    for (const c of advice) out.line(`${styleStatus(`${c.name}:`, c.status, out.c)} ${c.advice}`);
+    for (const c of advice) out.line(`${styleStatus(`${c.name}:`, c.state, out.c)} ${c.advice}`);
   }
   out.line();
   const { warn, fail } = r.counts;

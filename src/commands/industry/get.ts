@@ -1,18 +1,13 @@
-import { getAccountIndustries, type LocalIndustry, type WeChatIndustry } from '../../core/industries/get.js';
+import { getAccountIndustries, type Industry } from '../../core/industries/get.js';
 import { accountLabel } from '../../core/accounts/view.js';
 import type { CommandContext } from '../../context.js';
 import type { InputOf } from '../define.js';
 import type { specs } from './index.js';
 import { accountArgument } from '../account/ask.js';
 
-function wechatText(side: WeChatIndustry | null | undefined): string {
+function industryText(side: Industry | null | undefined): string {
   if (!side) return '—';
-  return `${side.code ?? '?'}  ${side.firstClass} / ${side.secondClass}`;
-}
-
-function localText(side: LocalIndustry | null | undefined): string {
-  if (!side) return '—';
-  return `${side.code}  ${side.main ?? '?'} / ${side.sub ?? '?'}`;
+  return `${side.code ?? '?'}  ${side.main ?? '?'} / ${side.sub ?? '?'}`;
 }
 
 export async function run(ctx: CommandContext, { args }: InputOf<typeof specs.get>): Promise<void> {
@@ -27,8 +22,8 @@ export async function run(ctx: CommandContext, { args }: InputOf<typeof specs.ge
         { header: `recorded here${r.local?.updatedAt ? ` (${r.local.updatedAt.slice(0, 10)})` : ''}`, value: (x) => x.local },
       ],
       [
-        { which: 'primary', wechat: wechatText(r.wechat?.primary), local: localText(r.local?.primary) },
-        { which: 'secondary', wechat: wechatText(r.wechat?.secondary), local: localText(r.local?.secondary) },
+        { which: 'primary', wechat: industryText(r.wechat?.primary), local: industryText(r.local?.primary) },
+        { which: 'secondary', wechat: industryText(r.wechat?.secondary), local: industryText(r.local?.secondary) },
       ],
     );
     if (r.note) ctx.out.note(r.note);

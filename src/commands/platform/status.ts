@@ -4,7 +4,7 @@ import { requireComponent } from '../../config/load.js';
 import type { CommandContext } from '../../context.js';
 import { TOKEN_STATE_WORDS } from '../../core/accounts/view.js';
 import { describeDuration } from '../../core/platform/age.js';
-import { platformStatus, type PlatformStatus } from '../../core/platform/status.js';
+import { platformStatus, TOKEN_STATE_KEY, type PlatformStatus } from '../../core/platform/status.js';
 import type { InputOf } from '../define.js';
 import type { specs } from './index.js';
 
@@ -35,8 +35,9 @@ function print(ctx: CommandContext, s: PlatformStatus): void {
   const a = s.accounts;
   const states = (['valid', 'expiring', 'needs-reauthorization'] as const)
     .map((state) => {
-      const text = `${a.byTokenState[state]} ${TOKEN_STATE_WORDS[state]}`;
-      return a.byTokenState[state] === 0 ? text : colour(c, state === 'valid', state === 'needs-reauthorization', text);
+      const n = a.byTokenState[TOKEN_STATE_KEY[state]];
+      const text = `${n} ${TOKEN_STATE_WORDS[state]}`;
+      return n === 0 ? text : colour(c, state === 'valid', state === 'needs-reauthorization', text);
     })
     .join(', ');
   const fields: Array<[string, string]> = [

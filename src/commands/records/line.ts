@@ -4,13 +4,12 @@ import type { ChalkInstance } from 'chalk';
 import type { EventRecord, ForwardRecord, ReceiptRecord, SendRecord, TailRecord } from '../../core/records/record.js';
 import { escapeControl } from '../../output/escape.js';
 import { localWallClock } from '../../output/time.js';
-import { describeWeChatError } from '../../wechat/errcodes.js';
+import { describeWeChatError } from '../../core/errcodes.js';
 
 const GOOD = new Set(['sent', 'delivered', 'success', 'done']);
 const BAD = new Set(['failed', 'blocked', 'system-failed', 'other-failure', 'dead']);
 
 export function stateWord(r: TailRecord): string {
-  if (r.kind === 'receipt') return r.status;
   if ((r.kind === 'event' || r.kind === 'forward') && r.retrying) return 'retrying';
   return r.state;
 }
@@ -37,7 +36,7 @@ function sendDetail(r: SendRecord): string {
 function receiptDetail(r: ReceiptRecord): string {
   const parts: string[] = [];
   if (r.msgid) parts.push(`msgid ${r.msgid}`);
-  if (r.status !== 'delivered') parts.push(r.wechatStatus);
+  if (r.state !== 'delivered') parts.push(r.wechatStatus);
   parts.push(r.sendId === null ? 'no send of ours' : `send:${r.sendId}`);
   return parts.join(' · ');
 }

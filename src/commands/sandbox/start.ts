@@ -23,6 +23,9 @@ export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.sa
     ticketIntervalSeconds: opts.callback ? ticketInterval : 0,
     latencyMs: latency,
     defaultFollowers: followers,
+    stateFile: opts.state === undefined ? undefined : path.resolve(ctx.io.cwd, opts.state),
+    // A receiver that is down or refusing is worth a line each time, not a silence.
+    onPushFailed: (p) => ctx.out.warn(`push ${p.kind} to ${p.url} failed after ${p.attempts} attempt${p.attempts === 1 ? '' : 's'}: ${p.error ?? 'no answer'}`),
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE') throw new FailedError(`port ${port} is in use`, 'pass --port 0 for any free port, or stop what listens there');
     if (err instanceof SandboxError) throw new UsageError(err.message);
@@ -36,6 +39,8 @@ export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.sa
     ? addToEnvFile(envFile, [...credentials.generated, [VARIABLES.apiBase, sandbox.url]], `wxplat sandbox credentials (${ctx.clock.now().toISOString()})`)
     : { wrote: [], kept: {} };
   const keptBase = env.kept[VARIABLES.apiBase];
+  const inEnvFile = env.wrote.includes(VARIABLES.apiBase) || keptBase === sandbox.url;
+  const fromEnvOther = Boolean(ctx.io.env[VARIABLES.apiBase]) && ctx.io.env[VARIABLES.apiBase] !== sandbox.url;
 
   ctx.out.result(
     {
@@ -47,6 +52,8 @@ export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.sa
       callbackUrl: sandbox.callbackUrl ?? null,
       ticketIntervalSeconds: opts.callback ? ticketInterval : 0,
       controlUrl: `${sandbox.url}/sandbox`,
+      stateFile: opts.state === undefined ? null : path.resolve(ctx.io.cwd, opts.state),
+      stateRestored: sandbox.restored,
     },
     (r) => {
       ctx.out.line(`WeChat sandbox listening on ${r.url}`);
@@ -60,9 +67,16 @@ export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.sa
         ctx.out.line('  pushes            none (no --callback); POST /sandbox/tickets makes a ticket');
       }
       ctx.out.line(`  control API       ${r.controlUrl}/state`);
+      if (r.stateFile === null) ctx.out.line('  state             in memory: a restart forgets accounts and tokens (--state FILE keeps them)');
+      else ctx.out.line(`  state             ${r.stateRestored ? 'read from and kept in' : 'kept in (new)'} ${r.stateFile}`);
       ctx.out.line('');
-      ctx.out.line('Point wxplat at it:');
-      ctx.out.line(`  export ${VARIABLES.apiBase}=${r.url}`);
+      if (inEnvFile && !fromEnvOther) {
+        // .env is read from the folder a command runs in: nothing to export there.
+        ctx.out.line(`wxplat commands run in this folder use it (.env has ${VARIABLES.apiBase}=${r.url}).`);
+      } else {
+        ctx.out.line('Point wxplat at it:');
+        ctx.out.line(`  export ${VARIABLES.apiBase}=${r.url}`);
+      }
       ctx.out.line('');
       ctx.out.line('Stop it with Ctrl-C (or SIGTERM).');
     },

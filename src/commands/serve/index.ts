@@ -8,6 +8,7 @@ export const specs = {
       host: text('<host>', 'address to listen on', { default: '127.0.0.1' }),
       port: int('<port>', 'port to listen on (0 picks a free one)', { ...LIMITS.port, default: 8080 }),
       process: off('only receive; leave processing the inbox to another `wxplat serve`'),
+      writeConcurrency: int('<n>', 'inbox batches written at once on MySQL (a tuning knob for bench/serve)', LIMITS.writeConcurrency, { hidden: true }),
     },
     notes: `Routes: POST /wechat/component (authorization events), POST /wechat/accounts/:appid (the accounts'
 messages and events; WeChat's $APPID$ URL), GET on both for the echostr check, GET /healthz.

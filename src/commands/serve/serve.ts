@@ -31,6 +31,7 @@ export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.se
       component: { appid: component.appid, token: component.token, encodingAesKey: component.aesKey.reveal() },
       maxSkewSeconds: config.callbackMaxSkewSeconds,
       process: opts.process,
+      writer: { concurrency: opts.writeConcurrency },
       tokens: tokens ? { host: tokens.host, port: tokens.port } : undefined,
     },
   );

@@ -19,7 +19,7 @@ export async function run(ctx: CommandContext, { args, opts }: InputOf<typeof sp
         { header: 'title', value: (t) => t.title },
         { header: 'template id', value: (t) => t.templateId, keep: true },
         { header: 'placeholders', value: (t) => t.placeholders.map((p) => `{{${p}.DATA}}`).join(' ') },
-        ...(opts.all ? [{ header: 'status', value: (t: (typeof rows)[number]) => t.status }] : []),
+        ...(opts.all ? [{ header: 'state', value: (t: (typeof rows)[number]) => t.state }] : []),
       ],
       rows,
     );

@@ -4,7 +4,7 @@ import type { CommandContext } from '../../context.js';
 import { sendTemplate, type DryRunPreview, type SendSummary } from '../../core/sending/send.js';
 import { EXIT, UsageError } from '../../errors.js';
 import { escapeControl } from '../../output/escape.js';
-import { describeWeChatError } from '../../wechat/errcodes.js';
+import { describeWeChatError } from '../../core/errcodes.js';
 import { startProgress, type Progress } from '../../output/progress.js';
 import type { InputOf } from '../define.js';
 import type { specs } from './index.js';
@@ -79,7 +79,7 @@ function printPreview(ctx: CommandContext, p: DryRunPreview): void {
   const { out } = ctx;
   out.line(`dry run: nothing stored, nothing sent`);
   out.line(`account   ${p.account.appid} (${p.account.nickname ?? 'no nickname'})`);
-  out.line(`template  ${p.template.templateId}${p.template.code ? ` (catalogue ${p.template.code})` : ''}${p.template.title ? ` ${p.template.title}` : ''}`);
+  out.line(`template  ${p.templateId}${p.templateCode ? ` (catalogue ${p.templateCode})` : ''}${p.templateTitle ? ` ${p.templateTitle}` : ''}`);
   if (p.message.url) out.line(`url       ${p.message.url}`);
   if (p.message.miniprogram) out.line(`mini app  ${p.message.miniprogram.appid}:${p.message.miniprogram.pagepath ?? ''}`);
   out.line('message');
@@ -107,7 +107,7 @@ function printSummary(ctx: CommandContext, s: SendSummary): void {
   const { out } = ctx;
   const c = out.c;
   out.line(
-    `job ${s.jobId}${s.idempotencyKey ? ` (key ${s.idempotencyKey})` : ''} · ${s.account.appid} · template ${s.template.code ?? s.template.templateId} · ${s.state}`,
+    `job ${s.jobId}${s.idempotencyKey ? ` (key ${s.idempotencyKey})` : ''} · ${s.account.appid} · template ${s.templateCode ?? s.templateId} · ${s.state}`,
   );
   const parts = [
     c.green(`${s.sent} sent`),

@@ -17,7 +17,7 @@ export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.sy
         { header: 'industry', value: (e) => (e.industry ? `${e.industry.code} ${e.industry.main ?? ''} / ${e.industry.sub ?? ''}` : '—') },
         { header: 'placeholders', value: (e) => e.placeholders.join(', ') },
         { header: 'keywords', value: (e) => e.keywords?.join(', ') ?? '' },
-        ...(opts.all ? [{ header: 'status', value: (e: (typeof rows)[number]) => e.status }] : []),
+        ...(opts.all ? [{ header: 'state', value: (e: (typeof rows)[number]) => e.state }] : []),
       ],
       rows,
     );

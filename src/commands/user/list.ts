@@ -27,7 +27,7 @@ export async function run(ctx: CommandContext, { args: [ref], opts }: InputOf<ty
     [
       { header: 'id', value: (f) => f.id, keep: true },
       { header: 'openid', value: (f) => f.openid, keep: true },
-      ...(opts.all ? [{ header: 'status', value: (f: FollowerView) => f.status, style: (t: string, f: FollowerView, c: ChalkInstance) => (f.following ? t : c.dim(t)) }] : []),
+      ...(opts.all ? [{ header: 'following', value: (f: FollowerView) => (f.following ? 'yes' : 'no'), style: (t: string, f: FollowerView, c: ChalkInstance) => (f.following ? t : c.dim(t)) }] : []),
       { header: 'subscribed', value: (f) => f.subscribedAt?.slice(0, 10) },
       { header: 'scene', value: (f) => f.subscribeScene?.replace(/^ADD_SCENE_/, '') },
       { header: 'unionid', value: (f) => f.unionid },

@@ -88,3 +88,41 @@ export async function authorizeWithCode(deps: AuthorizeDeps & { sleep?: Sleep },
     throw err;
   }
 }
+
+/**
+ * While the operator is asked for the redirect address: the authorization of this pre-auth code,
+ * completed by `wxplat serve` from WeChat's `authorized` event (which carries the PreAuthCode), so that
+ * the command can end with the account instead of waiting for a paste. Resolves null when `signal`
+ * aborts first. Polls the inbox: `serve` may run in another process, on another host.
+ */
+export async function awaitReceiverAuthorization(
+  deps: { db: Database; clock: { now(): Date }; sleep?: Sleep },
+  preAuthCode: string,
+  signal: AbortSignal,
+): Promise<CodeAuthorizationResult | null> {
+  const sleep = deps.sleep ?? realSleep;
+  const inbox = new InboxRepository(deps.db.knex, deps.db.dialect);
+  const since = new Date(deps.clock.now().getTime() - 60_000);
+  while (!signal.aborted) {
+    for (const e of await inbox.recentAuthorizationEvents(since)) {
+      let fields: Record<string, string | undefined>;
+      try {
+        fields = parseFlatXml(e.decryptedXml);
+      } catch {
+        continue;
+      }
+      if (fields.PreAuthCode?.trim() !== preAuthCode || e.state !== 'done') continue;
+      const appid = fields.AuthorizerAppid?.trim();
+      const account = appid ? await new AccountRepository(deps.db.knex).findByAppid(appid) : undefined;
+      if (!account) continue;
+      return {
+        account,
+        created: account.created_at !== null && account.created_at === account.updated_at,
+        funcIds: (account.func_ids ?? '').split(',').filter(Boolean).map(Number),
+        viaReceiver: e.id,
+      };
+    }
+    await sleep(500);
+  }
+  return null;
+}

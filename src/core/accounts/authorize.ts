@@ -27,7 +27,7 @@ export interface AuthorizationResult {
 }
 
 export async function completeAuthorization(deps: AuthorizeDeps, authorizationCode: string): Promise<AuthorizationResult> {
-  const { db, wechat, clock } = deps;
+  const { wechat, clock } = deps;
   const auth = await wechat.queryAuth(authorizationCode);
   const info = auth.authorization_info;
   const appid = info.authorizer_appid;

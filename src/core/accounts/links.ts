@@ -66,6 +66,29 @@ export async function startAuthorization(
   });
 }
 
+/**
+ * When the API base is a `wxplat sandbox` on this machine, its page for the admin's return (so that
+ * `account authorize` need not ask for a redirect URI no one has); undefined for anything else. Only a
+ * loopback base is asked, and briefly.
+ */
+export async function sandboxRedirectUri(apiBase: string): Promise<string | undefined> {
+  let base: URL;
+  try {
+    base = new URL(apiBase);
+  } catch {
+    return undefined;
+  }
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(base.hostname)) return undefined;
+  try {
+    const res = await fetch(new URL('/sandbox/state', base), { signal: AbortSignal.timeout(2000) });
+    if (!res.ok) return undefined;
+    const state = (await res.json()) as { componentAppid?: unknown };
+    return typeof state.componentAppid === 'string' ? new URL('/sandbox/authorized', base).toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function parseAuthType(value: string | undefined): AuthType {
   if (value === undefined) return DEFAULT_AUTH_TYPE;
   if (value === '1' || value === '2' || value === '3') return Number(value) as AuthType;

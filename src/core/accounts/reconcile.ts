@@ -64,7 +64,7 @@ interface Listed {
 async function readList(wechat: WeChatClient): Promise<{ listed: Listed[]; total: number; pages: number }> {
   const listed: Listed[] = [];
   const seen = new Set<string>();
-  let total = 0;
+  let total: number;
   let pages = 0;
   for (let offset = 0; ; ) {
     const page = await wechat.getAuthorizerList(offset, LIST_PAGE);

@@ -32,8 +32,8 @@ export interface AccountSummary {
   verifyTypeId: number | null;
   verifyType: string | null;
   funcIds: number[];
-  status: 'valid' | 'removed' | 'unknown';
-  statusCode: number | null;
+  /** The production row's status: 1 valid, -2 removed (anything else: unknown). */
+  state: 'valid' | 'removed' | 'unknown';
   token: TokenStatus;
 }
 
@@ -75,7 +75,7 @@ export function funcIdList(funcIds: string | null): number[] {
     .map(Number);
 }
 
-function statusName(status: number | null): AccountSummary['status'] {
+function statusName(status: number | null): AccountSummary['state'] {
   if (status === STATUS.valid) return 'valid';
   if (status === STATUS.deleted) return 'removed';
   return 'unknown';
@@ -106,8 +106,7 @@ export function accountSummary(row: OfficialAccountRow, state: AuthorizerState |
     verifyTypeId,
     verifyType: typeName(VERIFY_TYPES, verifyTypeId),
     funcIds: funcIdList(row.func_ids),
-    status: statusName(statusCode),
-    statusCode,
+    state: statusName(statusCode),
     token: tokenStatus(state, now),
   };
 }

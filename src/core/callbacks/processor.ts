@@ -188,7 +188,7 @@ export class InboxProcessor {
   private async loop(): Promise<void> {
     let failures = 0;
     while (!this.stopping) {
-      let claimed = 0;
+      let claimed: number;
       try {
         claimed = await this.runOnce();
         await this.sweepWaitingReceipts();
@@ -262,13 +262,13 @@ export class InboxProcessor {
         }
         const handled = await this.runDbHandlers(trx, dbRows);
         const repo = new InboxRepository(trx, db.dialect, db);
-        const finished = dbRows.map(({ entry }, i) => ({ id: entry.id, state: handled[i]!.state, outcome: handled[i]!.outcome }));
+        const finished = dbRows.map(({ entry }, i) => ({ id: entry.id, state: handled[i].state, outcome: handled[i].outcome }));
         if ((await repo.finishHeld(finished, now)) !== finished.length) throw new Error('a row of the batch changed under its lock');
         const claimed = await repo.claimIds(slow, token, now, this.leaseFrom(now));
         return { count: rows.length, dbRows, handled, claimed };
       });
       if (!batch) return 0;
-      batch.dbRows.forEach(({ entry }, i) => this.succeeded(entry, batch.handled[i]!));
+      batch.dbRows.forEach(({ entry }, i) => this.succeeded(entry, batch.handled[i]));
       if (batch.claimed.length > 0) await this.processClaimed(batch.claimed, token);
       return batch.count;
     } catch (err) {
@@ -301,7 +301,7 @@ export class InboxProcessor {
     if (!claim) return null;
     if (claim.held) return { heldBy: claim.entry.leaseOwner ?? 'another worker', until: claim.entry.nextAttemptAt };
     const [result] = await this.processClaimed([claim.entry], token);
-    return { result: result! };
+    return { result: result };
   }
 
   private prepare(entry: ClaimedEntry, now: Date): DbRow | WeChatRow {
@@ -371,22 +371,22 @@ export class InboxProcessor {
     try {
       const handled = await writeTransaction(db, async (trx) => {
         const out = await this.runDbHandlers(trx, rows);
-        const finished = rows.map(({ entry }, i) => ({ id: entry.id, state: out[i]!.state, outcome: out[i]!.outcome }));
-        const changed = await new InboxRepository(trx, db.dialect).finishMany(token, finished, rows[0]!.input.now);
+        const finished = rows.map(({ entry }, i) => ({ id: entry.id, state: out[i].state, outcome: out[i].outcome }));
+        const changed = await new InboxRepository(trx, db.dialect).finishMany(token, finished, rows[0].input.now);
         if (changed !== rows.length) {
-          if (rows.length === 1) throw new LeaseLostError(rows[0]!.entry.id);
+          if (rows.length === 1) throw new LeaseLostError(rows[0].entry.id);
           throw new Error('a claim in the batch was lost');
         }
         return out;
       });
-      return rows.map(({ entry }, i) => this.succeeded(entry, handled[i]!));
+      return rows.map(({ entry }, i) => this.succeeded(entry, handled[i]));
     } catch (err) {
       if (rows.length > 1) {
         const results: ProcessResult[] = [];
         for (const row of rows) results.push(...(await this.processDbRows([row], token)));
         return results;
       }
-      return [await this.failed(rows[0]!.entry, token, err)];
+      return [await this.failed(rows[0].entry, token, err)];
     }
   }
 
@@ -394,14 +394,14 @@ export class InboxProcessor {
   private async runDbHandlers(trx: Knex.Transaction, rows: readonly DbRow[]): Promise<Handled[]> {
     const out: Handled[] = [];
     for (let i = 0; i < rows.length; ) {
-      const { handler } = rows[i]!;
+      const { handler } = rows[i];
       if (handler.runMany) {
         let j = i + 1;
-        while (j < rows.length && rows[j]!.handler === handler) j++;
+        while (j < rows.length && rows[j].handler === handler) j++;
         out.push(...(await handler.runMany(trx, this.deps.db.dialect, rows.slice(i, j).map((r) => r.input))));
         i = j;
       } else {
-        out.push(await handler.run(trx, this.deps.db.dialect, rows[i]!.input));
+        out.push(await handler.run(trx, this.deps.db.dialect, rows[i].input));
         i++;
       }
     }

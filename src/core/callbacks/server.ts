@@ -50,7 +50,7 @@ function matchRoute(pathname: string): Route | null {
   if (pathname === '/healthz') return { kind: 'health' };
   if (pathname === '/wechat/component' || pathname === '/wechat/component/') return { kind: 'component', appid: null };
   const m = ACCOUNT_PATH.exec(pathname);
-  return m ? { kind: 'account', appid: m[1]! } : null;
+  return m ? { kind: 'account', appid: m[1] } : null;
 }
 
 class TooLargeError extends Error {}
@@ -81,7 +81,7 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
       chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!over) resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+      if (!over) resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
     });
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ECONNRESET' || req.destroyed) aborted();

@@ -108,7 +108,7 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
     maxBatch: options.writer?.maxBatch,
     // SQLite has one writer at a time. MySQL overlaps commits (and groups them in its log); two at once
     // keep the batches big, which is what costs least where CPU is short (measured with bench/serve).
-    concurrency: options.writer?.concurrency ?? (db.dialect === 'mysql' ? 2 : 1),
+    concurrency: db.dialect === 'mysql' ? (options.writer?.concurrency ?? 2) : 1,
     onCommit: processing
       ? () => {
           processor.wake();

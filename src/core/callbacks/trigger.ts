@@ -6,7 +6,8 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { UsageError } from '../../errors.js';
 import { MessageCrypto } from '../../wechat/crypto.js';
 import { buildXml, parseFlatXml, readFlatXml } from '../../wechat/xml.js';
-import { accountSampleFields, type AccountSample } from '../forwarding/samples.js';
+import { accountSampleFields } from '../forwarding/samples.js';
+import { httpUrl, isAppid, isUrl } from '../../formats.js';
 
 export const TRIGGER_TYPES = [
   'component_verify_ticket',
@@ -60,7 +61,6 @@ export interface TriggerRequest {
   event: Record<string, string>;
 }
 
-const APPID = /^wx[0-9A-Za-z]{16}$/;
 
 function randomDigits(n: number): string {
   let s = String(randomInt(1, 10));
@@ -70,18 +70,17 @@ function randomDigits(n: number): string {
 
 function needAppid(input: TriggerInput): string {
   if (!input.appid) throw new UsageError(`${input.type} is about an account: give it with --appid wx…`);
-  if (!APPID.test(input.appid)) throw new UsageError(`--appid must be "wx" and 16 letters or digits (got "${input.appid}")`);
+  if (!isAppid(input.appid)) throw new UsageError(`--appid must be "wx" and 16 letters or digits (got "${input.appid}")`);
   return input.appid;
 }
 
 function targetUrl(forwardTo: string, route: string, appid: string | null): URL {
-  let url: URL;
-  try {
-    url = new URL(forwardTo.replaceAll('$APPID$', appid ?? '$APPID$'));
-  } catch {
-    throw new UsageError(`--forward-to is not a URL: ${forwardTo}`, 'e.g. --forward-to http://127.0.0.1:8080');
+  const text = forwardTo.replaceAll('$APPID$', appid ?? '$APPID$');
+  const url = httpUrl(text);
+  if (!url) {
+    if (!isUrl(text)) throw new UsageError(`--forward-to is not a URL: ${forwardTo}`, 'e.g. --forward-to http://127.0.0.1:8080');
+    throw new UsageError('--forward-to must be an http(s) URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError('--forward-to must be an http(s) URL');
   if (url.pathname === '/' || url.pathname === '') url.pathname = route;
   return url;
 }
@@ -149,7 +148,7 @@ export function buildTrigger(input: TriggerInput): TriggerRequest {
         if (input.msgid !== undefined && !/^\d{1,20}$/.test(input.msgid)) throw new UsageError('--msgid must be digits');
         event = { ...base, Event: 'TEMPLATESENDJOBFINISH', MsgID: input.msgid ?? randomDigits(19), Status: input.status ?? 'success' };
       } else {
-        const fields = accountSampleFields({ kind: input.type as AccountSample, originalId: input.originalId, openid, value: input.content, now: input.now });
+        const fields = accountSampleFields({ kind: input.type, originalId: input.originalId, openid, value: input.content, now: input.now });
         event = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)]));
       }
       break;
@@ -221,7 +220,7 @@ const ACCOUNT_ROUTE_TYPES: ReadonlySet<TriggerType> = new Set(TRIGGER_TYPES.filt
 export async function sendTrigger(input: TriggerInput, deps: TriggerDeps = {}): Promise<TriggerResult> {
   const fetchImpl = deps.fetch ?? fetch;
   const timeoutMs = deps.timeoutMs ?? 15_000;
-  if (ACCOUNT_ROUTE_TYPES.has(input.type) && !input.originalId && input.appid && APPID.test(input.appid) && deps.originalIdOf) {
+  if (ACCOUNT_ROUTE_TYPES.has(input.type) && !input.originalId && input.appid && isAppid(input.appid) && deps.originalIdOf) {
     input = { ...input, originalId: (await deps.originalIdOf(input.appid)) ?? undefined };
   }
   const req = buildTrigger(input);

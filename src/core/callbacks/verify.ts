@@ -91,7 +91,7 @@ function parse(text: string, where: string): XmlElement {
 }
 
 function flat(value: XmlElement): Record<string, string> {
-  const out: Record<string, string> = Object.create(null);
+  const out = Object.create(null) as Record<string, string>;
   // The parser's objects have no prototype: for…in sees their own keys only.
   for (const k in value) {
     const v = value[k];

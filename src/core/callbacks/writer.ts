@@ -106,7 +106,7 @@ export class InboxWriter {
       this.stats.batches++;
       this.stats.rows += batch.length;
       this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
-      batch.forEach((w, i) => w.resolve(stored[i]!));
+      batch.forEach((w, i) => w.resolve(stored[i]));
       if (stored.some((s) => !s.duplicate)) this.o.onCommit?.(stored.length);
     } catch (err) {
       for (const w of batch) w.reject(err);

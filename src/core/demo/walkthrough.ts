@@ -10,6 +10,7 @@ import type { Database } from '../../db/database.js';
 import { migrateLatest } from '../../db/migrator.js';
 import { AccountRepository } from '../../db/repositories/accounts.js';
 import { InboxRepository } from '../../db/repositories/inbox.js';
+import { SendRepository } from '../../db/repositories/sends.js';
 import { TokenRepository } from '../../db/repositories/tokens.js';
 import type { Logger } from '../../logger.js';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
@@ -107,7 +108,7 @@ async function until<T>(what: string, deps: DemoDeps, probe: () => Promise<T | n
   const deadline = deps.clock.now().getTime() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (value) return value as T;
+    if (value) return value;
     if (deps.signal.aborted) throw new Error(`interrupted while waiting for ${what}`);
     if (deps.clock.now().getTime() > deadline) throw new Error(`gave up waiting for ${what}`);
     await deps.sleep(100);
@@ -176,7 +177,7 @@ export async function runWalkthrough(deps: DemoDeps, options: DemoOptions): Prom
 
     step('Send a template message to every follower');
     const openids = sandbox.followerOpenids(appid, 0, 8);
-    sandbox.unsubscribe(appid, openids[0]!); // left after the sync: WeChat answers 43004
+    sandbox.unsubscribe(appid, openids[0]); // left after the sync: WeChat answers 43004
     sandbox.failRecipients(appid, openids.slice(1, 4), 'failed:user block'); // accepted, then refused by the user
     const samples: Record<string, string> = { thing: '您的订单已发货', character_string: 'SN20261128001', time: '2026年11月28日 12:00', number: '1', amount: '39.8元', phrase: '已发货' };
     const data = library.keywords.map((k) => `${k.key}=${samples[k.key.replace(/\d+$/, '')] ?? '示例'}`);
@@ -197,11 +198,7 @@ export async function runWalkthrough(deps: DemoDeps, options: DemoOptions): Prom
     await sandbox.pushes.settled();
     const inbox = new InboxRepository(db.knex, db.dialect);
     await until('the receiver to process the receipts', deps, async () => (await inbox.backlog()).pending === 0, 60_000);
-    const counts = Object.fromEntries(
-      ((await db.knex('wxplat_send_deliveries').select('state').count({ n: '*' }).where('job_id', send.jobId).groupBy('state')) as Array<{ state: string; n: number | string }>).map(
-        (r) => [r.state, Number(r.n)],
-      ),
-    );
+    const counts = await new SendRepository(db).stateCounts(send.jobId);
     const receipts = { delivered: counts.delivered ?? 0, blocked: counts.blocked ?? 0, systemFailed: counts['system-failed'] ?? 0 };
     detail(`${receipts.delivered} delivered, ${receipts.blocked} blocked by the user, ${receipts.systemFailed} failed at WeChat`);
 
@@ -218,7 +215,7 @@ export async function runWalkthrough(deps: DemoDeps, options: DemoOptions): Prom
     await sandbox.userSends({ appid, kind: 'click', openid: follower, value: 'MENU_ORDERS' });
     const clicked = await until('the CLICK to be forwarded', deps, async () => service!.requests.find((r) => r.path.startsWith('/events/')));
     const signed = verifyForward(events.secret, String(clicked.headers['x-wxplat-timestamp']), clicked.body, String(clicked.headers['x-wxplat-signature']));
-    detail(`the follower taps a menu; the service gets ${clicked.body.slice(0, 60)}… with X-Wxplat-Event-Id ${clicked.headers['x-wxplat-event-id']}, signature ${signed ? 'valid' : 'INVALID'}`);
+    detail(`the follower taps a menu; the service gets ${clicked.body.slice(0, 60)}… with X-Wxplat-Event-Id ${String(clicked.headers['x-wxplat-event-id'])}, signature ${signed ? 'valid' : 'INVALID'}`);
 
     step('The tail: the last sends and receipts');
     await tailRecords({ db, clock }, planTail({ limit: 8 }, clock.now()), deps.record);

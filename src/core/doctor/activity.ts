@@ -27,7 +27,7 @@ export async function quotaCheck(db: Database, now: Date): Promise<Check> {
   if (jobs.length === 0) return check('quota', 'ok', 'no job stopped by the daily quota (45009) today');
   const appids = [...new Set(jobs.map((j) => j.appid))];
   const left = jobs.reduce((n, j) => n + j.pending, 0);
-  const until = fromSqlDateTime(jobs[0]!.pausedUntil)!;
+  const until = fromSqlDateTime(jobs[0].pausedUntil)!;
   return check(
     'quota',
     'warn',

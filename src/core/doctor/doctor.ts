@@ -8,7 +8,7 @@ import { platformStatus } from '../platform/status.js';
 import { inboxCheck, quotaCheck, sendsCheck } from './activity.js';
 import { check, skipped, type Check } from './check.js';
 import { configurationCheck, loadSettings, type ConfigSources, type ConfigurationCheck } from './configuration.js';
-import { connect, migrationsCheck, type OpenDatabase } from './database.js';
+import { connect, migrationsCheck } from './database.js';
 import { filePermissionsCheck } from './files.js';
 import { forwardingCheck } from './forwarding.js';
 import { accountFlags, accountsCheck, componentTokenCheck, ticketCheck } from './platform.js';
@@ -16,8 +16,6 @@ import { tokenServiceCheck } from './tokens.js';
 
 export interface DoctorDeps {
   clock: Clock;
-  /** Opens the database; the caller closes it. */
-  openDatabase: OpenDatabase;
 }
 
 export interface DoctorReport {
@@ -39,6 +37,15 @@ async function guarded(name: string, run: () => Promise<Check>): Promise<Check> 
 }
 
 export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promise<DoctorReport> {
+  const opened: { db: Database | null } = { db: null };
+  try {
+    return await examine(deps, sources, opened);
+  } finally {
+    await opened.db?.close();
+  }
+}
+
+async function examine(deps: DoctorDeps, sources: ConfigSources, opened: { db: Database | null }): Promise<DoctorReport> {
   const now = deps.clock.now();
   const settings = loadSettings(sources);
   const config = configurationCheck(settings);
@@ -48,9 +55,9 @@ export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promi
   if (settings.database instanceof ConfigError) {
     checks.push(check('database', 'fail', settings.database.message, settings.database.hint ?? `fix ${settings.database.variable}`));
   } else {
-    const connected = await connect(settings.database, deps.openDatabase);
+    const connected = await connect(settings.database);
     checks.push(connected.check);
-    db = connected.db;
+    db = opened.db = connected.db;
   }
   checks.push(filePermissionsCheck(settings.database instanceof ConfigError ? null : settings.database, sources.cwd));
 
@@ -61,11 +68,11 @@ export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promi
     return report(checks, config);
   }
   const migrations = await guarded('migrations', async () => {
-    const m = await migrationsCheck(db!);
+    const m = await migrationsCheck(db);
     return m.check;
   });
   checks.push(migrations);
-  if (migrations.status === 'fail') {
+  if (migrations.state === 'fail') {
     for (const name of dataChecks) checks.push(skipped(name, 'the database is not fully migrated'));
     return report(checks, config);
   }
@@ -73,7 +80,7 @@ export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promi
   const appid = settings.componentAppid;
   if (!appid) {
     for (const name of ['ticket', 'component token']) checks.push(skipped(name, 'WXPLAT_COMPONENT_APPID is not set'));
-    checks.push(await guarded('accounts', async () => accountsCheck(await platformStatus({ db: db!, clock: deps.clock }, ''), await accountFlags(db!))));
+    checks.push(await guarded('accounts', async () => accountsCheck(await platformStatus({ db: db, clock: deps.clock }, ''), await accountFlags(db))));
   } else {
     try {
       const status = await platformStatus({ db, clock: deps.clock }, appid);
@@ -84,19 +91,19 @@ export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promi
       }
     }
   }
-  checks.push(await guarded('quota', () => quotaCheck(db!, now)));
-  checks.push(await guarded('sends', () => sendsCheck(db!, now)));
-  checks.push(await guarded('inbox', () => inboxCheck(db!, now)));
-  checks.push(await guarded('forwarding', () => forwardingCheck(db!, now)));
-  checks.push(await guarded('token service', () => tokenServiceCheck(db!, settings.config?.tokensListen ?? null)));
+  checks.push(await guarded('quota', () => quotaCheck(db, now)));
+  checks.push(await guarded('sends', () => sendsCheck(db, now)));
+  checks.push(await guarded('inbox', () => inboxCheck(db, now)));
+  checks.push(await guarded('forwarding', () => forwardingCheck(db, now)));
+  checks.push(await guarded('token service', () => tokenServiceCheck(db, settings.config?.tokensListen ?? null)));
   return report(checks, config);
 }
 
 function report(checks: Check[], config: ConfigurationCheck): DoctorReport {
   const counts = { ok: 0, warn: 0, fail: 0, skip: 0 };
-  for (const c of checks) counts[c.status]++;
+  for (const c of checks) counts[c.state]++;
   // The configuration check's variable list is given once, at the top level.
-  const plain = checks.map((c) => (c === config ? { name: c.name, status: c.status, detail: c.detail, advice: c.advice } : c));
+  const plain = checks.map((c) => (c === config ? { name: c.name, state: c.state, detail: c.detail, advice: c.advice } : c));
   return {
     ok: counts.fail === 0,
     exitCode: counts.fail === 0 ? 0 : 1,

@@ -105,7 +105,7 @@ export function accountsCheck(s: PlatformStatus, flags: readonly AccountFlag[] =
   }
   if (a.withoutOriginalId.length > 0) {
     if (status === 'ok') status = 'warn';
-    const first = a.withoutOriginalId[0]!;
+    const first = a.withoutOriginalId[0];
     details.push(`${a.withoutOriginalId.length} of ${a.authorized} have no original id on record, so serve refuses their pushes: ${listed(a.withoutOriginalId, (x) => `${x.appid ?? x.id}`)}`);
     advice.push(`fetch their profiles: wxplat account refresh ${a.withoutOriginalId.length === 1 ? (first.appid ?? first.id) : '--all'}`);
   }

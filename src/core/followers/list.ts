@@ -23,8 +23,7 @@ export interface FollowerView {
   /** official_account_users.official_account_user_id: what --after takes. */
   id: number;
   openid: string;
-  /** 1 following, -2 no longer following. */
-  status: number | null;
+  /** The row's status is 1 (following); -2 is no longer following. */
   following: boolean;
   unionid: string | null;
   subscribedAt: string | null;
@@ -49,7 +48,7 @@ export interface FollowerPage {
 function view(row: FollowerListRow): FollowerView {
   let tags: number[] = [];
   try {
-    const parsed = row.tagid_list ? JSON.parse(row.tagid_list) : [];
+    const parsed: unknown = row.tagid_list ? JSON.parse(row.tagid_list) : [];
     if (Array.isArray(parsed)) tags = parsed.filter((n): n is number => typeof n === 'number');
   } catch {
     tags = [];
@@ -58,7 +57,6 @@ function view(row: FollowerListRow): FollowerView {
   return {
     id: Number(row.official_account_user_id),
     openid: row.openid,
-    status,
     following: status === FOLLOWING,
     unionid: row.unionid,
     subscribedAt: isoOrNull(row.subscribe_time),
@@ -107,5 +105,5 @@ export async function listFollowers(deps: { db: Database }, account: OfficialAcc
           total: checkpoint.total === null ? null : Number(checkpoint.total),
         }
       : null;
-  return { followers, next: followers.length === limit ? String(followers[followers.length - 1]!.id) : null, sync };
+  return { followers, next: followers.length === limit ? String(followers[followers.length - 1].id) : null, sync };
 }

@@ -192,7 +192,7 @@ export async function syncFollowers(deps: SyncDeps, account: OfficialAccountRow,
         const listed = res.data?.openid ?? [];
         if (listed.length === 0 || Number(res.count) === 0) return null;
         const openids = [...new Set(listed.filter((o) => typeof o === 'string' && o !== ''))];
-        const next = res.next_openid || openids[openids.length - 1]!;
+        const next = res.next_openid || openids[openids.length - 1];
         const detailsPromise = fetchDetails(details, openids);
         detailsPromise.catch(noop);
         return { openids, next, last: !res.next_openid, total: Number(res.total), fetchedAt, details: detailsPromise };
@@ -300,8 +300,9 @@ function summarize(
       requests: { userGet: run.userGet, batchget: run.batchget },
       skipped: run.skipped,
       adopted: run.adopted,
-      seconds,
-      perSecond: seconds > 0 ? run.followers / seconds : 0,
+      // Rounded as every rate in JSON: seconds to the millisecond, rates to the whole.
+      seconds: Math.round(seconds * 1000) / 1000,
+      perSecond: seconds > 0 ? Math.round(run.followers / seconds) : 0,
     },
   };
 }

@@ -60,7 +60,7 @@ export function readReply(body: string, call: Pick<ReplyCall, 'fields' | 'now'>)
     try {
       return checkReply(buildXml(flat));
     } catch (err) {
-      throw new Error(`the JSON answer cannot be a reply: ${(err as Error).message}`);
+      throw new Error(`the JSON answer cannot be a reply: ${(err as Error).message}`, { cause: err });
     }
   }
   return checkReply(text);
@@ -71,7 +71,7 @@ function checkReply(xml: string): string {
   try {
     parsed = parseXml(xml, { maxBytes: 64 * 1024 });
   } catch (err) {
-    throw new Error(err instanceof XmlRejectedError ? `the answer is not WeChat XML (${err.reason})` : 'the answer is not WeChat XML');
+    throw new Error(err instanceof XmlRejectedError ? `the answer is not WeChat XML (${err.reason})` : 'the answer is not WeChat XML', { cause: err });
   }
   const msgType = parsed.value.MsgType;
   if (parsed.root !== 'xml' || typeof msgType !== 'string') throw new Error('the answer is XML but not a reply: no <xml> root with a MsgType');

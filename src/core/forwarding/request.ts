@@ -39,7 +39,7 @@ function plain(value: XmlValue): unknown {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map(plain);
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(value)) out[k] = plain(value[k]!);
+  for (const k of Object.keys(value)) out[k] = plain(value[k]);
   return out;
 }
 

@@ -10,17 +10,22 @@ import type { IndustryName } from '../../wechat/types.js';
 import { accountRef, type AccountRef } from '../accounts/view.js';
 import { IndustryNameIndex } from './names.js';
 
-export interface WeChatIndustry {
-  /** null when the names match no known code. */
+/**
+ * One industry, in one shape on both sides: its code and its names. A code WeChat's names map to is
+ * named as the code table names it (WeChat writes `互联网|电子商务` where the table has
+ * `互联网/电子商务`: one spelling); names that match no code are WeChat's own.
+ */
+export interface Industry {
+  /** null when WeChat's names match no known code. */
   code: number | null;
-  firstClass: string;
-  secondClass: string;
-}
-
-export interface LocalIndustry {
-  code: number;
   main: string | null;
   sub: string | null;
+}
+
+export type WeChatIndustry = Industry;
+
+export interface LocalIndustry extends Industry {
+  code: number;
 }
 
 export interface AccountIndustries {
@@ -45,7 +50,9 @@ function side(index: IndustryNameIndex, name: IndustryName | undefined): WeChatI
   if (!name || (!name.first_class && !name.second_class)) return null;
   const firstClass = String(name.first_class ?? '');
   const secondClass = String(name.second_class ?? '');
-  return { code: index.codeOf(firstClass, secondClass), firstClass, secondClass };
+  const code = index.codeOf(firstClass, secondClass);
+  const known = code === null ? undefined : index.namesOf(code);
+  return known ? { code, ...known } : { code, main: firstClass, sub: secondClass };
 }
 
 /** The account's industries as WeChat reports them, with codes. */

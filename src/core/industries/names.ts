@@ -33,10 +33,15 @@ function stripMainPrefix(sub: string, main: string): string {
 export class IndustryNameIndex {
   private readonly mains = new Map<number, Set<string>>();
   private readonly subs = new Map<number, Set<string>>();
+  /** Each code's names as the database spells them (else the published table): the one spelling shown. */
+  private readonly names = new Map<number, { main: string; sub: string }>();
 
   /** Built from the codes in the database (which production may spell its own way) and the published table. */
   constructor(codes: readonly IndustryNames[] = []) {
-    for (const c of [...codes, ...INDUSTRY_CODES]) this.add(c.code, c.main, c.sub);
+    for (const c of [...codes, ...INDUSTRY_CODES]) {
+      this.add(c.code, c.main, c.sub);
+      if (!this.names.has(c.code)) this.names.set(c.code, { main: c.main, sub: c.sub });
+    }
     for (const v of INDUSTRY_NAME_VARIANTS) {
       for (const value of v.values) {
         this.set(v.field === 'main' ? this.mains : this.subs, v.code).add(normaliseIndustryName(value));
@@ -56,6 +61,10 @@ export class IndustryNameIndex {
     this.set(this.subs, code).add(normaliseIndustryName(sub));
   }
 
+  namesOf(code: number): { main: string; sub: string } | undefined {
+    return this.names.get(code);
+  }
+
   /**
    * The code for a first/second class pair, or null. Both names must match; failing that, a second class
    * that only one code has is enough (the first class is the one WeChat renames most).
@@ -65,8 +74,8 @@ export class IndustryNameIndex {
     const sub = normaliseIndustryName(stripMainPrefix(secondClass, firstClass));
     const subMatches = [...this.subs].filter(([, names]) => names.has(sub)).map(([code]) => code);
     const both = subMatches.filter((code) => this.mains.get(code)?.has(main));
-    if (both.length === 1) return both[0]!;
-    if (both.length === 0 && subMatches.length === 1) return subMatches[0]!;
+    if (both.length === 1) return both[0];
+    if (both.length === 0 && subMatches.length === 1) return subMatches[0];
     return null;
   }
 }

@@ -36,12 +36,16 @@ export interface AccountNeedingAuthorization {
   reason: string | null;
 }
 
+/** JSON keys are camelCase: a token state as a key. */
+export const TOKEN_STATE_KEY = { valid: 'valid', expiring: 'expiring', 'needs-reauthorization': 'needsReauthorization' } as const satisfies Record<TokenState, string>;
+export type TokenStateKey = (typeof TOKEN_STATE_KEY)[TokenState];
+
 export interface AccountsStatus {
   /** Accounts with status 1. */
   authorized: number;
   removed: number;
-  /** Of the authorized accounts. */
-  byTokenState: Record<TokenState, number>;
+  /** The authorized accounts by token state, keyed in camelCase (`needs-reauthorization`: needsReauthorization). */
+  byTokenState: Record<TokenStateKey, number>;
   needingAuthorization: AccountNeedingAuthorization[];
   /** Authorized accounts with no original id on record: `serve` cannot check their pushes' ToUserName, so refuses them. */
   withoutOriginalId: Array<{ id: number; appid: string | null }>;
@@ -102,18 +106,18 @@ export async function platformStatus(deps: { db: Database; clock: Clock }, compo
       dead: b?.dead ?? 0,
     };
   });
-  const byTokenState: Record<TokenState, number> = { valid: 0, expiring: 0, 'needs-reauthorization': 0 };
+  const byTokenState: Record<TokenStateKey, number> = { valid: 0, expiring: 0, needsReauthorization: 0 };
   const needing: AccountNeedingAuthorization[] = [];
   const withoutOriginalId: AccountsStatus['withoutOriginalId'] = [];
   let authorized = 0;
   let removed = 0;
   for (const a of accounts) {
-    if (a.status !== 'valid') {
-      if (a.status === 'removed') removed++;
+    if (a.state !== 'valid') {
+      if (a.state === 'removed') removed++;
       continue;
     }
     authorized++;
-    byTokenState[a.token.state]++;
+    byTokenState[TOKEN_STATE_KEY[a.token.state]]++;
     if (!a.originalId) withoutOriginalId.push({ id: a.id, appid: a.appid });
     if (a.token.state === 'needs-reauthorization') needing.push({ id: a.id, appid: a.appid, nickname: a.nickname, reason: a.token.reason });
   }

@@ -35,7 +35,7 @@ export interface SendRecord extends Common {
 export interface ReceiptRecord extends Common {
   kind: 'receipt';
   /** In the send's words: delivered, blocked, system-failed, other-failure. */
-  status: ReceiptStatus;
+  state: ReceiptStatus;
   /** WeChat's own Status text, e.g. `success`, `failed:user block`. */
   wechatStatus: string;
   msgid: string | null;
@@ -136,7 +136,7 @@ export function receiptRecord(row: ReceiptTailRow, send: ReceiptSendRow | undefi
     accountId: send ? Number(send.official_account_id) : accountId,
     appid: row.appid,
     openid: row.from_user_name,
-    status: receiptStatusName(statusCode),
+    state: receiptStatusName(statusCode),
     wechatStatus: row.content,
     msgid: row.msg_id === null ? null : String(row.msg_id),
     createTime: iso(row.create_time),

@@ -113,7 +113,8 @@ export async function deliver(deps: DeliveryDeps, run: DeliveryRun): Promise<Del
   const queue: ClaimedDelivery[] = [];
   const outcomes: DeliveryOutcome[] = [];
   let exhausted = false;
-  let claiming: Promise<void> | null = null;
+  // Typed by assertion so that control flow does not narrow it to null: the closures below set it.
+  let claiming = null as Promise<void> | null;
   let claimError: unknown = null;
   let flushing: Promise<void> = Promise.resolve();
   let consecutiveTransient = 0;
@@ -282,10 +283,10 @@ export async function deliver(deps: DeliveryDeps, run: DeliveryRun): Promise<Del
     }
   };
   const leaseTimer = setInterval(() => void renew(), Math.max(250, Math.floor(s.leaseMs / 4)));
-  let failure: unknown = null;
+  let failure: PromiseRejectedResult | undefined;
   try {
     const settled = await Promise.allSettled(Array.from({ length: s.concurrency }, () => sender()));
-    failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason ?? null;
+    failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   } finally {
     clearInterval(timer);
     clearInterval(leaseTimer);
@@ -297,7 +298,7 @@ export async function deliver(deps: DeliveryDeps, run: DeliveryRun): Promise<Del
     const unsent = queue.map((r) => r.sendRecordId);
     if (unsent.length && !flushError) await repo.releaseClaims(owner, unsent, clock.now());
   }
-  if (failure) throw failure;
+  if (failure) throw failure.reason;
   const dbError = claimError ?? flushError;
   if (dbError) {
     throw new FailedError(

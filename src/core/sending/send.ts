@@ -51,14 +51,17 @@ export interface SendDeps {
   sleep?: Sleep;
   onWarning?: (message: string) => void;
   /** Phases for the progress display: writing recipients, then sending. */
-  onPhase?: (phase: 'preparing' | 'sending', total: number) => void;
+  onPhase?: (phase: 'preparing' | 'sending', total: number) => void | Promise<void>;
   onProgress?: (done: number) => void;
 }
 
 export interface DryRunPreview {
   dryRun: true;
   account: { id: number; appid: string; nickname: string | null };
-  template: { templateId: string; code: string | null; title: string | null };
+  templateId: string;
+  /** The catalogue code, as records call it. */
+  templateCode: string | null;
+  templateTitle: string | null;
   message: MessageBody;
   content: string;
   recipients: number;
@@ -74,7 +77,9 @@ export interface SendSummary {
   jobId: number;
   idempotencyKey: string | null;
   account: { id: number; appid: string; nickname: string | null };
-  template: { templateId: string; code: string | null };
+  templateId: string;
+  /** The catalogue code, as records call it. */
+  templateCode: string | null;
   state: SendJobRow['state'];
   total: number;
   /** Duplicates dropped from the input, when the recipients were written in this run. */
@@ -148,7 +153,6 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
   let job = req.idempotencyKey ? await repo.findJobByKey(req.idempotencyKey) : undefined;
   let warnings: string[] = [];
   let readCount: number | null = null;
-  let requestDigest = '';
   if (job) {
     await checkSameJob(db, job, account, req);
   } else {
@@ -163,7 +167,7 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
     // Every check of the real run comes before the dry run's preview: a dry run that passes means the
     // command would run.
     if (check.read === 0) throw new UsageError('there are no recipients to send to');
-    requestDigest = createHash('sha256')
+    const requestDigest = createHash('sha256')
       .update(JSON.stringify([account.official_account_id, template.templateId, built.body, check.digest]))
       .digest('hex');
     // Without a key, the same send twice is most likely a command run again by accident.
@@ -177,7 +181,9 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
       return {
         dryRun: true,
         account: accountView,
-        template: { templateId: template.templateId, code: template.code, title: template.title },
+        templateId: template.templateId,
+        templateCode: template.code,
+        templateTitle: template.title,
         message: built.body,
         content,
         recipients: check.read,
@@ -212,7 +218,7 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
   const resumed = job.state !== 'preparing' || readCount === null;
   const started = clock.now().getTime();
   if (job.state === 'preparing') {
-    deps.onPhase?.('preparing', readCount ?? 0);
+    await deps.onPhase?.('preparing', readCount ?? 0);
     job = await prepareJob(
       { repo, clock, sleep, signal: deps.signal, owner, leaseMs: settings.leaseMs, onProgress: deps.onProgress },
       job,
@@ -230,7 +236,7 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
     stop = null;
   } else if (job.state !== 'done') {
     const before = await repo.stateCounts(jobId);
-    deps.onPhase?.('sending', job.total);
+    await deps.onPhase?.('sending', job.total);
     let done = job.total - (before.pending ?? 0) - (before.sending ?? 0);
     deps.onProgress?.(done);
     if (job.state === 'stopped') await repo.setJobState(jobId, 'ready', clock.now(), { stopReason: null, pausedUntil: null });
@@ -293,7 +299,15 @@ export async function sendTemplate(deps: SendDeps, req: SendRequest): Promise<Se
   return summarize(final, counts, {
     account: accountView,
     skipped: readCount !== null && !resumed ? Math.max(0, readCount - final.total) : 0,
-    run: { attempted, sent: sentNow, failed: failedNow, seconds, perSecond: seconds > 0 ? sentNow / seconds : 0, resumed },
+    // Rounded as every rate in JSON: seconds to the millisecond, rates to the whole.
+    run: {
+      attempted,
+      sent: sentNow,
+      failed: failedNow,
+      seconds: Math.round(seconds * 1000) / 1000,
+      perSecond: seconds > 0 ? Math.round(sentNow / seconds) : 0,
+      resumed,
+    },
     stop,
     failures: await repo.failures(jobId, 10),
     warnings,
@@ -377,7 +391,8 @@ function summarize(
     jobId: Number(job.job_id),
     idempotencyKey: job.idempotency_key,
     account: extra.account,
-    template: { templateId: job.template_id, code: job.template_code },
+    templateId: job.template_id,
+    templateCode: job.template_code,
     state: job.state,
     total: job.total,
     skipped: extra.skipped,

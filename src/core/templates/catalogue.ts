@@ -20,7 +20,7 @@ export interface CatalogueEntry {
   placeholders: string[];
   /** keyword_name_list for category templates, in order; null when the entry has none. */
   keywords: string[] | null;
-  status: 'valid' | 'removed' | 'unknown';
+  state: 'valid' | 'removed' | 'unknown';
   createdAt: string | null;
   updatedAt: string | null;
 }
@@ -53,7 +53,7 @@ function entry(
     content: row.content,
     placeholders: placeholdersOf(row.content),
     keywords: keywords.get(Number(row.system_message_template_id)) ?? null,
-    status: status === STATUS.valid ? 'valid' : status === STATUS.deleted ? 'removed' : 'unknown',
+    state: status === STATUS.valid ? 'valid' : status === STATUS.deleted ? 'removed' : 'unknown',
     createdAt: isoOrNull(row.created_at),
     updatedAt: isoOrNull(row.updated_at),
   };
@@ -142,7 +142,7 @@ export async function addCatalogueEntry(deps: Deps, input: NewCatalogueEntry): P
     );
   });
   const row = (await new TemplateRepository(deps.db.knex).findSystemById(id))!;
-  return { entry: (await describe(deps.db, [row]))[0]!, warnings };
+  return { entry: (await describe(deps.db, [row]))[0], warnings };
 }
 
 export async function removeCatalogueEntry(deps: Deps, code: string): Promise<CatalogueEntry> {
@@ -151,5 +151,5 @@ export async function removeCatalogueEntry(deps: Deps, code: string): Promise<Ca
   if (!row) throw new NotFoundError(`the catalogue has no template ${code.trim().slice(0, 30)}`, '`wxplat template system list` shows it');
   const id = Number(row.system_message_template_id);
   await repo.removeSystem(id, toSqlDateTime(deps.clock.now()));
-  return (await describe(deps.db, [(await repo.findSystemById(id))!]))[0]!;
+  return (await describe(deps.db, [(await repo.findSystemById(id))!]))[0];
 }

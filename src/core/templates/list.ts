@@ -14,7 +14,7 @@ export interface AccountTemplateView {
   code: string | null;
   title: string | null;
   placeholders: string[];
-  status: 'valid' | 'removed' | 'unknown';
+  state: 'valid' | 'removed' | 'unknown';
   /** False when the catalogue entry was removed (or never existed). */
   inCatalogue: boolean;
   createdAt: string | null;
@@ -37,7 +37,7 @@ export async function listAccountTemplates(
         code: r.code,
         title: r.title,
         placeholders: r.catalogue_content === null ? [] : placeholdersOf(r.catalogue_content),
-        status: status === STATUS.valid ? 'valid' : status === STATUS.deleted ? 'removed' : 'unknown',
+        state: status === STATUS.valid ? 'valid' : status === STATUS.deleted ? 'removed' : 'unknown',
         inCatalogue: r.catalogue_content !== null && Number(r.catalogue_status) === STATUS.valid,
         createdAt: isoOrNull(r.created_at),
         updatedAt: isoOrNull(r.updated_at),

@@ -5,7 +5,7 @@ const PLACEHOLDER = /\{\s*\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\.\s*DATA\s*\}\s*\}/g;
 /** The placeholder names in order of first appearance, each once. */
 export function placeholdersOf(content: string): string[] {
   const seen = new Set<string>();
-  for (const match of content.matchAll(PLACEHOLDER)) seen.add(match[1]!);
+  for (const match of content.matchAll(PLACEHOLDER)) seen.add(match[1]);
   return [...seen];
 }
 

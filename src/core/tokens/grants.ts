@@ -12,11 +12,13 @@ import { NotAuthorizedError, type TokenGrant, type TokenKeeper } from '../../wec
 export interface TokenDocument {
   token: string;
   /** ISO 8601: when WeChat said it expires. */
-  expires_at: string;
+  expiresAt: string;
 }
 
+export type { TokenGrant };
+
 export function tokenDocument(grant: TokenGrant): TokenDocument {
-  return { token: grant.token, expires_at: grant.expiresAt.toISOString() };
+  return { token: grant.token, expiresAt: grant.expiresAt.toISOString() };
 }
 
 /** No account has this appid, and we hold no tokens for it. */

@@ -5,7 +5,7 @@
 //   GET  /tokens/component                       the component_access_token (keys for every account only)
 //   GET  /tokens/accounts/:appid                 the account's authorizer_access_token
 //   GET  /tokens/accounts/:appid/jsapi-ticket    the account's jsapi_ticket
-//        → 200 {"token": …, "expires_at": …}
+//        → 200 {"token": …, "expiresAt": …}
 //   POST /tokens/accounts/:appid/invalid {"token": …}
 //        a service was refused with that token (40001/42001): expired if it is still the current one
 //        (one refresh for any number of reports), and the current token is the answer.
@@ -28,6 +28,7 @@ import { WeChatError } from '../../wechat/errors.js';
 import { NeedsReauthorizationError, NotAuthorizedError, TicketUnavailableError, type TokenGrant } from '../../wechat/tokens.js';
 import { TokenGrants, UnknownAccountError, tokenDocument } from './grants.js';
 import { KeyRing, type Caller, type KeyRingOptions } from './keyring.js';
+import { APPID_SOURCE } from '../../formats.js';
 
 export interface TokenListenerDeps {
   db: Database;
@@ -57,7 +58,7 @@ type Route =
   | { kind: 'account' | 'jsapi'; method: 'GET'; appid: string }
   | { kind: 'invalid'; method: 'POST'; appid: string };
 
-const ACCOUNT_PATH = /^\/tokens\/accounts\/(wx[0-9A-Za-z]{16})(\/jsapi-ticket|\/invalid)?\/?$/;
+const ACCOUNT_PATH = new RegExp(`^/tokens/accounts/(${APPID_SOURCE})(/jsapi-ticket|/invalid)?/?$`);
 /** A report is one small JSON object. */
 const MAX_BODY_BYTES = 4096;
 
@@ -65,8 +66,8 @@ function matchRoute(pathname: string): Route | null {
   if (pathname === '/tokens/component' || pathname === '/tokens/component/') return { kind: 'component', method: 'GET', appid: null };
   const m = ACCOUNT_PATH.exec(pathname);
   if (!m) return null;
-  if (m[2] === '/invalid') return { kind: 'invalid', method: 'POST', appid: m[1]! };
-  return { kind: m[2] === '/jsapi-ticket' ? 'jsapi' : 'account', method: 'GET', appid: m[1]! };
+  if (m[2] === '/invalid') return { kind: 'invalid', method: 'POST', appid: m[1] };
+  return { kind: m[2] === '/jsapi-ticket' ? 'jsapi' : 'account', method: 'GET', appid: m[1] };
 }
 
 /** A request the listener answers with an error status (and a reason for the log). */
@@ -209,7 +210,7 @@ export async function startTokenListener(deps: TokenListenerDeps, options: Token
     // Only what the route matched reaches the log: a path nobody routes is quoted and cut short.
     const where = route ? pathname : JSON.stringify(pathname.slice(0, 100));
     const log: Record<string, unknown> = {};
-    let caller: Caller | null = null;
+    let caller: Caller | null;
     try {
       if (!route) throw new Refusal(404, { error: 'not_found' }, 'no-route');
       if (method !== route.method) throw new Refusal(405, { error: 'method_not_allowed' }, 'method', { allow: route.method });

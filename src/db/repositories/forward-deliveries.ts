@@ -20,25 +20,6 @@ export type DeliveryMode = 'async' | 'reply';
 /** pending (due, or being sent under a lease) → delivered | dead; a reply that did not answer: failed. */
 export type ForwardDeliveryState = 'pending' | 'delivered' | 'dead' | 'failed';
 
-export interface ForwardDeliveryRow {
-  id: number | string;
-  rule_id: number;
-  inbox_id: number | string;
-  mode: DeliveryMode;
-  state: ForwardDeliveryState;
-  attempts: number;
-  next_attempt_at: string;
-  lease_owner: string | null;
-  retry_from: string;
-  last_attempt_at: string | null;
-  delivered_at: string | null;
-  last_status: number | null;
-  last_error: string | null;
-  latency_ms: number | null;
-  created_at: string;
-  updated_at: string;
-}
-
 /** A claimed delivery with what sending it needs. */
 export interface ClaimedDelivery {
   id: number;
@@ -275,11 +256,11 @@ export class ForwardDeliveryRepository {
 
   /** Each rule's deliveries by state, and its oldest waiting one. */
   async backlog(): Promise<RuleBacklog[]> {
-    const rows = (await this.knex(DELIVERIES)
+    const rows: Array<{ rule_id: number; state: string; n: number | string; oldest: string | null }> = await this.knex(DELIVERIES)
       .select('rule_id', 'state')
       .count({ n: '*' })
       .min({ oldest: 'created_at' })
-      .groupBy('rule_id', 'state')) as Array<{ rule_id: number; state: string; n: number | string; oldest: string | null }>;
+      .groupBy('rule_id', 'state');
     const byRule = new Map<number, RuleBacklog>();
     for (const r of rows) {
       const b = byRule.get(Number(r.rule_id)) ?? { ruleId: Number(r.rule_id), pending: 0, oldestPendingAt: null, dead: 0, delivered: 0 };
@@ -299,9 +280,5 @@ export class ForwardDeliveryRepository {
       | { n: number | string; oldest: string | null }
       | undefined;
     return { count: Number(row?.n ?? 0), oldest: fromSqlDateTime(row?.oldest ?? null) };
-  }
-
-  findByInbox(inboxId: number): Promise<ForwardDeliveryRow[]> {
-    return this.knex<ForwardDeliveryRow>(DELIVERIES).where('inbox_id', inboxId).orderBy('rule_id');
   }
 }

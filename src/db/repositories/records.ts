@@ -208,7 +208,7 @@ function chunks<T>(list: readonly T[]): T[][] {
 
 /** The filter on one change-log table; `prefix` is the alias ('d.' or ''). */
 function whereChange(q: Knex.QueryBuilder, f: ChangeFilter, prefix: string, idColumn: string): Knex.QueryBuilder {
-  if (f.states.length === 1) q.where(`${prefix}state`, f.states[0]!);
+  if (f.states.length === 1) q.where(`${prefix}state`, f.states[0]);
   else q.whereIn(`${prefix}state`, f.states);
   if (f.accountId !== undefined) q.andWhere(`${prefix}official_account_id`, f.accountId);
   if (f.appid !== undefined) q.andWhere(`${prefix}appid`, f.appid);

@@ -123,7 +123,7 @@ export class TemplateRepository {
       .where('a.official_account_id', accountId)
       .orderBy('a.account_message_template_id');
     if (!includeRemoved) q.andWhere('a.status', STATUS.valid);
-    return q as unknown as Promise<AccountTemplateWithCatalogue[]>;
+    return q;
   }
 
   async insertAccountTemplate(

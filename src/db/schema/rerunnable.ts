@@ -25,17 +25,17 @@ type Effect =
   | { kind: 'drop-column'; table: string; column: string };
 
 const PATTERNS: ReadonlyArray<readonly [RegExp, (m: RegExpExecArray) => Effect]> = [
-  [/^create table `([^`]+)`/i, (m) => ({ kind: 'create-table', table: m[1]! })],
+  [/^create table `([^`]+)`/i, (m) => ({ kind: 'create-table', table: m[1] })],
   // MySQL
-  [/^alter table `([^`]+)` add (?:unique|index|fulltext index|spatial index|fulltext|spatial) `([^`]+)`/i, (m) => ({ kind: 'add-index', table: m[1]!, index: m[2]! })],
-  [/^alter table `([^`]+)` add primary key/i, (m) => ({ kind: 'add-primary', table: m[1]! })],
-  [/^alter table `([^`]+)` drop index `([^`]+)`$/i, (m) => ({ kind: 'drop-index', table: m[1]!, index: m[2]! })],
-  [/^alter table `([^`]+)` add `([^`]+)` /i, (m) => ({ kind: 'add-column', table: m[1]!, column: m[2]! })],
-  [/^alter table `([^`]+)` drop `([^`]+)`$/i, (m) => ({ kind: 'drop-column', table: m[1]!, column: m[2]! })],
+  [/^alter table `([^`]+)` add (?:unique|index|fulltext index|spatial index|fulltext|spatial) `([^`]+)`/i, (m) => ({ kind: 'add-index', table: m[1], index: m[2] })],
+  [/^alter table `([^`]+)` add primary key/i, (m) => ({ kind: 'add-primary', table: m[1] })],
+  [/^alter table `([^`]+)` drop index `([^`]+)`$/i, (m) => ({ kind: 'drop-index', table: m[1], index: m[2] })],
+  [/^alter table `([^`]+)` add `([^`]+)` /i, (m) => ({ kind: 'add-column', table: m[1], column: m[2] })],
+  [/^alter table `([^`]+)` drop `([^`]+)`$/i, (m) => ({ kind: 'drop-column', table: m[1], column: m[2] })],
   // SQLite
-  [/^create (?:unique )?index `([^`]+)` on `([^`]+)`/i, (m) => ({ kind: 'add-index', table: m[2]!, index: m[1]! })],
-  [/^drop index `([^`]+)`$/i, (m) => ({ kind: 'drop-index', table: null, index: m[1]! })],
-  [/^alter table `([^`]+)` add column `([^`]+)` /i, (m) => ({ kind: 'add-column', table: m[1]!, column: m[2]! })],
+  [/^create (?:unique )?index `([^`]+)` on `([^`]+)`/i, (m) => ({ kind: 'add-index', table: m[2], index: m[1] })],
+  [/^drop index `([^`]+)`$/i, (m) => ({ kind: 'drop-index', table: null, index: m[1] })],
+  [/^alter table `([^`]+)` add column `([^`]+)` /i, (m) => ({ kind: 'add-column', table: m[1], column: m[2] })],
 ];
 
 function effectOf(sql: string): Effect {

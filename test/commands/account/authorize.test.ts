@@ -70,7 +70,7 @@ t.test('account authorize', (t) =>
         verifyTypeId: 0,
         verifyType: 'WeChat verified',
         funcIds: sandboxAccount.funcIds,
-        status: 'valid',
+        state: 'valid',
         token: { state: 'valid' },
       });
       const row = (await new AccountRepository(world.db.knex).findByAppid(appid))!;
@@ -162,7 +162,7 @@ t.test('account authorize', (t) =>
       const prompter = scriptedPrompter([
         { input: 'https://platform.example.com/cb?no=code' },
         { input: 'two words' },
-        { input: async () => confirmAt(/(http:\/\/\S+componentloginpage\S+)/.exec(stdout.text)![1]!) },
+        { input: async () => confirmAt(/(http:\/\/\S+componentloginpage\S+)/.exec(stdout.text)![1]) },
       ]);
       const code = await main(['account', 'authorize', '--redirect-uri', REDIRECT], {
         io: { stdout, stderr, stdin, env: { ...env }, cwd: process.cwd() },
@@ -171,7 +171,7 @@ t.test('account authorize', (t) =>
       t.equal(code, 0, stderr.text);
       t.match(stdout.text, /[▀▄█]/, 'a QR code of the mobile link on a terminal');
       t.match(stdout.text, /Authorized account \d+ wx/);
-      t.same(prompter.asked[0]!.refused, ['the redirect URL has no auth_code parameter', 'malformed authorization code: expected one word of printable characters']);
+      t.same(prompter.asked[0].refused, ['the redirect URL has no auth_code parameter', 'malformed authorization code: expected one word of printable characters']);
       t.equal(prompter.left(), 0);
     });
 
@@ -180,16 +180,17 @@ t.test('account authorize', (t) =>
       const [, pc] = await term.waitFor(/(http:\/\/\S+componentloginpage\S+)/);
       await term.waitFor(/[▀▄█]{8}/);
       await term.waitFor(/paste the address WeChat redirected to/);
-      const location = await confirmAt(pc!);
+      const location = await confirmAt(pc);
       term.type(location);
       await term.keys(KEY.enter);
       await term.waitFor(/Authorized account \d+ wx[0-9a-zA-Z]{16}/);
       t.equal(await term.exit, 0, term.screen);
     });
 
-    await t.test('on a 60-column terminal the QR code (63 columns) is left out; with --url-only it never shows', async (t) => {
+    await t.test('on a 60-column terminal the QR code (wider than that) is left out; with --url-only it never shows', async (t) => {
       const narrow = runOnTerminal(['account', 'authorize', '--redirect-uri', REDIRECT], env, { columns: 60 });
-      await narrow.waitFor(/paste the address WeChat redirected to/);
+      // The prompt wraps at 60 columns: wait for its first words.
+      await narrow.waitFor(/Once the admin has confirmed, paste/);
       t.notMatch(narrow.screen, /[▀▄█]/, 'no QR code that would wrap');
       t.match(narrow.screen, /the QR code needs \d+ columns/);
       narrow.type(KEY.ctrlC);

@@ -34,7 +34,7 @@ t.test('account pay', (t) =>
         ['--appkey', PAY_KEY],
       ]) {
         const res = await runCli(['account', 'pay', 'set', id, '--mch-id', '1230000109', '--name', '甲公司', ...argv], { env, stdin: PAY_KEY2 });
-        t.equal(res.code, 2, argv[0]!);
+        t.equal(res.code, 2, argv[0]);
         t.match(res.stderr, /the pay key is never taken from the command line/);
         t.notMatch(res.stderr + res.stdout, PAY_KEY);
       }
@@ -111,8 +111,8 @@ t.test('account pay', (t) =>
       const res = await runCli(['account', 'pay', 'set'], { env, stdinTTY: true, stdoutTTY: true, overrides: { prompter } });
       t.equal(res.code, 0, res.stderr);
       t.same(prompter.asked.map((a) => a.kind), ['select', 'input', 'input', 'password']);
-      t.match(prompter.asked[1]!.refused, [/digits only/]);
-      t.match(prompter.asked[3]!.refused, [/exactly 32/]);
+      t.match(prompter.asked[1].refused, [/digits only/]);
+      t.match(prompter.asked[3].refused, [/exactly 32/]);
       t.notMatch(res.stdout + res.stderr, PAY_KEY);
       t.equal((await new PayParamsRepository(world.db.knex).current(accountId))!.appkey, PAY_KEY);
     });

@@ -35,7 +35,7 @@ t.test('account show and doctor: account_status and missing permission sets', (t
     let d = await doctor(world.env);
     t.equal(d.code, 0, 'a warning only');
     t.match(d.accounts, {
-      status: 'warn',
+      state: 'warn',
       detail: '1 lacks permission sets wxplat uses: wx00000000000000aa (群发与通知 (7), 用户管理 (2))',
       advice: /calls that need them get 48001: have the admin authorize again granting them/,
     });
@@ -47,7 +47,7 @@ t.test('account show and doctor: account_status and missing permission sets', (t
     t.match(banned.stdout, /account status +banned \(16\), checked .*: WeChat refuses to act for it/);
     d = await doctor(world.env);
     t.equal(d.code, 1, 'a banned account fails the doctor');
-    t.equal(d.accounts.status, 'fail');
+    t.equal(d.accounts.state, 'fail');
     t.match(d.accounts.detail, `1 is ${good.appid} banned (16) at WeChat; 1 lacks permission sets wxplat uses`);
     t.match(d.accounts.advice, /WeChat banned, froze or cancelled them/);
 
@@ -55,7 +55,7 @@ t.test('account show and doctor: account_status and missing permission sets', (t
     await runCli(['account', 'refresh', '--all'], { env: world.env });
     d = await doctor(world.env);
     t.equal(d.code, 0);
-    t.match(d.accounts, { status: 'warn', detail: new RegExp(`${good.appid} warned \\(18\\) at WeChat`) });
+    t.match(d.accounts, { state: 'warn', detail: new RegExp(`${good.appid} warned \\(18\\) at WeChat`) });
 
     // Never checked since the status was recorded (an account authorized before this version).
     await world.db.knex('wxplat_authorizer_status').del();
@@ -70,12 +70,12 @@ t.test('doctor suggests `platform ticket restart` when the ticket is missing or 
     componentAppid: 'wx1234567890abcdef',
     ticket,
     componentToken: { state: 'valid', expiresAt: 'x', expiresInSeconds: 6000 },
-    accounts: { authorized: 1, removed: 0, byTokenState: { valid: 1, expiring: 0, 'needs-reauthorization': 0 }, needingAuthorization: [], withoutOriginalId: [] },
+    accounts: { authorized: 1, removed: 0, byTokenState: { valid: 1, expiring: 0, needsReauthorization: 0 }, needingAuthorization: [], withoutOriginalId: [] },
     forwarding: [],
   });
   t.equal(ticketCheck(status({ state: 'fresh', receivedAt: 'x', ageSeconds: 300 })).advice, null);
   const recentStale = ticketCheck(status({ state: 'stale', receivedAt: 'x', ageSeconds: 25 * 60 }));
-  t.equal(recentStale.status, 'warn');
+  t.equal(recentStale.state, 'warn');
   t.notMatch(recentStale.advice, /ticket restart/, '25 minutes: one push may have been missed');
   t.match(ticketCheck(status({ state: 'stale', receivedAt: 'x', ageSeconds: 31 * 60 })).advice, /`wxplat platform ticket restart` asks WeChat to push one now/);
   t.match(ticketCheck(status({ state: 'expired', receivedAt: 'x', ageSeconds: 50_000 })).advice, /ticket restart/);

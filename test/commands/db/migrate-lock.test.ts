@@ -89,7 +89,7 @@ t.test('a second db migrate waits for the first, or refuses with --wait 0', (t) 
     const gaveUp = await spawnCli(['db', 'migrate', '--wait', '1'], { env: { WXPLAT_DATABASE_URL: tdb.url } });
     t.equal(gaveUp.code, 1, 'waited, then refused: exit 1');
     t.match(gaveUp.stderr, /waiting for it to finish/);
-    t.match(gaveUp.stderr, /error: another `db migrate` on .* still held the migration lock after 1 s\n  let it finish, then run `wxplat db migrate` again \(--wait SECONDS waits longer\)/);
+    t.match(gaveUp.stderr, /error: another `db migrate` on .* still held the migration lock after 1 s\n {2}let it finish, then run `wxplat db migrate` again \(--wait SECONDS waits longer\)/);
     t.same(await recorded(db), [], 'nothing applied');
 
     let released = false;

@@ -27,7 +27,7 @@ t.test('serve passes the rehearsed release check; the test account never becomes
     t.same(result.cases.map((c: { name: string; pass: boolean }) => [c.name, c.pass]), [['ticket', true], ['event', true], ['text', true], ['api', true]]);
     const custom = world.sandbox.customMessages('wx570bc396a51b8ff8');
     t.equal(custom.length, 1, 'one customer-service message');
-    t.match(custom[0]!.content, /^queryauthcode@@@.+_from_api$/);
+    t.match(custom[0].content, /^queryauthcode@@@.+_from_api$/);
 
     t.notOk(await world.db.knex('official_accounts').where('appid', 'wx570bc396a51b8ff8').first(), 'never an account of the platform');
     await until(async () => (await world.db.knex('wxplat_callback_inbox').where('state', 'pending')).length === 0, 'inbox processed');
@@ -38,8 +38,8 @@ t.test('serve passes the rehearsed release check; the test account never becomes
 
     const human = await runCli(['events', 'trigger', 'release-check', '--forward-to', url], { env: world.env });
     t.equal(human.code, 0);
-    t.match(human.stdout, /pass  ticket/);
-    t.match(human.stdout, /pass  api +QUERY_AUTH_CODE:<code> → an empty answer, then the customer-service text/);
+    t.match(human.stdout, /pass {2}ticket/);
+    t.match(human.stdout, /pass {2}api +QUERY_AUTH_CODE:<code> → an empty answer, then the customer-service text/);
     t.match(human.stdout, /every case passes/);
   }),
 );

@@ -16,7 +16,7 @@ t.test('events replay', (t) =>
     const add = async (xml: string) => {
       const m = describeMessage('account', ACCOUNT_APPID, parseFlatXml(xml), clock.now());
       const [s] = await inbox.store([{ ...m, openid: null, decryptedXml: xml }], `t${Math.random()}`, clock.now());
-      return s!.id;
+      return s.id;
     };
     const receipt = await add(receiptXml(clock.now(), '3717005636572528642', 'success'));
     const follower = await add(subscriptionXml(clock.now(), 'subscribe', 'oNobody'));

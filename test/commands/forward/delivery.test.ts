@@ -94,14 +94,14 @@ t.test('async rules: each matching push delivered, signed, as XML or JSON; autho
     }
     const orders = byPath('/orders');
     t.equal(orders.length, 1);
-    t.match(JSON.parse(orders[0]!.body), { MsgType: 'event', Event: 'subscribe', FromUserName: 'oNewFollower', ToUserName: ACCOUNT_ORIGINAL_ID });
-    t.ok(signedBy(jsonRule.secret, orders[0]!));
+    t.match(JSON.parse(orders[0].body), { MsgType: 'event', Event: 'subscribe', FromUserName: 'oNewFollower', ToUserName: ACCOUNT_ORIGINAL_ID });
+    t.ok(signedBy(jsonRule.secret, orders[0]));
     const audit = byPath('/audit');
     t.equal(audit.length, 1);
-    const auth = JSON.parse(audit[0]!.body);
+    const auth = JSON.parse(audit[0].body);
     t.match(auth, { InfoType: 'authorized', AuthorizerAppid: ACCOUNT_APPID });
     t.notOk('AuthorizationCode' in auth || 'PreAuthCode' in auth, 'the single-use codes are withheld');
-    t.ok(signedBy(authRule.secret, audit[0]!));
+    t.ok(signedBy(authRule.secret, audit[0]));
     t.equal(byPath('/other').length, 0, "another account's rule takes nothing");
     const everything = JSON.stringify(sink.requests);
     for (const secret of [COMPONENT.token, COMPONENT.encodingAesKey, COMPONENT.appsecret, 'queryauthcode@@@secretcode', xmlRule.secret, jsonRule.secret]) {
@@ -138,7 +138,7 @@ t.test('a service that fails for a while gets every push once it recovers, with 
     await until(async () => (await db.knex('wxplat_forward_deliveries').where('attempts', 1).whereNull('lease_owner').whereNotNull('last_status')).length === 2, 'failures recorded');
     const retrying = await runCli(['records', 'tail', 'forwards', '--status', 'retrying', '--json'], { env });
     t.equal(retrying.stdout.trim().split('\n').length, 2);
-    t.match(JSON.parse(retrying.stdout.trim().split('\n')[0]!), { state: 'pending', retrying: true, lastStatus: 503, lastError: 'HTTP 503: not now' });
+    t.match(JSON.parse(retrying.stdout.trim().split('\n')[0]), { state: 'pending', retrying: true, lastStatus: 503, lastError: 'HTTP 503: not now' });
     sink.answer = {};
     await sink.until((rs) => rs.filter((r) => r.path === '/flaky').length >= 4, 'the second attempts');
     await until(async () => (await db.knex('wxplat_forward_deliveries').where('state', 'delivered')).length === 2, 'both delivered');
@@ -163,7 +163,7 @@ t.test('a service that fails for a while gets every push once it recovers, with 
     }, 'its deliveries dead', 60_000);
     const doctor = await runCli(['doctor', '--json'], { env });
     const check = JSON.parse(doctor.stdout).checks.find((c: { name: string }) => c.name === 'forwarding');
-    t.equal(check.status, 'fail', 'doctor fails on dead deliveries');
+    t.equal(check.state, 'fail', 'doctor fails on dead deliveries');
     t.match(check.detail, /dead deliveries: rule \d+ \(broken\) \d+/);
     t.match(check.advice, /forward retry --dead/);
     const deadRows = await runCli(['records', 'tail', 'forwards', '--status', 'dead'], { env });
@@ -177,7 +177,7 @@ t.test('a service that fails for a while gets every push once it recovers, with 
     await until(async () => (await db.knex('wxplat_forward_deliveries').where({ rule_id: dead.id }).whereNot('state', 'delivered')).length === 0, 'every one delivered');
     t.ok(broken.requests.length > before, 'sent again');
     const after = JSON.parse((await runCli(['doctor', '--json'], { env })).stdout).checks.find((c: { name: string }) => c.name === 'forwarding');
-    t.equal(after.status, 'ok');
+    t.equal(after.state, 'ok');
   }),
 );
 
@@ -192,7 +192,7 @@ t.test('a reply rule answers WeChat with the encrypted reply; a slow one gets su
     const answer = await post(serve.base, signedPost(ACCOUNT_PATH, text(now, '在吗', 11n), { now }));
     t.equal(answer.status, 200);
     t.equal(openReply(answer.body, COMPONENT), reply, 'the reply, encrypted and signed as WeChat expects');
-    t.ok(signedBy(rule.secret, sink.requests[0]!));
+    t.ok(signedBy(rule.secret, sink.requests[0]));
     // An empty answer or `success`: WeChat gets success.
     sink.answer = { body: 'success' };
     t.same(await post(serve.base, signedPost(ACCOUNT_PATH, text(now, 'two', 12n), { now })), SUCCESS);
@@ -325,8 +325,8 @@ t.test('pushes stored by another serve are forwarded; a removed rule stops faili
       return rows.length >= 1 && rows.every((r: { state: string }) => r.state === 'dead');
     }, 'its deliveries dead', 60_000);
     const forwardingCheck = async () => JSON.parse((await runCli(['doctor', '--json'], { env })).stdout).checks.find((c: { name: string }) => c.name === 'forwarding');
-    t.equal((await forwardingCheck()).status, 'fail', 'dead deliveries of a rule in force fail doctor');
+    t.equal((await forwardingCheck()).state, 'fail', 'dead deliveries of a rule in force fail doctor');
     t.equal((await runCli(['forward', 'remove', 'gone'], { env })).code, 0);
-    t.match(await forwardingCheck(), { status: 'ok', detail: '1 rule, 0 deliveries waiting, none dead' });
+    t.match(await forwardingCheck(), { state: 'ok', detail: '1 rule, 0 deliveries waiting, none dead' });
   }),
 );

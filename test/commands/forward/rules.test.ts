@@ -18,7 +18,7 @@ t.test('forward add, list, test, rotate-secret, remove', (t) =>
     t.equal(r.code, 0, r.stderr);
     t.match(r.stdout, 'rule 1 (cs): async xml');
     t.match(r.stdout, 'takes text,image,CLICK,subscribe of every account (account route)', "names stored in WeChat's spelling");
-    const secret = SECRET.exec(r.stdout)![1]!;
+    const secret = SECRET.exec(r.stdout)![1];
     t.match(r.stderr, /not shown again/);
 
     r = await runCli(['forward', 'add', '--to', `${sink.url}/audit`, '--route', 'component', '--info-type', 'authorized,unauthorized', '--format', 'json', '--json'], { env });
@@ -64,7 +64,7 @@ t.test('forward add, list, test, rotate-secret, remove', (t) =>
     // rotate-secret: a new one, and requests are signed with it
     r = await runCli(['forward', 'rotate-secret', 'cs'], { env });
     t.equal(r.code, 0, r.stderr);
-    const rotated = /new signing secret (fwsec_\S+)/.exec(r.stdout)![1]!;
+    const rotated = /new signing secret (fwsec_\S+)/.exec(r.stdout)![1];
     t.not(rotated, secret);
     sink.answer = {};
     await runCli(['forward', 'test', 'cs'], { env });

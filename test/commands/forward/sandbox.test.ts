@@ -52,7 +52,7 @@ t.test('the sandbox pushes a follower\'s text, image, CLICK, SCAN, LOCATION, sub
     // events trigger: the same kinds, and the passive reply decrypted and printed.
     const r = await runCli(['events', 'trigger', 'text', '--appid', appid, '--content', 'hello', '--forward-to', await serve.url], { env });
     t.equal(r.code, 0, r.stderr);
-    t.match(r.stdout, /200 a passive reply:\n  <xml>.*收到/);
+    t.match(r.stdout, /200 a passive reply:\n {2}<xml>.*收到/);
     for (const type of ['image', 'voice', 'click', 'view', 'scan', 'location']) {
       const x = await runCli(['events', 'trigger', type, '--appid', appid, '--forward-to', await serve.url], { env });
       t.equal(x.code, 0, `${type}: ${x.stderr}`);

@@ -41,17 +41,17 @@ t.test('industry get and set', (t) =>
       t.match(await record(), [{ industry_id1: 1, industry_id2: 2, status: 1 }]);
     });
 
-    await t.test("get: WeChat's names (互联网|电子商务) mapped to codes, beside the record", async (t) => {
+    await t.test("get: WeChat's names (互联网|电子商务) mapped to codes and named as the table does, beside the record", async (t) => {
       const res = await run(['industry', 'get', appid, '--json']);
       const doc = JSON.parse(res.stdout);
       t.same(doc.wechat, {
-        primary: { code: 1, firstClass: 'IT科技', secondClass: '互联网|电子商务' },
-        secondary: { code: 2, firstClass: 'IT科技', secondClass: 'IT软件与服务' },
+        primary: { code: 1, main: 'IT科技', sub: '互联网/电子商务' },
+        secondary: { code: 2, main: 'IT科技', sub: 'IT软件与服务' },
       });
       t.match(doc.local, { primary: { code: 1, sub: '互联网/电子商务' }, secondary: { code: 2 }, updatedAt: '2026-11-20T04:00:00.000Z' });
       t.equal(doc.inSync, true);
       const human = await run(['industry', 'get', id]);
-      t.match(human.stdout, /primary\t1 {2}IT科技 \/ 互联网\|电子商务\t1 {2}IT科技 \/ 互联网\/电子商务/);
+      t.match(human.stdout, /primary\t1 {2}IT科技 \/ 互联网\/电子商务\t1 {2}IT科技 \/ 互联网\/电子商务/, 'one spelling');
     });
 
     await t.test('the same pair again: nothing to change, WeChat not asked', async (t) => {
@@ -87,8 +87,9 @@ t.test('industry get and set', (t) =>
       t.match(res.stderr, /wxplat template sync/);
       const doc = JSON.parse((await run(['industry', 'get', id, '--json'])).stdout);
       t.match(doc.wechat, {
-        primary: { code: 23, firstClass: '医疗护理', secondClass: '护理美容' },
-        secondary: { code: 29, firstClass: '房地产', secondClass: '房地产|建筑' },
+        // WeChat says 医疗护理 and 房地产|建筑: named as the code table names 23 and 29.
+        primary: { code: 23, main: '医药护理', sub: '护理美容' },
+        secondary: { code: 29, main: '房地产', sub: '建筑' },
       });
       t.equal(doc.inSync, true);
       t.match(await record(), [{ industry_id1: 23, industry_id2: 29, status: 1 }], 'one row, updated');
@@ -99,7 +100,7 @@ t.test('industry get and set', (t) =>
       await world.storeTicket();
       t.equal((await run(['industry', 'set', id, '41', '8'])).code, 0);
       const doc = JSON.parse((await run(['industry', 'get', id, '--json'])).stdout);
-      t.match(doc.wechat, { primary: { code: 41, firstClass: '其他' }, secondary: { code: 8, secondClass: '证券|基金|理财|信托' } });
+      t.match(doc.wechat, { primary: { code: 41, main: '其它' }, secondary: { code: 8, sub: '基金|理财|信托' } });
       t.equal(doc.inSync, true);
     });
 
@@ -142,9 +143,9 @@ t.test('industry get and set', (t) =>
       const declined = await run(['industry', 'set', id], { overrides: { clock, prompter: no } });
       t.equal(declined.code, 1, 'answering no is not bad usage: nothing was done (exit 1)');
       t.match(declined.stderr, /^industries of account .* not changed: you answered no\n$/);
-      t.equal(no.asked[0]!.choices!.length, 41, 'every code offered for the primary');
-      t.equal(no.asked[1]!.choices!.length, 40, 'the primary is not offered again');
-      t.match(no.asked[2]!.message, /to 3 IT科技 \/ IT硬件与设备 and 1 IT科技 \/ 互联网\/电子商务\? WeChat allows one industry change a month/);
+      t.equal(no.asked[0].choices!.length, 41, 'every code offered for the primary');
+      t.equal(no.asked[1].choices!.length, 40, 'the primary is not offered again');
+      t.match(no.asked[2].message, /to 3 IT科技 \/ IT硬件与设备 and 1 IT科技 \/ 互联网\/电子商务\? WeChat allows one industry change a month/);
 
       const yes = scriptedPrompter([{ select: new RegExp(`^${accountId} `) }, { select: /^ 3 / }, { select: /^ 1 / }, { confirm: true }]);
       const res = await run(['industry', 'set', '--json'], { overrides: { clock, prompter: yes } });

@@ -29,7 +29,7 @@ t.test('platform status', (t) =>
       accounts: {
         authorized: 2,
         removed: 1,
-        byTokenState: { valid: 1, expiring: 0, 'needs-reauthorization': 1 },
+        byTokenState: { valid: 1, expiring: 0, needsReauthorization: 1 },
         needingAuthorization: [{ appid: b.appid, reason: 'refresh token invalid (61023)' }],
       },
     });

@@ -119,7 +119,7 @@ t.test('quota clear: asks first, or --yes; 10 resets a month, then 48006', (t) =
     const declined = await runCli(['quota', 'clear', appid], { env: world.env, overrides: { prompter: no } });
     t.equal(declined.code, 1, '"no" is not bad usage: nothing was done');
     t.match(declined.stderr, /^today's API call counts of account .* not reset: you answered no\n$/);
-    t.match(no.asked[0]!.message, /^Reset today's API call counts of account .*\? WeChat allows 10 resets a month, and this uses one\.$/);
+    t.match(no.asked[0].message, /^Reset today's API call counts of account .*\? WeChat allows 10 resets a month, and this uses one\.$/);
     t.equal(world.sandbox.log.count('cgi-bin/clear_quota'), 0, 'nothing reset');
 
     const yes = scriptedPrompter([{ confirm: true }]);
@@ -130,7 +130,7 @@ t.test('quota clear: asks first, or --yes; 10 resets a month, then 48006', (t) =
     const after = JSON.parse((await spawnCli(['quota', 'get', appid, '--json'], { env: world.env })).stdout);
     t.match(after, { used: 0, remaining: 2 });
     // The paused job waits for midnight; a new one goes out on the reset quota.
-    const fresh = await runCli(['template', 'send', appid, '--template', tpl.code, '--to', world.sandbox.followerOpenids(appid, 3, 1)[0]!, ...tpl.dataArgs, '--json'], { env: world.env });
+    const fresh = await runCli(['template', 'send', appid, '--template', tpl.code, '--to', world.sandbox.followerOpenids(appid, 3, 1)[0], ...tpl.dataArgs, '--json'], { env: world.env });
     t.equal(fresh.code, 0, fresh.stderr);
 
     for (let i = 2; i <= 10; i++) t.equal((await runCli(['quota', 'clear', appid, '--yes'], { env: world.env })).code, 0, `reset ${i}`);

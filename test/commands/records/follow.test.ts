@@ -49,7 +49,7 @@ t.test('records tail --follow prints what is committed after it started, once, a
     t.same(settled.map((r) => `${r.openid}:${r.state}`).sort(), [`${o0}:delivered`, `${o1}:system-failed`].sort());
     await mixed.waitFor(() => mixed.json().filter((r) => r.kind === 'receipt').length === 2, 'the receipts');
     t.same(
-      mixed.json().filter((r) => r.kind === 'receipt').map((r) => r.status).sort(),
+      mixed.json().filter((r) => r.kind === 'receipt').map((r) => r.state).sort(),
       ['delivered', 'system-failed'],
     );
     t.equal(mixed.json().filter((r) => r.kind === 'send' && r.state !== 'sent').length, 0, 'the mixed tail shows a settled send as its receipt');
@@ -100,7 +100,7 @@ t.test('the binary: records tail --follow ends with 0 on SIGINT', async (t) => {
   const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
   t.match(lines, [
     { kind: 'receipt', openid: 'oBefore', msgid: '3717005636572528641' },
-    { kind: 'receipt', openid: 'oAfter', msgid: '3717005636572528642', status: 'delivered' },
+    { kind: 'receipt', openid: 'oAfter', msgid: '3717005636572528642', state: 'delivered' },
   ]);
   t.equal(lines.length, 2);
 });

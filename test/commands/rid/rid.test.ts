@@ -17,13 +17,13 @@ t.test('a failed send: explained in the summary and in records tail, looked up b
     const other = await world.authorize();
     const tpl = await syncTemplate(t, world, appid);
     const openids = world.sandbox.followerOpenids(appid, 0, 3);
-    world.sandbox.refuseRecipient(appid, openids[1]!, 43101);
+    world.sandbox.refuseRecipient(appid, openids[1], 43101);
 
     const send = await spawnCli(['template', 'send', appid, '--template', tpl.code, '--to', ...openids, ...tpl.dataArgs], { env: world.env });
     t.equal(send.code, 3, send.stderr);
     const line = new RegExp(`failed ${openids[1]}: 43101 user refuse to accept the msg — the recipient has refused template messages from this account \\(rid (${RID.source})\\)`);
     t.match(send.stdout, line);
-    const rid = line.exec(send.stdout)![1]!;
+    const rid = line.exec(send.stdout)![1];
     t.match(send.stderr, `\`wxplat rid ${rid}\` shows the request WeChat received`);
 
     const tail = await spawnCli(['records', 'tail', 'sends', '--status', 'failed'], { env: world.env });
@@ -33,7 +33,7 @@ t.test('a failed send: explained in the summary and in records tail, looked up b
     const record = JSON.parse(tailJson.stdout.trim());
     t.match(record, { openid: openids[1], errcode: 43101, error: { meaning: /refused template messages/, action: /only the recipient/, rid } });
     const okJson = await spawnCli(['records', 'tail', 'sends', '--status', 'sent', '--json'], { env: world.env });
-    t.equal(JSON.parse(okJson.stdout.trim().split('\n')[0]!).error, null, 'a sent row has no error');
+    t.equal(JSON.parse(okJson.stdout.trim().split('\n')[0]).error, null, 'a sent row has no error');
 
     const looked = await spawnCli(['rid', rid], { env: world.env });
     t.equal(looked.code, 0, looked.stderr);
@@ -65,7 +65,7 @@ t.test("the platform's own failure, an unknown rid, a malformed one", (t) =>
 
     const failed = await spawnCli(['quota', 'get', 'component', '--api', '/cgi-bin/message/template/send'], { env: world.env });
     t.equal(failed.code, 1);
-    const rid = /`wxplat rid ([0-9a-f-]+)`/.exec(failed.stderr)![1]!;
+    const rid = /`wxplat rid ([0-9a-f-]+)`/.exec(failed.stderr)![1];
     const looked = await spawnCli(['rid', rid, '--json'], { env: world.env });
     t.equal(looked.code, 0, looked.stderr);
     const report = JSON.parse(looked.stdout);

@@ -32,7 +32,7 @@ export async function serveCommand(env: Record<string, string>, args: string[] =
   void done.then((c) => (code = c));
   await until(() => /listening on|"url"/.test(stdout.text) || code !== undefined, 'serve to listen');
   if (code !== undefined) throw new Error(`serve ended with ${code}: ${stderr.text}`);
-  const url = /(http:\/\/[^\s"]+)/.exec(stdout.text)![1]!;
+  const url = /(http:\/\/[^\s"]+)/.exec(stdout.text)![1];
   return {
     url,
     stdout,
@@ -60,12 +60,12 @@ export function serveBinary(env: Record<string, string>, args: string[] = []): S
   });
   let out = '';
   let err = '';
-  child.stderr!.on('data', (d) => (err += d));
+  child.stderr.on('data', (d) => (err += d));
   const url = new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
+    child.stdout.on('data', (d) => {
       out += d;
       const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
+      if (m) resolve(m[1]);
     });
     child.once('exit', () => reject(new Error(`serve exited before listening: ${err}`)));
   });

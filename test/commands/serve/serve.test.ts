@@ -98,7 +98,7 @@ t.test('kill -9 in the middle of a stream: every event answered success is in th
     t.comment(`${acknowledged.size} acknowledged, ${failures} cut off by the kill, ${next} sent`);
 
     const stored = new Set(
-      (await db.knex('wxplat_callback_inbox').select('decrypted_xml')).map((r: { decrypted_xml: string }) => /<MsgID>(\d+)<\/MsgID>/.exec(r.decrypted_xml)![1]!),
+      (await db.knex('wxplat_callback_inbox').select('decrypted_xml')).map((r: { decrypted_xml: string }) => /<MsgID>(\d+)<\/MsgID>/.exec(r.decrypted_xml)![1]),
     );
     const lost = [...acknowledged].filter((m) => !stored.has(m));
     t.same(lost, [], 'every acknowledged event is in the inbox');

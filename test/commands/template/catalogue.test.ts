@@ -34,7 +34,7 @@ t.test('template system', (t) =>
         content: CONTENT,
         placeholders: ['character_string1', 'amount2', 'time3'],
         keywords: ['订单编号', '支付金额', '支付时间'],
-        status: 'valid',
+        state: 'valid',
       });
       const row = await db.knex('system_message_templates').where('code', '43568').first();
       t.match(row, { title: '订单支付成功通知', content: CONTENT, status: 1 });
@@ -62,7 +62,7 @@ t.test('template system', (t) =>
     });
 
     await t.test('bad inputs: exit 2, nothing added', async (t) => {
-      const count = async () => (await db.knex('system_message_templates').count({ n: '*' }))[0]!.n;
+      const count = async () => (await db.knex('system_message_templates').count({ n: '*' }))[0].n;
       const before = await count();
       const base = ['--title', 'T', '--industry', '1', '--content', '{{a.DATA}}'];
       const cases: Array<[string[], RegExp]> = [
@@ -103,12 +103,12 @@ t.test('template system', (t) =>
     await t.test('remove: status -2, kept in the table; unknown code exit 2', async (t) => {
       const res = await runCli(['template', 'system', 'remove', '44102', '--json'], { env });
       t.equal(res.code, 0, res.stderr);
-      t.match(JSON.parse(res.stdout), { code: '44102', status: 'removed' });
+      t.match(JSON.parse(res.stdout), { code: '44102', state: 'removed' });
       t.equal((await db.knex('system_message_templates').where('code', '44102').first()).status, -2);
       const list = JSON.parse((await runCli(['template', 'system', 'list', '--json'], { env })).stdout);
       t.notOk(list.some((e: { code: string }) => e.code === '44102'));
       const all = JSON.parse((await runCli(['template', 'system', 'list', '--all', '--json'], { env })).stdout);
-      t.match(all.find((e: { code: string }) => e.code === '44102'), { status: 'removed' });
+      t.match(all.find((e: { code: string }) => e.code === '44102'), { state: 'removed' });
       const again = await runCli(['template', 'system', 'remove', '44102'], { env });
       t.equal(again.code, 2);
       t.match(again.stderr, /the catalogue has no template 44102/);

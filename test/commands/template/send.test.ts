@@ -25,7 +25,7 @@ t.test('a send, its summary, its rows, and a rerun of the finished job', (t) =>
     const { appid } = await world.authorize({ followers: 40 });
     const tpl = await syncTemplate(t, world, appid);
     const openids = world.sandbox.followerOpenids(appid, 0, 40);
-    const file = recipientsFile(t, [...openids, openids[0]!, openids[1]!], '\n# a comment\n\n');
+    const file = recipientsFile(t, [...openids, openids[0], openids[1]], '\n# a comment\n\n');
 
     const argv = ['template', 'send', appid, '--template', tpl.code, '--to-file', file, ...tpl.dataArgs, '--idempotency-key', 'k1', '--url', 'https://example.com/o/1'];
     const first = await runCli([...argv, '--json'], { env: world.env, overrides: { retry: FAST_RETRY } });
@@ -71,13 +71,13 @@ t.test('bad input: exit 2 and nothing stored', (t) =>
     const { appid } = await world.authorize({ followers: 5 });
     const tpl = await syncTemplate(t, world, appid);
     const [o1] = world.sandbox.followerOpenids(appid, 0, 1);
-    const base = ['template', 'send', appid, '--template', tpl.code, '--to', o1!];
-    const key = tpl.library.keywords[0]!.key;
+    const base = ['template', 'send', appid, '--template', tpl.code, '--to', o1];
+    const key = tpl.library.keywords[0].key;
     const cases: Array<[string[], RegExp]> = [
-      [['template', 'send', 'wx0000000000000000', '--template', tpl.code, '--to', o1!, ...tpl.dataArgs], /no account matches/],
-      [['template', 'send', appid, '--template', 'NOPE', '--to', o1!, ...tpl.dataArgs], /no catalogue template has code "NOPE"/],
-      [['template', 'send', appid, '--template', 'x'.repeat(43), '--to', o1!, ...tpl.dataArgs], /is not one of this account's templates/],
-      [['template', 'send', appid, '--to', o1!, ...tpl.dataArgs], /--template is required/],
+      [['template', 'send', 'wx0000000000000000', '--template', tpl.code, '--to', o1, ...tpl.dataArgs], /no account matches/],
+      [['template', 'send', appid, '--template', 'NOPE', '--to', o1, ...tpl.dataArgs], /no catalogue template has code "NOPE"/],
+      [['template', 'send', appid, '--template', 'x'.repeat(43), '--to', o1, ...tpl.dataArgs], /is not one of this account's templates/],
+      [['template', 'send', appid, '--to', o1, ...tpl.dataArgs], /--template is required/],
       [[...base, ...tpl.dataArgs.slice(2)], new RegExp(`missing ${key}`)],
       [[...base, ...tpl.dataArgs, '--data', 'bogus=1'], /unknown bogus/],
       [[...base, ...tpl.dataArgs, '--data', 'novalue'], /is not key=value/],
@@ -88,7 +88,7 @@ t.test('bad input: exit 2 and nothing stored', (t) =>
       [['template', 'send', appid, '--template', tpl.code, ...tpl.dataArgs], /name the recipients once/],
       [[...base, '--all-followers', ...tpl.dataArgs], /name the recipients once/],
       [['template', 'send', appid, '--template', tpl.code, '--to-file', '/nonexistent/file', ...tpl.dataArgs], /no such file/],
-      [['template', 'send', appid, '--template', tpl.code, '--to-file', recipientsFile(t, [o1!, 'not-an-openid']), ...tpl.dataArgs], /line 3: "not-an-openid" does not look like an openid/],
+      [['template', 'send', appid, '--template', tpl.code, '--to-file', recipientsFile(t, [o1, 'not-an-openid']), ...tpl.dataArgs], /line 3: "not-an-openid" does not look like an openid/],
       [[...base, ...tpl.dataArgs, '--concurrency', '0'], /--concurrency must be a whole number/],
       [[...base, ...tpl.dataArgs, '--data-file', '/nonexistent.json'], /--data-file .* cannot read it/],
     ];
@@ -122,7 +122,7 @@ t.test('--dry-run and the 2023 warnings', (t) =>
     const world = await startWorld(t, tdb);
     const { appid } = await world.authorize({ followers: 12 });
     const tpl = await syncTemplate(t, world, appid);
-    const key = tpl.library.keywords.find((k) => k.key.startsWith('thing'))?.key ?? tpl.library.keywords[0]!.key;
+    const key = tpl.library.keywords.find((k) => k.key.startsWith('thing'))?.key ?? tpl.library.keywords[0].key;
     const longValue = '这是一个超过二十个字的很长很长的值呀呀呀呀呀呀';
     const data = tpl.dataArgs.map((a, i, all) => (i > 0 && all[i - 1] === '--data' && a.startsWith(`${key}=`) ? `${key}=${longValue}` : a));
     const openids = world.sandbox.followerOpenids(appid, 0, 12);
@@ -139,7 +139,7 @@ t.test('--dry-run and the 2023 warnings', (t) =>
     const preview = JSON.parse(json.stdout);
     t.match(preview, { dryRun: true, recipients: 12 });
     t.same(preview.firstRecipients, openids.slice(0, 5));
-    t.match(preview.content, new RegExp(tpl.library.keywords[0]!.name));
+    t.match(preview.content, new RegExp(tpl.library.keywords[0].name));
     t.equal(world.sandbox.log.count('cgi-bin/message/template/send'), 0, 'dry run sends nothing');
     t.equal(Number((await world.db.knex('wxplat_send_jobs').count({ n: '*' }))[0].n), 0, 'and stores nothing');
   }),
@@ -154,8 +154,8 @@ t.test('recipient errors, quota, revoked token, -1 bursts', (t) =>
     const { appid } = await world.authorize({ followers: 200 });
     const tpl = await syncTemplate(t, world, appid);
     const openids = world.sandbox.followerOpenids(appid, 0, 200);
-    world.sandbox.unsubscribe(appid, openids[3]!);
-    world.sandbox.refuseRecipient(appid, openids[4]!, 43101);
+    world.sandbox.unsubscribe(appid, openids[3]);
+    world.sandbox.refuseRecipient(appid, openids[4], 43101);
     const file = recipientsFile(t, openids);
     const argv = ['template', 'send', appid, '--template', tpl.code, '--to-file', file, ...tpl.dataArgs, '--idempotency-key', 'q', '--json'];
     const opts = { env: world.env, overrides: { clock, retry: FAST_RETRY } };
@@ -211,12 +211,12 @@ t.test('--dry-run makes every check the real run makes: what it refuses, the rea
     const [o1] = world.sandbox.followerOpenids(appid, 0, 1);
     const base = ['template', 'send', appid, '--template', tpl.code, ...tpl.dataArgs];
     const cases: Array<[string[], RegExp]> = [
-      [['--to', o1!, '--idempotency-key', ''], /--idempotency-key must be 1 to 191 printable ASCII characters/],
-      [['--to', o1!, '--idempotency-key', 'has space'], /--idempotency-key must be/],
+      [['--to', o1, '--idempotency-key', ''], /--idempotency-key must be 1 to 191 printable ASCII characters/],
+      [['--to', o1, '--idempotency-key', 'has space'], /--idempotency-key must be/],
       // --all-followers reads the followers wxplat knows: none yet.
       [['--all-followers'], /there are no recipients to send to/],
       [['--to-file', recipientsFile(t, [], '# nobody today\n\n')], /there are no recipients to send to/],
-      [['--to', o1!, '--concurrency', '0'], /--concurrency must be a whole number/],
+      [['--to', o1, '--concurrency', '0'], /--concurrency must be a whole number/],
     ];
     for (const [extra, message] of cases) {
       for (const mode of [['--dry-run'], []]) {
@@ -270,7 +270,7 @@ t.test('a byte order mark at the start of --data-file (as Windows editors write 
     const dir = mkdtempSync(path.join(tmpdir(), 'wxplat-input-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     const dataFile = path.join(dir, 'data.json');
-    const data = Object.fromEntries(tpl.library.keywords.map((k, i) => [k.key, tpl.dataArgs[2 * i + 1]!.slice(k.key.length + 1)]));
+    const data = Object.fromEntries(tpl.library.keywords.map((k, i) => [k.key, tpl.dataArgs[2 * i + 1].slice(k.key.length + 1)]));
     writeFileSync(dataFile, `\uFEFF${JSON.stringify(data)}`);
     const toFile = path.join(dir, 'to.txt');
     writeFileSync(toFile, `\uFEFF${openids.join('\r\n')}\r\n`);

@@ -94,7 +94,7 @@ t.test('template sync and list', (t) =>
       t.equal(res.code, 0, res.stderr);
       const list = JSON.parse(res.stdout);
       t.same(list.map((x: { code: string }) => x.code), ['43216', '43568', '44102']);
-      t.match(list[1], { title: '订单支付成功通知', placeholders: ['character_string1', 'amount2', 'time3'], status: 'valid', inCatalogue: true, templateId: /^[\w-]{43}$/ });
+      t.match(list[1], { title: '订单支付成功通知', placeholders: ['character_string1', 'amount2', 'time3'], state: 'valid', inCatalogue: true, templateId: /^[\w-]{43}$/ });
       const human = await run(['template', 'list', a.appid]);
       t.match(human.stdout, /43568\t订单支付成功通知\t[\w-]{43}\t\{\{character_string1\.DATA\}\} \{\{amount2\.DATA\}\} \{\{time3\.DATA\}\}/);
     });
@@ -113,7 +113,7 @@ t.test('template sync and list', (t) =>
       const list = JSON.parse((await run(['template', 'list', String(a.accountId), '--json'])).stdout);
       t.equal(list.length, 3, 'list shows the valid ones');
       const all = JSON.parse((await run(['template', 'list', String(a.accountId), '--all', '--json'])).stdout);
-      t.match(all.find((x: { templateId: string }) => x.templateId === gone), { status: 'removed' });
+      t.match(all.find((x: { templateId: string }) => x.templateId === gone), { state: 'removed' });
     });
 
     await t.test('a template added by hand is adopted, not added twice; others are reported', async (t) => {
@@ -201,7 +201,7 @@ t.test('template sync and list', (t) =>
       const res = await run(['template', 'sync', '--dry-run', '--json'], { overrides: { prompter } });
       t.equal(res.code, 0, res.stderr);
       t.equal(JSON.parse(res.stdout).account.id, a.accountId);
-      t.equal(prompter.asked[0]!.choices!.length, 3);
+      t.equal(prompter.asked[0].choices!.length, 3);
     });
 
     await t.test('on a real terminal: pick the account, read the summary', async (t) => {

@@ -21,7 +21,7 @@ t.test('1,000 recipients and one bad thing value: refused before anything is sto
     const world = await startWorld(t, tdb);
     const { appid } = await world.authorize({ followers: 1000 });
     const tpl = await syncTemplate(t, world, appid);
-    t.equal(tpl.library.keywords[1]!.key, 'thing2', 'the template has a thing keyword');
+    t.equal(tpl.library.keywords[1].key, 'thing2', 'the template has a thing keyword');
     const file = recipientsFile(t, world.sandbox.followerOpenids(appid, 0, 1000));
     const data = tpl.dataArgs.map((a) => (a.startsWith('thing2=') ? `thing2=${TOO_LONG}` : a));
     const argv = ['template', 'send', appid, '--template', tpl.code, '--to-file', file, ...data, '--idempotency-key', 'typed-1'];
@@ -43,15 +43,15 @@ t.test('1,000 recipients and one bad thing value: refused before anything is sto
     // WeChat (the sandbox) refuses the same value the same way, message by message.
     const [first] = world.sandbox.followerOpenids(appid, 0, 1);
     const templateId = (await world.db.knex('account_message_templates').first()).template_id;
-    const body = Object.fromEntries(tpl.library.keywords.map((k, i) => [k.key, { value: tpl.dataArgs[i * 2 + 1]!.slice(k.key.length + 1) }]));
+    const body = Object.fromEntries(tpl.library.keywords.map((k, i) => [k.key, { value: tpl.dataArgs[i * 2 + 1].slice(k.key.length + 1) }]));
     const refused = await world.wechat
       .account(appid)
-      .sendTemplate({ touser: first!, template_id: templateId, data: { ...body, thing2: { value: TOO_LONG } } })
+      .sendTemplate({ touser: first, template_id: templateId, data: { ...body, thing2: { value: TOO_LONG } } })
       .catch((e) => e);
     t.ok(refused instanceof WeChatError);
     t.equal(refused.errcode, 47003);
     t.match(refused.errmsg, /^argument invalid! data\.thing2\.value invalid rid: /);
-    const accepted = await world.wechat.account(appid).sendTemplate({ touser: first!, template_id: templateId, data: body });
+    const accepted = await world.wechat.account(appid).sendTemplate({ touser: first, template_id: templateId, data: body });
     t.match(accepted.msgid, /^\d{19}$/, 'and accepts the values wxplat accepts');
   }),
 );

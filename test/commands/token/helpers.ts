@@ -30,7 +30,7 @@ export async function serveWithTokens(t: Test, world: World, args: string[] = []
       stdout += d;
       const callback = /listening on (http:\/\/\S+)/.exec(stdout);
       const tokens = /tokens on (http:\/\/\S+)/.exec(stdout);
-      if (callback && tokens) resolve({ callbackUrl: callback[1]!, tokensUrl: tokens[1]! });
+      if (callback && tokens) resolve({ callbackUrl: callback[1], tokensUrl: tokens[1] });
     });
     void exited.then((code) => reject(new Error(`serve exited (${code}) before listening: ${stderr}`)));
   });

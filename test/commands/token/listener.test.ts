@@ -45,7 +45,7 @@ t.test('two serve processes, fifty clients, one token expiring, reports, a withd
     const path = `/tokens/accounts/${a.appid}`;
     const first = await ask(one.tokensUrl, path, { key: all.key });
     t.equal(first.status, 200);
-    t.same(Object.keys(first.body), ['token', 'expires_at']);
+    t.same(Object.keys(first.body), ['token', 'expiresAt']);
     t.equal(first.headers['cache-control'], 'no-store');
     const old = first.body.token as string;
     t.equal(old, (await world.tokens.readAuthorizerToken(a.appid))!.token, 'the stored token');
@@ -63,7 +63,7 @@ t.test('two serve processes, fifty clients, one token expiring, reports, a withd
     const client = async (i: number) => {
       for (let n = 0; n < 30; n++) {
         const startedAt = performance.now();
-        const r = await ask(listeners[(i + n) % 2]!, path, { key: all.key });
+        const r = await ask(listeners[(i + n) % 2], path, { key: all.key });
         answers.push({ startedAt, status: r.status, token: r.body.token });
         if (++answered === 300) expiring = expire();
       }
@@ -74,7 +74,7 @@ t.test('two serve processes, fifty clients, one token expiring, reports, a withd
     t.same([...new Set(answers.map((x) => x.status))], [200], 'every client got a token');
     const after = answers.filter((x) => x.startedAt > expiredAt);
     t.ok(after.length >= 900, `${after.length} requests after the expiry`);
-    const fresh = after[0]!.token;
+    const fresh = after[0].token;
     t.not(fresh, old, 'a new token after the expiry');
     t.same([...new Set(after.map((x) => x.token))], [fresh], 'every answer after the expiry is the new token');
     t.same([...new Set(answers.map((x) => x.token))].sort(), [old, fresh].sort(), 'nothing but the old and the new');
@@ -83,10 +83,10 @@ t.test('two serve processes, fifty clients, one token expiring, reports, a withd
 
     // --- fifty reports of one token at once; then a report of the old one ---
     const reports = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => ask(listeners[i % 2]!, `${path}/invalid`, { key: all.key, method: 'POST', body: JSON.stringify({ token: fresh }) })),
+      Array.from({ length: 50 }, (_, i) => ask(listeners[i % 2], `${path}/invalid`, { key: all.key, method: 'POST', body: JSON.stringify({ token: fresh }) })),
     );
     t.same([...new Set(reports.map((r) => r.status))], [200]);
-    const replaced = reports[0]!.body.token as string;
+    const replaced = reports[0].body.token as string;
     t.not(replaced, fresh);
     t.same([...new Set(reports.map((r) => r.body.token))], [replaced], 'all fifty answered with the one new token');
     t.equal(sandbox.log.count(REFRESH) - refreshesBefore, 2, 'fifty reports: one refresh');
@@ -103,7 +103,7 @@ t.test('two serve processes, fifty clients, one token expiring, reports, a withd
     // --- the jsapi_ticket and the component token ---
     const jsapi = await Promise.all(listeners.map((l) => ask(l, `/tokens/accounts/${b.appid}/jsapi-ticket`, { key: scoped.key })));
     t.same(jsapi.map((r) => r.status), [200, 200]);
-    t.equal(jsapi[0]!.body.token, jsapi[1]!.body.token);
+    t.equal(jsapi[0].body.token, jsapi[1].body.token);
     t.equal(sandbox.log.count(GETTICKET), 3, 'one getticket call (two were the validity checks above)');
     const component = await ask(two.tokensUrl, '/tokens/component', { key: all.key });
     t.equal(component.status, 200);
@@ -129,7 +129,7 @@ t.test('two serve processes, fifty clients, one token expiring, reports, a withd
       t.equal(r.status, status, what);
       t.notOk(JSON.stringify(r.body).includes(all.key) || JSON.stringify(r.body).includes(replaced), `${what}: no secret in the answer`);
     }
-    const unauthorized = await refused[0]![1];
+    const unauthorized = await refused[0][1];
     t.same(unauthorized.body, { error: 'unauthorized' }, '401 with no detail');
     t.equal(unauthorized.headers['www-authenticate'], 'Bearer');
     // A line is written after its answer is sent: wait for them all, then read the log.
@@ -175,7 +175,7 @@ t.test('two serve processes, fifty clients, one token expiring, reports, a withd
     // --- stop; nothing secret in any log line ---
     const ends = await Promise.all([one.stop(), two.stop()]);
     t.same(ends.map((e) => e.code), [0, 0], 'SIGTERM: exit 0');
-    const secrets = [all.key, scoped.key, old, fresh, replaced, component.body.token, jsapi[0]!.body.token, ...(await storedSecrets(world))];
+    const secrets = [all.key, scoped.key, old, fresh, replaced, component.body.token, jsapi[0].body.token, ...(await storedSecrets(world))];
     const logs = [...ends.map((e) => e.stderr), ...runs.map((r) => r.stderr)].join('\n');
     t.ok(logs.length > 1000, 'the logs were captured');
     const leaked = secrets.filter((s) => logs.includes(s));

@@ -16,11 +16,11 @@ t.test('serve prints the token listener, --json names it, Ctrl-C closes it', (t)
     const tokens = /tokens on (http:\/\/127\.0\.0\.1:\d+) \(WXPLAT_TOKENS_LISTEN; keys: `wxplat token keys list`\)/.exec(serve.stdout.text);
     t.ok(tokens, serve.stdout.text);
     t.not(tokens![1], serve.url);
-    t.equal((await ask(tokens![1]!, '/tokens/component')).status, 401, 'it answers, and wants a key');
+    t.equal((await ask(tokens![1], '/tokens/component')).status, 401, 'it answers, and wants a key');
     t.equal((await ask(serve.url, '/tokens/component')).status, 404, 'not on the callback port');
     t.equal((await serve.stop()).code, 0);
     const after = await new Promise((resolve) => {
-      const socket = connect(Number(new URL(tokens![1]!).port), '127.0.0.1', () => resolve('connected'));
+      const socket = connect(Number(new URL(tokens![1]).port), '127.0.0.1', () => resolve('connected'));
       socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code));
     });
     t.equal(after, 'ECONNREFUSED', 'closed with the rest');

@@ -22,7 +22,7 @@ t.test('token get and token jsapi-ticket', (t) =>
 
     const json = await spawnCli(['token', 'get', String(accountId), '--json'], { env });
     t.equal(json.code, 0);
-    t.same(JSON.parse(json.stdout), { token: stored.token, expires_at: stored.expiresAt!.toISOString() });
+    t.same(JSON.parse(json.stdout), { token: stored.token, expiresAt: stored.expiresAt!.toISOString() });
     t.equal(json.stderr, '');
 
     // Near expiry: refreshed through the keeper first.

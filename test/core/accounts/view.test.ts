@@ -52,14 +52,13 @@ t.test('how an account reads', async (t) => {
     serviceType: 'other (10)',
     verifyType: 'qualified, name pending, Tencent Weibo verified',
     funcIds: [1, 2, 7],
-    status: 'removed',
-    statusCode: -2,
+    state: 'removed',
     business: { store: false, scan: true, pay: null },
     updatedAt: '2026-11-28T11:00:00.000Z',
     createdAt: null,
   });
   t.same(Object.keys(accountSummary(row, undefined, now)).sort(), [
-    'appid', 'funcIds', 'id', 'nickname', 'originalId', 'serviceType', 'serviceTypeId', 'status', 'statusCode', 'token', 'verifyType', 'verifyTypeId',
+    'appid', 'funcIds', 'id', 'nickname', 'originalId', 'serviceType', 'serviceTypeId', 'state', 'token', 'verifyType', 'verifyTypeId',
   ]);
   t.same(funcIdList(null), []);
 });

@@ -10,8 +10,8 @@ import { silentLogger } from '../../../src/logger.js';
 import { COMPONENT, wechatFor } from './helpers.js';
 
 const [url, now, batch, cap] = process.argv.slice(2);
-const db = await openDatabase(parseDatabaseUrl(url!, 'worker', process.cwd()));
-const clock = fixedClock(new Date(now!));
+const db = await openDatabase(parseDatabaseUrl(url, 'worker', process.cwd()));
+const clock = fixedClock(new Date(now));
 const processor = new InboxProcessor(
   { db, clock, logger: silentLogger, componentAppid: COMPONENT.appid, wechat: wechatFor(db, 'http://127.0.0.1:9', clock) },
   { batchSize: Number(batch) },

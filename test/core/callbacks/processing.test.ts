@@ -38,7 +38,7 @@ async function store(db: Database, clock: Clock, route: InboxRoute, xml: string,
     `test-${Math.random()}`,
     clock.now(),
   );
-  return s!.id;
+  return s.id;
 }
 
 function processorFor(db: Database, clock: Clock, options: ProcessorOptions & { apiBase?: string } = {}) {

@@ -161,7 +161,7 @@ t.test('one row the database refuses does not fail the others of its batch', (t)
     );
     t.equal(writer.stats.largestBatch > 1 || writer.stats.batches > 0, true);
     t.equal(results.filter((r) => r.status === 'fulfilled').length, 20, 'twenty stored');
-    t.equal(results[7]!.status, 'rejected', 'only the bad one failed');
+    t.equal(results[7].status, 'rejected', 'only the bad one failed');
     t.equal(await inboxCount(db), 20);
   }),
 );
@@ -231,7 +231,7 @@ t.test('an account with no original id on record: its pushes are refused (409), 
     t.equal(await inboxCount(db), 0);
     const r = await runCli(['doctor', '--json'], { env: { WXPLAT_DATABASE_URL: tdb.url } });
     const accounts = JSON.parse(r.stdout).checks.find((c: { name: string }) => c.name === 'accounts');
-    t.equal(accounts.status, 'warn');
+    t.equal(accounts.state, 'warn');
     t.match(accounts.detail, /1 of 1 have no original id on record/);
     t.match(accounts.advice, `fetch their profiles: wxplat account refresh ${ACCOUNT_APPID}`);
   }),

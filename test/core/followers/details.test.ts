@@ -55,7 +55,7 @@ t.test('batches of 100, in order', async (t) => {
 });
 
 t.test('a refused openid is found by halving and skipped; subscribe 0 is not a follower', async (t) => {
-  const { client, calls } = fakeClient({ bad: new Set([openids[137]!]), gone: new Set([openids[3]!]) });
+  const { client, calls } = fakeClient({ bad: new Set([openids[137]]), gone: new Set([openids[3]]) });
   const r = await fetchDetails(deps(client), openids);
   t.equal(r.followers.length, 248);
   t.notOk(r.followers.some((f) => f.openid === openids[137] || f.openid === openids[3]));

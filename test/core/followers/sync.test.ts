@@ -26,12 +26,12 @@ async function setup(t: Test, tdb: Parameters<Parameters<typeof eachDatabase>[1]
 
 /** status → count, for the account's production rows. */
 async function statuses(world: World, accountId: number): Promise<Record<string, number>> {
-  const rows = (await world.db
+  const rows: Array<{ status: number; n: number | string }> = await world.db
     .knex('official_account_users')
     .where('official_account_id', accountId)
     .groupBy('status')
     .select('status')
-    .count({ n: '*' })) as Array<{ status: number; n: number | string }>;
+    .count({ n: '*' });
   return Object.fromEntries(rows.map((r) => [String(r.status), Number(r.n)]));
 }
 
@@ -59,7 +59,7 @@ async function mismatched(world: World): Promise<number> {
     .orWhereRaw('u.official_account_id <> f.official_account_id')
     .orWhereRaw('u.openid <> f.openid')
     .count({ n: '*' });
-  return Number(rows[0]!.n);
+  return Number(rows[0].n);
 }
 
 t.test('follower sync (core)', (t) =>
@@ -100,14 +100,14 @@ t.test('follower sync (core)', (t) =>
       const second = await sync();
       t.match(second, { generation: 2, total: N + 120 - 30, following: N + 90, added: 120, refollowed: 0, unfollowed: 30 });
       t.same(await statuses(world, accountId), { '1': N + 90, '-2': 30 });
-      t.equal(await statusOf(world, accountId, openids[0]!), -2);
-      t.equal(await statusOf(world, accountId, openids[30]!), 1);
+      t.equal(await statusOf(world, accountId, openids[0]), -2);
+      t.equal(await statusOf(world, accountId, openids[30]), 1);
 
       for (const o of openids.slice(0, 10)) sandbox.subscribe(appid, o);
       const third = await sync();
       t.match(third, { generation: 3, following: N + 100, added: 0, refollowed: 10, unfollowed: 0 });
       t.same(await statuses(world, accountId), { '1': N + 100, '-2': 20 });
-      t.equal(await statusOf(world, accountId, openids[0]!), 1, 'following again: the same row');
+      t.equal(await statusOf(world, accountId, openids[0]), 1, 'following again: the same row');
       t.equal(await duplicates(world, accountId), 0);
       t.equal(
         Number((await db.knex('official_account_users').where({ official_account_id: accountId, openid: openids[0] }).count({ n: '*' }))[0].n),
@@ -125,10 +125,10 @@ t.test('follower sync (core)', (t) =>
       // A follower the sync knows unfollows by event, then a new one follows by event before WeChat lists them.
       // (Two seconds ago: an event in the second a page is read counts as newer than the page.)
       const earlier = new Date(world.clock.now().getTime() - 2_000);
-      const gone = await event(openids[50]!, -2, earlier);
+      const gone = await event(openids[50], -2, earlier);
       t.match(gone, { created: false, previous: 1 });
       sandbox.setFollowers(appid, N + 121);
-      const newcomer = sandbox.followerOpenids(appid, N + 100, 1)[0]!; // the last: 20 of the first N are unfollowed
+      const newcomer = sandbox.followerOpenids(appid, N + 100, 1)[0]; // the last: 20 of the first N are unfollowed
       const made = await event(newcomer, 1, earlier);
       t.match(made, { created: true, previous: null });
       // WeChat still lists openids[50] (the sandbox was not told): the sync's newer word puts it back.
@@ -152,22 +152,22 @@ t.test('follower sync (core)', (t) =>
       const eventAt = toSqlDateTime(new Date(world.clock.now().getTime() - 2_000));
       await writeTransaction(db, async (trx) => {
         await lockFollowers(trx, db.dialect, accountId, eventAt);
-        await new FollowerRepository(trx).setSubscription(accountId, openids[60]!, -2, eventAt);
+        await new FollowerRepository(trx).setSubscription(accountId, openids[60], -2, eventAt);
       });
       const counts = await repo.writePage(pass, {
-        followers: [{ openid: openids[60]!, unionid: 'u', subscribeTime: null, subscribeScene: null, qrScene: null, qrSceneStr: null, remark: null, tagidList: null }],
+        followers: [{ openid: openids[60], unionid: 'u', subscribeTime: null, subscribeScene: null, qrScene: null, qrSceneStr: null, remark: null, tagidList: null }],
         fetchedAt,
-        nextOpenid: openids[60]!,
+        nextOpenid: openids[60],
         total: 1,
         now: world.clock.now(),
       });
       t.match(counts, { added: 0, refollowed: 0, written: 1 });
-      t.equal(await statusOf(world, accountId, openids[60]!), -2, 'the unsubscribe stands');
+      t.equal(await statusOf(world, accountId, openids[60]), -2, 'the unsubscribe stands');
       await repo.release(pass, world.clock.now());
       // The pass left running is carried on by the next sync, which restores what WeChat says.
       const s = await sync({ restart: true });
       t.equal(s.run.resumed, false, '--restart begins a new pass');
-      t.equal(await statusOf(world, accountId, openids[60]!), 1);
+      t.equal(await statusOf(world, accountId, openids[60]), 1);
     });
   }),
 );
@@ -318,7 +318,7 @@ t.test('ids of new rows read back when the server does not promise consecutive o
       // Another account's rows first, so that the ids do not start at 1.
       await world.db.knex('official_account_users').insert(world.sandbox.followerOpenids(other.appid, 0, 10).map((openid) => ({ official_account_id: other.accountId, openid, status: 1 })));
       const details = openids.map((openid) => ({ openid, unionid: null, subscribeTime: null, subscribeScene: null, qrScene: null, qrSceneStr: null, remark: null, tagidList: null }));
-      t.match(await repo.writePage(pass, { followers: details, fetchedAt: world.clock.now(), nextOpenid: openids[2499]!, total: 2500, now: world.clock.now() }), { added: 2500 });
+      t.match(await repo.writePage(pass, { followers: details, fetchedAt: world.clock.now(), nextOpenid: openids[2499], total: 2500, now: world.clock.now() }), { added: 2500 });
       t.equal(await mismatched(world), 0);
     },
     ['mysql'],

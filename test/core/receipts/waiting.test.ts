@@ -27,20 +27,20 @@ t.test('receipts before and after their msgid', (t) =>
       appid: 'wx7777777777777777', toUserName: 'gh_x', fromUserName: openid, createTime: 1, msgType: 'event', event: 'TEMPLATESENDJOBFINISH', msgId, status,
     });
     // The first receipt beats the sender's write.
-    const early = await db.knex.transaction((trx) => recordTemplateReceipts(trx, [receipt(openids[0]!, '3717005636572528642', 'failed:user block')], now));
-    t.equal(early[0]!.sendRecordId, null, 'no send has that msgid yet');
+    const early = await db.knex.transaction((trx) => recordTemplateReceipts(trx, [receipt(openids[0], '3717005636572528642', 'failed:user block')], now));
+    t.equal(early[0].sendRecordId, null, 'no send has that msgid yet');
     t.equal(Number((await db.knex('wxplat_waiting_receipts').count({ n: '*' }))[0].n), 1, 'it waits');
 
     await repo.saveOutcomes('me', rows.map((row, i) => ({ row, state: 'sent' as const, msgid: `371700563657252864${2 + i}` })), now);
     const first = await db.knex('wxplat_send_deliveries').where('openid', openids[0]).first();
-    t.match(first, { state: 'blocked', receipt_status: 'failed:user block', receipt_record_id: early[0]!.receiptId }, 'linked when the msgid was stored');
+    t.match(first, { state: 'blocked', receipt_status: 'failed:user block', receipt_record_id: early[0].receiptId }, 'linked when the msgid was stored');
     t.equal(Number((await db.knex('wxplat_send_deliveries').where('openid', openids[1]).first()).receipt_record_id ?? 0), 0);
     t.equal(Number((await db.knex('wxplat_waiting_receipts').count({ n: '*' }))[0].n), 0, 'nothing waits any more');
 
     // The second comes after: linked at once.
-    const late = await db.knex.transaction((trx) => recordTemplateReceipts(trx, [receipt(openids[1]!, '3717005636572528643', 'success')], now));
-    t.ok(late[0]!.sendRecordId);
-    t.match(await db.knex('wxplat_send_deliveries').where('openid', openids[1]).first(), { state: 'delivered', receipt_record_id: late[0]!.receiptId });
+    const late = await db.knex.transaction((trx) => recordTemplateReceipts(trx, [receipt(openids[1], '3717005636572528643', 'success')], now));
+    t.ok(late[0].sendRecordId);
+    t.match(await db.knex('wxplat_send_deliveries').where('openid', openids[1]).first(), { state: 'delivered', receipt_record_id: late[0].receiptId });
   }),
 );
 
@@ -59,10 +59,10 @@ t.test('the processor links a receipt whose send stored its msgid without linkin
     await repo.addRecipients(job, [{ openid: 'oAAAAAAAAAAAAAAAAAAAAAAAAAA1', clientMsgId: 'c0' }], now);
     const receipt = { appid: 'wx7777777777777777', toUserName: 'gh_x', fromUserName: 'oAAAAAAAAAAAAAAAAAAAAAAAAAA1', createTime: 1, msgType: 'event', event: 'TEMPLATESENDJOBFINISH', msgId: '3717005636572528650', status: 'success' };
     const [parked] = await db.knex.transaction((trx) => recordTemplateReceipts(trx, [receipt], now));
-    t.equal(parked!.sendRecordId, null, 'the receipt came first and waits');
+    t.equal(parked.sendRecordId, null, 'the receipt came first and waits');
     // The msgid lands as a crossing transaction leaves it: stored, the waiting receipt not linked.
     await db.knex('wxplat_send_deliveries').where('job_id', job.job_id).update({ state: 'sent', msgid: receipt.msgId });
-    const linked = async () => Number((await db.knex('wxplat_send_deliveries').where('job_id', job.job_id).first()).receipt_record_id ?? 0) === parked!.receiptId;
+    const linked = async () => Number((await db.knex('wxplat_send_deliveries').where('job_id', job.job_id).first()).receipt_record_id ?? 0) === parked.receiptId;
     t.notOk(await linked(), 'not linked before the processor runs');
 
     const processor = new InboxProcessor(

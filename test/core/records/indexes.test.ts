@@ -26,9 +26,9 @@ async function explain(db: Database, q: Knex.QueryBuilder): Promise<Plan> {
   const { sql, bindings } = q.toSQL();
   if (db.dialect === 'mysql') {
     const [rows] = (await db.knex.raw(`EXPLAIN ${sql}`, bindings as Knex.RawBinding[])) as unknown as [Array<Record<string, unknown>>];
-    return { rows, text: rows.map((r) => `${r.table}: type=${r.type} key=${r.key} extra=${r.Extra}`).join(' | ') };
+    return { rows, text: rows.map((r) => `${String(r.table)}: type=${String(r.type)} key=${String(r.key)} extra=${String(r.Extra)}`).join(' | ') };
   }
-  const rows = (await db.knex.raw(`EXPLAIN QUERY PLAN ${sql}`, bindings as Knex.RawBinding[])) as Array<Record<string, unknown>>;
+  const rows: Array<Record<string, unknown>> = await db.knex.raw(`EXPLAIN QUERY PLAN ${sql}`, bindings as Knex.RawBinding[]);
   return { rows, text: rows.map((r) => String(r.detail)).join(' | ') };
 }
 
@@ -43,14 +43,14 @@ t.test('the queries of records tail and doctor use indexes', (t) =>
     await db.knex('wxplat_send_jobs').whereIn('job_id', jobs.slice(-5)).update({ updated_at: at(T0, 400) });
     const rows = Array.from({ length: 8000 }, (_, i) => ({
       id: i + 1,
-      state: SEND_STATES[i % SEND_STATES.length]!,
+      state: SEND_STATES[i % SEND_STATES.length],
       updatedAt: at(T0, Math.floor(i / 10)),
       accountId: i % 5 === 0 ? otherId : accountId,
-      jobId: jobs[i % jobs.length]!,
+      jobId: jobs[i % jobs.length],
       msgid: String(3717005636572528642n + BigInt(i)),
     }));
     await addDeliveries(db, rows);
-    await addEvents(db, Array.from({ length: 3000 }, (_, i) => ({ id: i + 1, state: EVENT_STATES[i % EVENT_STATES.length]!, updatedAt: at(T0, Math.floor(i / 10)) })));
+    await addEvents(db, Array.from({ length: 3000 }, (_, i) => ({ id: i + 1, state: EVENT_STATES[i % EVENT_STATES.length], updatedAt: at(T0, Math.floor(i / 10)) })));
     await addReceipts(db, Array.from({ length: 5000 }, (_, i) => ({ id: i + 1, createdAt: at(T0, Math.floor(i / 10)) })));
     if (db.dialect === 'mysql') {
       for (const table of ['wxplat_send_deliveries', 'wxplat_callback_inbox', 'wechat_message_receipt_records', 'wxplat_send_jobs']) await db.knex.raw(`ANALYZE TABLE ${table}`);
@@ -73,7 +73,7 @@ t.test('the queries of records tail and doctor use indexes', (t) =>
         t.ok(row, `${what}: ${plan.text}`);
         t.ok(keys.includes(String(row?.key)), `${what} uses ${keys.join(' or ')}: ${plan.text}`);
         t.not(row?.type, 'ALL', `${what}: no full scan`);
-        if (ordered) t.notMatch(String(row?.Extra ?? ''), /filesort/, `${what}: in index order (${plan.text})`);
+        if (ordered) t.notMatch(String((row?.Extra as string | undefined) ?? ''), /filesort/, `${what}: in index order (${plan.text})`);
       } else {
         t.ok(
           keys.some((k) => (k === 'PRIMARY' ? /USING INTEGER PRIMARY KEY|USING PRIMARY KEY/.test(plan.text) : plan.text.includes(`INDEX ${k}`))),
@@ -110,12 +110,12 @@ t.test('the queries of records tail and doctor use indexes', (t) =>
     // The doctor counts send rows per job on (job_id, state, maybe_sent).
     const jobIds = await health.activeJobIds(since);
     await uses('doctor: unknown sends', health.deliveriesSinceQuery(jobIds, 'unknown', since).count({ n: '*' }), 'wxplat_send_deliveries', ['wxplat_send_deliveries_claim'], false);
-    await uses('doctor: rows left to send', health.openRowsQuery(jobIds[0]!).count({ n: '*' }), 'wxplat_send_deliveries', ['wxplat_send_deliveries_claim'], false);
+    await uses('doctor: rows left to send', health.openRowsQuery(jobIds[0]).count({ n: '*' }), 'wxplat_send_deliveries', ['wxplat_send_deliveries_claim'], false);
     await uses('doctor: failed events', health.inboxFailedSinceQuery(since).count({ n: '*' }), 'wxplat_callback_inbox', [INBOX_IDX], false);
 
     // A claim reads one range of (job_id, state, maybe_sent) a state, in send_record_id order, and stops
     // after LIMIT rows: never the job from its start by primary key (migration 5000).
-    const claim = new SendRepository(db).claimSources(db.knex, jobs[0]!, toSqlDateTime(T0), ['a-dead-owner']);
+    const claim = new SendRepository(db).claimSources(db.knex, jobs[0], toSqlDateTime(T0), ['a-dead-owner']);
     const first = (q: Knex.QueryBuilder) => q.select('send_record_id').orderBy('send_record_id').limit(256);
     await uses('claim: sending rows whose lease ran out', first(claim.abandoned()), 'wxplat_send_deliveries', ['wxplat_send_deliveries_claim'], false);
     await uses('claim: pending rows that may have been sent', first(claim.maybeSent()), 'wxplat_send_deliveries', ['wxplat_send_deliveries_claim']);
@@ -132,7 +132,7 @@ t.test('the queries of records tail and doctor use indexes', (t) =>
     else t.match(covering.text, /COVERING INDEX/);
 
     // Counting a job's rows left to send reads (job_id, state) alone.
-    const open = await explain(db, health.openRowsQuery(jobIds[0]!).count({ n: '*' }));
+    const open = await explain(db, health.openRowsQuery(jobIds[0]).count({ n: '*' }));
     if (mysql) t.match(String(open.rows[0]?.Extra), /Using index/, `covering: ${open.text}`);
     else t.match(open.text, /COVERING INDEX/);
   }),

@@ -16,7 +16,7 @@ import { APPID, OTHER_APPID, addAccounts, addDeliveries, addEvents, addJob, addR
 
 const T0 = new Date('2026-11-28T08:00:00Z');
 const ids = (records: TailRecord[]) => records.map((r) => r.id).sort((a, b) => a - b);
-const states = (records: TailRecord[]) => records.map((r) => `${r.id}:${r.kind === 'receipt' ? r.status : r.state}`).sort();
+const states = (records: TailRecord[]) => records.map((r) => `${r.id}:${r.state}`).sort();
 
 t.test('sends as a change log', (t) =>
   eachDatabase(t, async (t, tdb) => {
@@ -127,7 +127,7 @@ t.test('receipts by id: holes, filters, and a time turned into an id', (t) =>
       { id: 11, createdAt: at(T0, 11), status: 2 },
     ]);
     const [r9] = await blocked.poll();
-    t.match(r9, { kind: 'receipt', id: 9, appid: OTHER_APPID, status: 'blocked', wechatStatus: 'failed:user block', sendId: null });
+    t.match(r9, { kind: 'receipt', id: 9, appid: OTHER_APPID, state: 'blocked', wechatStatus: 'failed:user block', sendId: null });
 
     // A rare account far down the table is found by walking down in windows.
     await addReceipts(db, [{ id: 50_000, createdAt: at(T0, 50) }]);
@@ -160,7 +160,7 @@ t.test('receipts are linked to their send by msgid', (t) =>
     const dir = new AccountDirectory(db);
     await dir.load();
     const [r] = await new ReceiptsSource(new RecordsRepository(db), dir, { statuses: RECEIPT_STATUSES, bound: {} }, fixedClock(T0)).latest(5);
-    t.match(r, { sendId: 41, jobId: job, templateCode: 'TM0001', accountId, msgid: '3717005636572528999', status: 'delivered' });
+    t.match(r, { sendId: 41, jobId: job, templateCode: 'TM0001', accountId, msgid: '3717005636572528999', state: 'delivered' });
   }),
 );
 

@@ -37,9 +37,9 @@ t.test('the jsapi_ticket: fetched once, kept in the database, shared, dropped wi
     t.equal(new Set(first.map((g) => g.token)).size, 1, 'ten concurrent asks in two processes: one ticket');
     t.equal(world.sandbox.log.count(GETTICKET), 1, 'one getticket call');
     const row = await world.db.knex('wxplat_jsapi_tickets').where('authorizer_appid', appid).first();
-    t.equal(row.ticket, first[0]!.token, 'stored');
+    t.equal(row.ticket, first[0].token, 'stored');
     t.equal(row.lease_owner, null, 'the lease released');
-    const left = first[0]!.expiresAt.getTime() - Date.now();
+    const left = first[0].expiresAt.getTime() - Date.now();
     t.ok(left > 7100_000 && left <= 7200_000, 'expires_in 7200 s from now');
     t.same(await b.jsapiTicket(appid), first[0], 'read back, not fetched');
     t.equal(world.sandbox.log.count(GETTICKET), 1);
@@ -47,7 +47,7 @@ t.test('the jsapi_ticket: fetched once, kept in the database, shared, dropped wi
     // Near expiry: refreshed ahead of it, once; the other process reads the new one.
     await world.db.knex('wxplat_jsapi_tickets').where('authorizer_appid', appid).update({ ticket_expires_at: toSqlDateTime(new Date(Date.now() + 60_000)) });
     const renewed = await a.jsapiTicket(appid);
-    t.not(renewed.token, first[0]!.token, 'a new ticket');
+    t.not(renewed.token, first[0].token, 'a new ticket');
     t.same(await b.jsapiTicket(appid), renewed);
     t.equal(world.sandbox.log.count(GETTICKET), 2);
 
@@ -74,7 +74,7 @@ t.test('fifty reports of one invalid token in two processes: one refresh; a repo
     t.equal(world.sandbox.log.count(REFRESH) - before, 1, 'exactly one api_authorizer_token call');
     const tokens = new Set(outcomes.map((o) => o.grant.token));
     t.equal(tokens.size, 1, 'every report is answered with the same token');
-    const fresh = outcomes[0]!.grant;
+    const fresh = outcomes[0].grant;
     t.not(fresh.token, stale.token, 'a new one');
     t.ok(outcomes.some((o) => o.expired), 'the first report expired the token');
     t.equal((await world.tokens.readAuthorizerToken(appid))!.token, fresh.token, 'the new token is the stored one');

@@ -75,7 +75,7 @@ t.test('two adds of one name at once: one key', (t) =>
     const clock = fixedClock(NOW);
     const results = await Promise.allSettled(Array.from({ length: 4 }, () => addKey({ db, clock }, { name: 'race', appids: undefined })));
     t.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-    t.ok(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof UsageError));
+    t.ok(results.filter((r) => r.status === 'rejected').every((r) => r.reason instanceof UsageError));
   }),
 );
 
@@ -97,15 +97,15 @@ t.test('the key ring: a key, a wrong key, a new key at once, a removed key withi
 
     // Last use: written after the answer, once a minute at most.
     await ring.flush();
-    t.equal((await listKeys({ db }))[0]!.lastUsedAt, NOW.toISOString());
+    t.equal((await listKeys({ db }))[0].lastUsedAt, NOW.toISOString());
     clock.advance(30_000);
     await ring.authenticate(`Bearer ${orders.key.reveal()}`);
     await ring.flush();
-    t.equal((await listKeys({ db }))[0]!.lastUsedAt, NOW.toISOString(), 'not again within the minute');
+    t.equal((await listKeys({ db }))[0].lastUsedAt, NOW.toISOString(), 'not again within the minute');
     clock.advance(31_000);
     await ring.authenticate(`Bearer ${orders.key.reveal()}`);
     await ring.flush();
-    t.equal((await listKeys({ db }))[0]!.lastUsedAt, new Date(NOW.getTime() + 61_000).toISOString());
+    t.equal((await listKeys({ db }))[0].lastUsedAt, new Date(NOW.getTime() + 61_000).toISOString());
 
     // A key added elsewhere works at the first try (an unknown key reloads the ring).
     clock.advance(200);

@@ -25,14 +25,14 @@ function receiptOf({ entry, fields, now }: HandlerInput): TemplateReceipt {
 export const templateReceiptHandler: DbHandler = {
   kind: 'db',
   async run(trx, dialect, input) {
-    return (await this.runMany!(trx, dialect, [input]))[0]!;
+    return (await this.runMany!(trx, dialect, [input]))[0];
   },
   async runMany(trx, _dialect, inputs) {
     const receipts = inputs.map(receiptOf);
-    const recorded = await recordTemplateReceipts(trx, receipts, inputs[0]!.now);
+    const recorded = await recordTemplateReceipts(trx, receipts, inputs[0].now);
     return recorded.map((r, i) => ({
       state: 'done' as const,
-      outcome: `receipt ${r.receiptId}; ${r.sendRecordId === null ? `no send with msgid ${receipts[i]!.msgId}` : `send ${r.sendRecordId} ${r.state}`}`,
+      outcome: `receipt ${r.receiptId}; ${r.sendRecordId === null ? `no send with msgid ${receipts[i].msgId}` : `send ${r.sendRecordId} ${r.state}`}`,
     }));
   },
 };

@@ -103,7 +103,7 @@ export class ChangeLogSource<Row> implements Source {
         all.push(...page);
         taken += page.length;
         if (page.length < PAGE) break;
-        const last = page[page.length - 1]!;
+        const last = page[page.length - 1];
         if (taken >= MAX_KEYS_PER_POLL) {
           // The window moves no further than what this filter was read up to.
           if (cutoff === null || last.updatedAt < cutoff) cutoff = last.updatedAt;

@@ -94,7 +94,7 @@ export class ReceiptsSource implements Source {
         for (; expected <= top && newHoles < MAX_NEW_HOLES; expected++, newHoles++) this.holes.set(expected, now);
         from = top;
       } else {
-        from = page[page.length - 1]!.id;
+        from = page[page.length - 1].id;
       }
     }
     this.lastId = Math.max(this.lastId!, top);
