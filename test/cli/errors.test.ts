@@ -9,7 +9,7 @@ import { spawnCli } from '../helpers/cli.js';
 import { runOnTerminal, KEY } from '../helpers/pty.js';
 import { COMPONENT } from '../helpers/world.js';
 import { serveBinary } from '../commands/serve/helpers.js';
-import { until } from '../core/callbacks/helpers.js';
+import { until } from '../helpers/wait.js';
 
 const folder = () => mkdtempSync(path.join(tmpdir(), 'wxplat-errors-'));
 const credentials = { WXPLAT_COMPONENT_APPID: COMPONENT.appid, WXPLAT_COMPONENT_APPSECRET: COMPONENT.appsecret };
