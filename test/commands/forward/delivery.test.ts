@@ -325,8 +325,8 @@ t.test('pushes stored by another serve are forwarded; a removed rule stops faili
       return rows.length >= 1 && rows.every((r: { state: string }) => r.state === 'dead');
     }, 'its deliveries dead', 60_000);
     const forwardingCheck = async () => JSON.parse((await runCli(['doctor', '--json'], { env })).stdout).checks.find((c: { name: string }) => c.name === 'forwarding');
-    t.equal((await forwardingCheck()).status, 'fail', 'dead deliveries of a rule in force fail doctor');
+    t.equal((await forwardingCheck()).state, 'fail', 'dead deliveries of a rule in force fail doctor');
     t.equal((await runCli(['forward', 'remove', 'gone'], { env })).code, 0);
-    t.match(await forwardingCheck(), { status: 'ok', detail: '1 rule, 0 deliveries waiting, none dead' });
+    t.match(await forwardingCheck(), { state: 'ok', detail: '1 rule, 0 deliveries waiting, none dead' });
   }),
 );
