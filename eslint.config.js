@@ -150,13 +150,4 @@ export default tseslint.config(
     plugins: { wxplat: { rules: { layers } } },
     rules: { 'wxplat/layers': 'error' },
   },
-  {
-    // Today's crossings, each moved where it belongs by the next commits of issue 17; this list only shrinks.
-    files: [
-      'src/commands/account/ask.ts', 'src/commands/account/remove.ts', 'src/commands/demo/run.ts', 'src/commands/doctor/doctor.ts',
-      'src/commands/records/line.ts', 'src/commands/rids.ts', 'src/commands/template/send.ts', 'src/commands/template/sync.ts',
-      'src/commands/token/print.ts',
-    ],
-    rules: { 'wxplat/layers': 'off' },
-  },
 );

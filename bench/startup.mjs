@@ -1,5 +1,7 @@
 // Startup cost, measured against `node -e 0` in the same run (machines are noisy; only ratios count).
 // Goal: `wxplat --help` ≤ 1.4× and `wxplat industry list` on SQLite ≤ 2.5× the bare node start.
+// It measures the Node that runs it (each case is spawned with process.execPath): `.ci/run` runs it on
+// every Node it tests, after putting in place the better-sqlite3 build for that Node.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,10 +46,10 @@ rmSync(dir, { recursive: true, force: true });
 
 const row = (name, ms, goal) =>
   `${name.padEnd(24)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / base).toFixed(2)}×${goal ? `  (goal ≤ ${goal}×: ${ms / base <= goal ? 'met' : 'NOT met'})` : ''}`;
-console.log(`startup, median of ${runs} runs each`);
+console.log(`startup on Node ${process.version} (V8 ${process.versions.v8}), median of ${runs} runs each`);
 console.log(row('node -e 0', base));
 console.log(row('wxplat --help', help, 1.4));
 console.log(row('wxplat industry list', list, 2.5));
 if (process.argv.includes('--json')) {
-  console.log(JSON.stringify({ runs, nodeMs: base, helpMs: help, industryListMs: list, helpRatio: help / base, industryListRatio: list / base }));
+  console.log(JSON.stringify({ node: process.version, runs, nodeMs: base, helpMs: help, industryListMs: list, helpRatio: help / base, industryListRatio: list / base }));
 }

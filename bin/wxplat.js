@@ -11,6 +11,9 @@ const vm = require('node:vm');
 
 const dir = path.join(__dirname, '../dist/bundle');
 const loaded = [];
+// One cache per Node build: V8 refuses another version's cache, and a shared file would be rewritten by
+// each version in turn (CI runs the suite on several Nodes from one install).
+const cacheSuffix = `.${process.version}-${process.arch}.cache`;
 
 /** Loads one bundle through its code cache; `requireFn` is what the bundle's `require` does. */
 function loadBundle(name, requireFn) {
@@ -18,7 +21,7 @@ function loadBundle(name, requireFn) {
   const source = readFileSync(file, 'utf8');
   let cachedData;
   try {
-    cachedData = readFileSync(`${file}.cache`);
+    cachedData = readFileSync(`${file}${cacheSuffix}`);
   } catch {
     cachedData = undefined;
   }
@@ -37,9 +40,9 @@ function saveCaches(all) {
     if (!all && !stale) continue;
     try {
       mkdirSync(dir, { recursive: true });
-      const tmp = `${file}.cache.${process.pid}`;
+      const tmp = `${file}${cacheSuffix}.${process.pid}`;
       writeFileSync(tmp, script.createCachedData());
-      renameSync(tmp, `${file}.cache`);
+      renameSync(tmp, `${file}${cacheSuffix}`);
     } catch {
       // A read-only install runs without a cache: slower to start, nothing else.
     }

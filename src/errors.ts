@@ -9,8 +9,6 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
-
 export class WxplatError extends Error {
   readonly exitCode: number;
   /** One line telling the operator what to do next. */
@@ -46,15 +44,6 @@ export class NotFoundError extends UsageError {}
 export class FailedError extends WxplatError {
   constructor(message: string, hint?: string) {
     super(message, EXIT.failed, hint);
-  }
-}
-
-/** Some of the work was done and some was not; the result says which. */
-export class PartialError extends WxplatError {
-  readonly result: unknown;
-  constructor(message: string, result?: unknown, hint?: string) {
-    super(message, EXIT.partial, hint);
-    this.result = result;
   }
 }
 

@@ -1,6 +1,6 @@
 // Failures printed in a table or a list carry WeChat's rid in their words: one line under them says
 // how to look a rid up, so that every WeChat error printed leads to `wxplat rid`.
-import { ridOf } from '../wechat/errcodes.js';
+import { ridOf } from '../core/errcodes.js';
 import type { Output } from '../output/output.js';
 
 const RID_IN_TEXT = /\brid:? ([0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8})\b/i;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { Secret, mask } from './secret.js';
+import { httpUrl, isAppid, isUrl } from '../formats.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -82,21 +83,22 @@ export function readDotEnv(cwd: string): Env {
   }
 }
 
+/** A setting's value and where it came from: the environment wins over `.env`; empty counts as unset. */
+export function pickSetting(name: string, env: Env, dotenv: Env): { value: string; source: 'environment' | '.env' } | undefined {
+  const fromEnv = env[name];
+  if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, source: 'environment' };
+  const fromFile = dotenv[name];
+  if (fromFile !== undefined && fromFile !== '') return { value: fromFile, source: '.env' };
+  return undefined;
+}
+
 export function loadConfig({ env, cwd, dbFlag }: LoadOptions): Config {
   const dotenv = readDotEnv(cwd);
   const sources: Config['sources'] = {};
   const pick = (name: string): string | undefined => {
-    const fromEnv = env[name];
-    if (fromEnv !== undefined && fromEnv !== '') {
-      sources[name] = 'environment';
-      return fromEnv;
-    }
-    const fromFile = dotenv[name];
-    if (fromFile !== undefined && fromFile !== '') {
-      sources[name] = '.env';
-      return fromFile;
-    }
-    return undefined;
+    const picked = pickSetting(name, env, dotenv);
+    if (picked) sources[name] = picked.source;
+    return picked?.value;
   };
 
   let dbUrl = pick(VARIABLES.databaseUrl);
@@ -209,7 +211,7 @@ export function parseDatabaseUrl(url: string, source: string, cwd: string): Data
 }
 
 function checkAppid(value: string): string {
-  if (!/^wx[0-9a-zA-Z]{16}$/.test(value)) {
+  if (!isAppid(value)) {
     throw new ConfigError(
       VARIABLES.appid,
       `${VARIABLES.appid} is malformed: an appid is "wx" followed by 16 letters or digits (got "${value.slice(0, 24)}")`,
@@ -249,16 +251,10 @@ function checkAesKey(value: string): Secret {
 }
 
 function checkApiBase(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(VARIABLES.apiBase, `${VARIABLES.apiBase} is not a URL (e.g. https://api.weixin.qq.com)`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError(VARIABLES.apiBase, `${VARIABLES.apiBase} must be an http(s) origin`);
-  }
-  return url.origin;
+  const url = httpUrl(value);
+  if (url) return url.origin;
+  if (!isUrl(value)) throw new ConfigError(VARIABLES.apiBase, `${VARIABLES.apiBase} is not a URL (e.g. https://api.weixin.qq.com)`);
+  throw new ConfigError(VARIABLES.apiBase, `${VARIABLES.apiBase} must be an http(s) origin`);
 }
 
 function checkSkew(value: string): number {

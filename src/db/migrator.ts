@@ -14,6 +14,13 @@ export interface AppliedMigration {
   migratedAt: string | null;
 }
 
+/** The rows of a table, or null when there is no such table (what a migrate keeps, what a rollback drops). */
+export async function tableRows(db: Database, table: string): Promise<number | null> {
+  if (!(await db.knex.schema.hasTable(table))) return null;
+  const row = (await db.knex(table).count({ n: '*' }).first()) as { n: number | string } | undefined;
+  return Number(row?.n ?? 0);
+}
+
 export async function appliedMigrations(db: Database): Promise<AppliedMigration[]> {
   if (!(await db.knex.schema.hasTable(MIGRATIONS_TABLE))) return [];
   const rows = await db.knex(MIGRATIONS_TABLE).select('name', 'batch', 'migration_time').orderBy('id');

@@ -7,17 +7,6 @@ export const INDUSTRY_STATUS = { valid: 10, deleted: -20 } as const;
 
 export type SqlDateTime = string;
 
-export interface AccountMessageSendRecordRow {
-  account_message_send_record_id: number;
-  official_account_id: number | null;
-  template_id: string | null;
-  content: string | null;
-  receiver_user: string | null;
-  status: number | null;
-  updated_at: SqlDateTime | null;
-  created_at: SqlDateTime | null;
-}
-
 export interface AccountMessageTemplateRow {
   account_message_template_id: number;
   official_account_id: number | null;
@@ -100,33 +89,6 @@ export interface SystemMessageTemplateRow {
   content: string;
   status: number | null;
   updated_at: SqlDateTime | null;
-  created_at: SqlDateTime | null;
-}
-
-export interface UserWxInfoRow {
-  user_wx_info_id: number;
-  user_id: number | null;
-  nickname: string | null;
-  sex: number | null;
-  province: string | null;
-  city: string | null;
-  country: string | null;
-  headimgurl: string | null;
-  privilege: string | null;
-  created_at: SqlDateTime | null;
-}
-
-export interface WechatMessageReceiptRecordRow {
-  wechat_message_receipt_record_id: number;
-  appid: string | null;
-  to_user_name: string | null;
-  from_user_name: string | null;
-  create_time: SqlDateTime | null;
-  msg_type: string | null;
-  event: string | null;
-  content: string;
-  msg_id: string | null;
-  status: number | null;
   created_at: SqlDateTime | null;
 }
 

@@ -130,10 +130,6 @@ export class Output {
     return Boolean(this.io.stdout.isTTY);
   }
 
-  get stderrIsTerminal(): boolean {
-    return Boolean(this.io.stderr.isTTY);
-  }
-
   /** A line of human output on stdout. */
   line(text = ''): void {
     this.io.stdout.write(`${escapeForTerminal(text)}\n`);
@@ -256,9 +252,5 @@ export class Output {
 
   warn(text: string): void {
     this.io.stderr.write(`${this.ce.yellow('warning:')} ${escapeForTerminal(text)}\n`);
-  }
-
-  debug(text: string): void {
-    if (this.verbose) this.io.stderr.write(`${this.ce.dim(escapeForTerminal(text))}\n`);
   }
 }

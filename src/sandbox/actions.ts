@@ -5,6 +5,7 @@ import { authorizedEvent, ticketEvent, unauthorizedEvent } from './events.js';
 import type { PushRecord } from './pushes.js';
 import type { Sim } from './routes.js';
 import { AUTH_CODE_TTL_S } from './state.js';
+import { httpUrl, isUrl } from '../formats.js';
 
 export interface AuthorizeInput {
   preAuthCode: string;
@@ -62,14 +63,10 @@ export function unauthorize(sim: Sim, appid: string): Promise<PushRecord> {
 }
 
 function redirectTarget(uri: string): URL {
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    throw new SandboxError(`redirect_uri ${JSON.stringify(uri)} is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SandboxError('redirect_uri must be http or https');
-  return url;
+  const url = httpUrl(uri);
+  if (url) return url;
+  if (!isUrl(uri)) throw new SandboxError(`redirect_uri ${JSON.stringify(uri)} is not a URL`);
+  throw new SandboxError('redirect_uri must be http or https');
 }
 
 /** WeChat's first release-check test account (developers.weixin.qq.com, 全网发布检测说明). */

@@ -32,13 +32,6 @@ export class Deliveries {
     return this.#byOpenid.get(openid) ?? 0;
   }
 
-  /** Recipients with at least one delivery. */
-  recipients(): number {
-    let n = this.#byOpenid.size;
-    for (let i = 0; i < this.#byIndex.length; i++) if (this.#byIndex[i] !== 0) n++;
-    return n;
-  }
-
   reset(): void {
     this.#byIndex = new Uint32Array(0);
     this.#byOpenid.clear();

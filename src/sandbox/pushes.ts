@@ -11,6 +11,7 @@ import { buildXml, readFlatXml } from '../wechat/xml.js';
 import { templateSendJobFinishEvent } from './events.js';
 import type { Random } from './random.js';
 import type { SandboxTime } from './time.js';
+import { httpUrl, isUrl } from '../formats.js';
 
 export type ComponentPushKind = 'component_verify_ticket' | 'authorized' | 'updateauthorized' | 'unauthorized';
 export type PushKind = ComponentPushKind | 'TEMPLATESENDJOBFINISH' | 'message';
@@ -163,14 +164,6 @@ export class Pusher {
   /** The last pushes (at most 100), oldest first. */
   recent(): PushRecord[] {
     return [...this.#recent.slice(this.#recentAt), ...this.#recent.slice(0, this.#recentAt)];
-  }
-
-  resetCounts(): void {
-    this.#attempts = 0;
-    this.#totals = { delivered: 0, failed: 0, skipped: 0 };
-    this.#byKind = {};
-    this.#recent = [];
-    this.#recentAt = 0;
   }
 
   /** Drops what is queued (reported as skipped) and cuts what is in flight (reported as failed). */
@@ -343,13 +336,11 @@ function delay(ms: number): Promise<void> {
 /** `http://host:port` or a base with a path; no trailing slash. Undefined or '' means: do not push. */
 export function normalizeCallback(url: string | undefined): string | undefined {
   if (url === undefined || url === '') return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new TypeError(`callback URL ${JSON.stringify(url)} is not a URL (e.g. http://127.0.0.1:8080)`);
+  const parsed = httpUrl(url);
+  if (!parsed) {
+    if (!isUrl(url)) throw new TypeError(`callback URL ${JSON.stringify(url)} is not a URL (e.g. http://127.0.0.1:8080)`);
+    throw new TypeError('callback URL must be http or https');
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError('callback URL must be http or https');
   if (parsed.search || parsed.hash) throw new TypeError('callback URL must have no query or fragment');
   return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
 }

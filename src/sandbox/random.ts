@@ -2,7 +2,6 @@
 // a run with the same seed and the same requests makes the same values. Not for real secrets.
 
 const URL_SAFE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const HEX = '0123456789abcdef';
 
 /** sfc32: small, fast, good enough for a simulator; seeded through splitmix32. */
@@ -43,11 +42,6 @@ export class Random {
     return this.uint32() / 4294967296;
   }
 
-  /** An integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-
   #from(alphabet: string, length: number): string {
     let out = '';
     for (let i = 0; i < length; i++) out += alphabet[this.uint32() % alphabet.length];
@@ -57,10 +51,6 @@ export class Random {
   /** Letters, digits, `-` and `_`: the alphabet of WeChat's tokens and template ids. */
   urlSafe(length: number): string {
     return this.#from(URL_SAFE, length);
-  }
-
-  alnum(length: number): string {
-    return this.#from(ALNUM, length);
   }
 
   hex(length: number): string {

@@ -33,8 +33,4 @@ export class RidLog {
     const entry = this.#entries.get(rid);
     return entry && now - entry.at <= RID_TTL_MS ? entry : undefined;
   }
-
-  get size(): number {
-    return this.#entries.size;
-  }
 }

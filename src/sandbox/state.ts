@@ -9,6 +9,7 @@ import { TemplateLibrary, type LibraryKeyword, type LibraryTemplate } from './li
 import type { Random } from './random.js';
 import { RidLog } from './rids.js';
 import { SandboxTime } from './time.js';
+import { isAppid } from '../formats.js';
 
 export interface ComponentCredentials {
   appid: string;
@@ -290,7 +291,7 @@ export class World {
 
   createAccount(input: AccountInput = {}): Account {
     const appid = input.appid ?? `wx${this.random.hex(16)}`;
-    if (typeof appid !== 'string' || !/^wx[0-9a-zA-Z]{16}$/.test(appid)) {
+    if (typeof appid !== 'string' || !isAppid(appid)) {
       throw new SandboxError('appid must be "wx" followed by 16 letters or digits');
     }
     if (this.accounts.has(appid)) throw new SandboxError(`account ${appid} already exists`, 409);

@@ -25,7 +25,6 @@ import type {
   RidGetResponse,
   TemplateSendRequest,
   TemplateSendResponse,
-  UserInfo,
 } from './types.js';
 
 export interface WeChatClientOptions {
@@ -200,15 +199,6 @@ export class AccountClient {
   /** A failed call made for this account, by the rid WeChat gave it. */
   rid(rid: string): Promise<RidGetResponse> {
     return this.call((t) => openapi.getRidInfo(this.http, t, { rid }));
-  }
-
-  /** A customer-service message to a user who wrote to the account lately; not repeated after a lost answer. */
-  sendCustomMessage(request: CustomMessageRequest): Promise<unknown> {
-    return this.call((t) => message.sendCustomMessage(this.http, t, request), { idempotent: false });
-  }
-
-  getUserInfo(openid: string): Promise<UserInfo> {
-    return this.call((t) => user.getUserInfo(this.http, t, openid));
   }
 
   getFollowers(nextOpenid?: string): Promise<GetUsersResponse> {

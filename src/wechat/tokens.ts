@@ -144,10 +144,6 @@ export class TokenKeeper {
     this.sleep = o.sleep ?? realSleep;
   }
 
-  get componentAppid(): string {
-    return this.o.component.appid;
-  }
-
   private now(): number {
     return this.o.clock.now().getTime();
   }

@@ -1,6 +1,6 @@
 // Runs wxplat in this process with captured streams (fast; TTY state under the test's control), or as
 // a child process through bin/wxplat.js (the real binary, real exit codes).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli.js';
@@ -67,26 +67,41 @@ export interface SpawnOptions {
   timeoutMs?: number;
 }
 
-/** The real binary, with a clean environment (PATH and HOME only, plus what the test gives). */
-export function spawnCli(argv: string[], options: SpawnOptions = {}): Promise<RunResult & { signal: NodeJS.Signals | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], {
-      cwd: options.cwd ?? process.cwd(),
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, signal, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? '');
+export interface BinaryRun {
+  child: ChildProcess;
+  /** When it has ended: its exit and everything it printed. */
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+/** The real binary, started with a clean environment (PATH and HOME only, plus what the test gives), its output captured. */
+export function startBinary(argv: string[], options: SpawnOptions = {}): BinaryRun {
+  const child = spawn(process.execPath, [BIN, ...argv], {
+    cwd: options.cwd ?? process.cwd(),
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<Awaited<BinaryRun['done']>>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  child.stdin?.end(options.input);
+  return { child, done };
+}
+
+/** The real binary run to its end (killed after `timeoutMs`, a bound for a hung run, not a timing). */
+export async function spawnCli(argv: string[], options: SpawnOptions = {}): Promise<RunResult & { signal: NodeJS.Signals | null }> {
+  const run = startBinary(argv, { ...options, input: options.input ?? '' });
+  const timer = setTimeout(() => run.child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+  try {
+    const r = await run.done;
+    return { ...r, code: r.code ?? -1 };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export const ANSI = /\u001b\[[0-9;]*m/;

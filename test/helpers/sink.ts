@@ -3,6 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Test } from 'tap';
+import { until } from './wait.js';
 
 export interface SinkRequest {
   path: string;
@@ -33,13 +34,7 @@ export async function startSink(t: Test, answer: Sink['answer'] = {}): Promise<S
     url: '',
     requests: [],
     answer,
-    async until(check, what, limitMs = 60_000) {
-      const end = Date.now() + limitMs;
-      while (!check(sink.requests)) {
-        if (Date.now() > end) throw new Error(`gave up waiting: ${what} (${sink.requests.length} requests so far)`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
+    until: (check, what, limitMs = 60_000) => until(() => check(sink.requests), `${what} (requests so far: see sink.requests)`, limitMs),
     close: async () => {},
   };
   const timers = new Set<NodeJS.Timeout>();

@@ -1,7 +1,6 @@
 // A whole world for a test: the WeChat sandbox on loopback, a migrated database, the platform's
 // credentials, a ticket in the token store, and helpers to authorize accounts the way an operator
 // would (pre-auth code → the admin confirms in the sandbox → the code is exchanged).
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { Test } from 'tap';
 import { systemClock, type Clock } from '../../src/clock.js';
 import { completeAuthorization } from '../../src/core/accounts/authorize.js';
@@ -11,7 +10,7 @@ import { TokenRepository } from '../../src/db/repositories/tokens.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { WeChatClient } from '../../src/wechat/client.js';
 import type { CallOptions } from '../../src/wechat/retry.js';
-import { BIN } from './cli.js';
+import { startBinary, type BinaryRun } from './cli.js';
 import { openTestDatabase, type TestDatabase } from './databases.js';
 
 export const COMPONENT = {
@@ -93,23 +92,9 @@ export async function startWorld(
   return world;
 }
 
-export interface WxplatRun {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
+export type WxplatRun = BinaryRun;
 
 /** The real binary in the world's environment, started and left running (to be killed or waited for). */
 export function startWxplat(world: World, argv: string[]): WxplatRun {
-  const child = spawn(process.execPath, [BIN, ...argv], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...world.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, done };
+  return startBinary(argv, { env: world.env });
 }

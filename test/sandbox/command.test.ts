@@ -11,6 +11,7 @@ import { main } from '../../src/cli.js';
 import { MessageCrypto } from '../../src/wechat/crypto.js';
 import { parseFlatXml } from '../../src/wechat/xml.js';
 import { BIN, Capture } from '../helpers/cli.js';
+import { until } from '../helpers/wait.js';
 
 const SECRET_VARS = ['WXPLAT_COMPONENT_APPSECRET', 'WXPLAT_COMPONENT_TOKEN', 'WXPLAT_COMPONENT_AES_KEY'];
 
@@ -18,14 +19,6 @@ function tempDir(t: { teardown(fn: () => void): void }): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'wxplat-sandbox-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** `wxplat sandbox …` in this process, running until stop() (which is Ctrl-C). */

@@ -2,14 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { accountWithTemplate, call, COMPONENT, sandboxFor, startReceiver } from './helpers.js';
-
-async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until } from '../helpers/wait.js';
 
 t.test('a ticket is pushed at start, signed and encrypted like WeChat, and it works', async (t) => {
   const receiver = await startReceiver(t);

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { eachDatabase } from '../helpers/databases.js';
 import { COMPONENT, startWorld } from '../helpers/world.js';
+import { until } from '../helpers/wait.js';
 
 const WORKER = fileURLToPath(new URL('./token-race-worker.ts', import.meta.url));
 const REFRESH = 'cgi-bin/component/api_authorizer_token';
@@ -77,18 +78,6 @@ async function holdingProxy(t: Parameters<Parameters<typeof eachDatabase>[1]>[0]
   };
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string, t: { fail(msg: string): void }, limitMs = 60_000): Promise<boolean> {
-  const end = Date.now() + limitMs;
-  while (!(await check())) {
-    if (Date.now() > end) {
-      t.fail(`timed out waiting for ${what}`);
-      return false;
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return true;
-}
-
 t.test('ten processes, one refresh', (t) =>
   eachDatabase(t, async (t, tdb) => {
     const world = await startWorld(t, tdb);
@@ -101,11 +90,11 @@ t.test('ten processes, one refresh', (t) =>
 
     const workers = Array.from({ length: 10 }, () => startWorker([tdb.url, proxy.url, COMPONENT.appid, COMPONENT.appsecret, appid]));
     t.teardown(() => workers.forEach((w) => w.child.kill()));
-    await until(() => workers.every((w) => w.lines.includes('ready')), 'all ten to connect', t);
+    await until(() => workers.every((w) => w.lines.includes('ready')), 'all ten to connect');
     for (const w of workers) w.child.stdin!.write('go\n');
 
     // The one refresh is on its way to WeChat, held there, while every process asks for the token.
-    await until(() => proxy.held() === 1 && workers.every((w) => w.lines.includes('asking')), 'the refresh and all ten asking', t);
+    await until(() => proxy.held() === 1 && workers.every((w) => w.lines.includes('asking')), 'the refresh and all ten asking');
     t.equal(proxy.refreshes(), 1, 'one refresh call made');
     t.equal(workers.filter((w) => w.lines.length > 2).length, 0, 'no process has a token yet: all ten are waiting on it');
     const leased = (await world.tokens.readAuthorizerToken(appid))!;

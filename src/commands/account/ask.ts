@@ -2,10 +2,8 @@
 // terminal when missing), a value asked for when its flag is missing, and reading a secret from stdin.
 // Without a terminal (cron, CI, --yes) a missing value is bad usage that names the flag (exit 2).
 import { listAccounts } from '../../core/accounts/list.js';
-import { resolveAccount } from '../../core/accounts/resolve.js';
+import { resolveAccount, type AccountRow } from '../../core/accounts/resolve.js';
 import type { CommandContext } from '../../context.js';
-import { AccountRepository } from '../../db/repositories/accounts.js';
-import type { OfficialAccountRow } from '../../db/rows.js';
 import { UsageError } from '../../errors.js';
 import type { Choice } from '../../output/prompt.js';
 
@@ -20,7 +18,7 @@ export async function accountArgument(
   ctx: CommandContext,
   ref: string | undefined,
   options: AccountArgumentOptions = {},
-): Promise<OfficialAccountRow> {
+): Promise<AccountRow> {
   const db = await ctx.db();
   if (ref !== undefined && ref.trim() !== '') return resolveAccount(db, ref, { includeRemoved: options.includeRemoved });
   const missing = options.missing ?? '<account>';
@@ -38,7 +36,7 @@ export async function accountArgument(
     description: [a.originalId, a.serviceType, a.verifyType].filter(Boolean).join(' · '),
   }));
   const id = await ctx.prompter.select('Which account?', choices);
-  return (await new AccountRepository(db.knex).findById(id))!;
+  return resolveAccount(db, String(id));
 }
 
 /** A flag's value; asked for at a terminal when missing, else exit 2 naming the flag. */

@@ -1,7 +1,6 @@
-import { removeAccount } from '../../core/accounts/remove.js';
+import { isRemoved, removeAccount } from '../../core/accounts/remove.js';
 import { accountLabel } from '../../core/accounts/view.js';
 import type { CommandContext } from '../../context.js';
-import { STATUS } from '../../db/rows.js';
 import { UsageError } from '../../errors.js';
 import type { InputOf } from '../define.js';
 import type { specs } from './index.js';
@@ -10,7 +9,7 @@ import { accountArgument } from './ask.js';
 
 export async function run(ctx: CommandContext, { args }: InputOf<typeof specs.remove>): Promise<void> {
   const row = await accountArgument(ctx, args[0], { includeRemoved: true });
-  if (Number(row.status) !== STATUS.deleted && !ctx.globals.yes) {
+  if (!isRemoved(row) && !ctx.globals.yes) {
     if (!ctx.prompter.canPrompt) {
       throw new UsageError(`removing account ${accountLabel(row)} needs confirmation: pass --yes`, 'there is no terminal to ask on');
     }

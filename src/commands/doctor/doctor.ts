@@ -15,16 +15,7 @@ function styleStatus(text: string, status: CheckStatus, c: ChalkInstance): strin
 
 export async function run(ctx: CommandContext, _input: InputOf<typeof specs.doctor>): Promise<void> {
   const report = await runDoctor(
-    {
-      clock: ctx.clock,
-      // Not ctx.db(): the doctor must not create a SQLite file, and checks migrations itself.
-      openDatabase: async (target) => {
-        const { openDatabase } = await import('../../db/database.js');
-        const db = await openDatabase(target);
-        ctx.onClose(() => db.close());
-        return db;
-      },
-    },
+    { clock: ctx.clock },
     { env: ctx.io.env, cwd: ctx.io.cwd, dbFlag: ctx.globals.db },
   );
   ctx.out.result(report, (r) => print(ctx, r));

@@ -4,7 +4,7 @@ import type { ChalkInstance } from 'chalk';
 import type { EventRecord, ForwardRecord, ReceiptRecord, SendRecord, TailRecord } from '../../core/records/record.js';
 import { escapeControl } from '../../output/escape.js';
 import { localWallClock } from '../../output/time.js';
-import { describeWeChatError } from '../../wechat/errcodes.js';
+import { describeWeChatError } from '../../core/errcodes.js';
 
 const GOOD = new Set(['sent', 'delivered', 'success', 'done']);
 const BAD = new Set(['failed', 'blocked', 'system-failed', 'other-failure', 'dead']);

@@ -4,7 +4,7 @@ import type { CommandContext } from '../../context.js';
 import { sendTemplate, type DryRunPreview, type SendSummary } from '../../core/sending/send.js';
 import { EXIT, UsageError } from '../../errors.js';
 import { escapeControl } from '../../output/escape.js';
-import { describeWeChatError } from '../../wechat/errcodes.js';
+import { describeWeChatError } from '../../core/errcodes.js';
 import { startProgress, type Progress } from '../../output/progress.js';
 import type { InputOf } from '../define.js';
 import type { specs } from './index.js';

@@ -1,6 +1,5 @@
-import { syncAccounts, syncAccountTemplates, overallOutcome, type SyncResult } from '../../core/templates/sync.js';
+import { syncEveryAccount, syncAccountTemplates, overallOutcome, type SyncResult } from '../../core/templates/sync.js';
 import type { CommandContext } from '../../context.js';
-import { AccountRepository } from '../../db/repositories/accounts.js';
 import { EXIT, FailedError, UsageError } from '../../errors.js';
 import type { InputOf } from '../define.js';
 import type { specs } from './index.js';
@@ -65,8 +64,7 @@ export async function run(
     }
     return;
   }
-  const rows = await new AccountRepository(db.knex).list(false);
-  const results = await syncAccounts({ db, wechat: await ctx.wechat(), clock: ctx.clock }, rows, { dryRun, signal: ctx.signal });
+  const results = await syncEveryAccount({ db, wechat: await ctx.wechat(), clock: ctx.clock }, { dryRun, signal: ctx.signal });
   ctx.out.result(results, (list) => {
     if (list.length === 0) ctx.out.note('no accounts to sync');
     for (const r of list) printResult(ctx, r);

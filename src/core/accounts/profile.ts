@@ -49,11 +49,6 @@ export function accountStatusOf(info: GetAuthorizerInfoResponse): number | null 
   return typeof status === 'number' && Number.isInteger(status) ? status : null;
 }
 
-/** The authorizer appid in either the current or the legacy response shape. */
-export function authorizerAppidOf(info: GetAuthorizerInfoResponse): string | undefined {
-  return info.authorization_info?.authorizer_appid ?? info.authorization_info?.appid;
-}
-
 export const SERVICE_TYPES: Record<number, string> = {
   0: 'subscription',
   1: 'subscription (upgraded)',

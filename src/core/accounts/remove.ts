@@ -14,8 +14,13 @@ export interface RemoveResult {
   removed: boolean;
 }
 
+/** Whether `account remove` has anything to do (and so anything to confirm). */
+export function isRemoved(row: OfficialAccountRow): boolean {
+  return Number(row.status) === STATUS.deleted;
+}
+
 export async function removeAccount(deps: { db: Database; clock: Clock }, row: OfficialAccountRow): Promise<RemoveResult> {
-  if (Number(row.status) === STATUS.deleted) return { account: accountRef(row), removed: false };
+  if (isRemoved(row)) return { account: accountRef(row), removed: false };
   await new AccountRepository(deps.db.knex).setStatus(row.official_account_id, STATUS.deleted, toSqlDateTime(deps.clock.now()));
   return { account: accountRef(row), removed: true };
 }

@@ -3,6 +3,10 @@ import type { Database } from '../../db/database.js';
 import { AccountRepository } from '../../db/repositories/accounts.js';
 import { STATUS, type OfficialAccountRow } from '../../db/rows.js';
 import { NotFoundError, UsageError } from '../../errors.js';
+import { isAppid } from '../../formats.js';
+
+/** An account as the commands hold it between resolving and acting on it. */
+export type AccountRow = OfficialAccountRow;
 
 export async function resolveAccount(
   db: Database,
@@ -13,7 +17,7 @@ export async function resolveAccount(
   const value = ref.trim();
   let row: OfficialAccountRow | undefined;
   if (/^\d+$/.test(value)) row = await repo.findById(Number(value));
-  else if (/^wx[0-9A-Za-z]{16}$/.test(value)) row = await repo.findByAppid(value);
+  else if (isAppid(value)) row = await repo.findByAppid(value);
   else if (/^gh_[0-9a-zA-Z]+$/.test(value)) row = await repo.findByOriginalId(value);
   else {
     throw new UsageError(

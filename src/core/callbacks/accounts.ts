@@ -68,11 +68,6 @@ export class CallbackAccounts {
     return p;
   }
 
-  /** Forgets what is known of an appid (its authorization changed in this process). */
-  forget(appid: string): void {
-    this.cache.delete(appid);
-  }
-
   private remember(appid: string, value: CallbackAccount | null, now: number): void {
     this.cache.delete(appid);
     if (this.cache.size >= this.maxEntries) {

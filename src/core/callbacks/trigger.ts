@@ -7,6 +7,7 @@ import { UsageError } from '../../errors.js';
 import { MessageCrypto } from '../../wechat/crypto.js';
 import { buildXml, parseFlatXml, readFlatXml } from '../../wechat/xml.js';
 import { accountSampleFields } from '../forwarding/samples.js';
+import { httpUrl, isAppid, isUrl } from '../../formats.js';
 
 export const TRIGGER_TYPES = [
   'component_verify_ticket',
@@ -60,7 +61,6 @@ export interface TriggerRequest {
   event: Record<string, string>;
 }
 
-const APPID = /^wx[0-9A-Za-z]{16}$/;
 
 function randomDigits(n: number): string {
   let s = String(randomInt(1, 10));
@@ -70,18 +70,17 @@ function randomDigits(n: number): string {
 
 function needAppid(input: TriggerInput): string {
   if (!input.appid) throw new UsageError(`${input.type} is about an account: give it with --appid wx…`);
-  if (!APPID.test(input.appid)) throw new UsageError(`--appid must be "wx" and 16 letters or digits (got "${input.appid}")`);
+  if (!isAppid(input.appid)) throw new UsageError(`--appid must be "wx" and 16 letters or digits (got "${input.appid}")`);
   return input.appid;
 }
 
 function targetUrl(forwardTo: string, route: string, appid: string | null): URL {
-  let url: URL;
-  try {
-    url = new URL(forwardTo.replaceAll('$APPID$', appid ?? '$APPID$'));
-  } catch {
-    throw new UsageError(`--forward-to is not a URL: ${forwardTo}`, 'e.g. --forward-to http://127.0.0.1:8080');
+  const text = forwardTo.replaceAll('$APPID$', appid ?? '$APPID$');
+  const url = httpUrl(text);
+  if (!url) {
+    if (!isUrl(text)) throw new UsageError(`--forward-to is not a URL: ${forwardTo}`, 'e.g. --forward-to http://127.0.0.1:8080');
+    throw new UsageError('--forward-to must be an http(s) URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError('--forward-to must be an http(s) URL');
   if (url.pathname === '/' || url.pathname === '') url.pathname = route;
   return url;
 }
@@ -221,7 +220,7 @@ const ACCOUNT_ROUTE_TYPES: ReadonlySet<TriggerType> = new Set(TRIGGER_TYPES.filt
 export async function sendTrigger(input: TriggerInput, deps: TriggerDeps = {}): Promise<TriggerResult> {
   const fetchImpl = deps.fetch ?? fetch;
   const timeoutMs = deps.timeoutMs ?? 15_000;
-  if (ACCOUNT_ROUTE_TYPES.has(input.type) && !input.originalId && input.appid && APPID.test(input.appid) && deps.originalIdOf) {
+  if (ACCOUNT_ROUTE_TYPES.has(input.type) && !input.originalId && input.appid && isAppid(input.appid) && deps.originalIdOf) {
     input = { ...input, originalId: (await deps.originalIdOf(input.appid)) ?? undefined };
   }
   const req = buildTrigger(input);

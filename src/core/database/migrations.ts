@@ -9,6 +9,7 @@ import {
   pendingMigrations,
   rollbackMigrations,
   runMigrations,
+  tableRows,
   type AppliedMigration,
 } from '../../db/migrator.js';
 import { SEED_TABLE_NAMES } from '../../db/schema/seed-tables.js';
@@ -57,7 +58,8 @@ export async function migrate(db: Database, options: { dryRun: boolean } & Migra
   if (applied.length === 0) {
     // A first migrate on a database made from seed-schema.sql: report what it keeps.
     for (const table of SEED_TABLE_NAMES) {
-      if (await db.knex.schema.hasTable(table)) adopted.push({ table, rows: await countRows(db, table) });
+      const rows = await tableRows(db, table);
+      if (rows !== null) adopted.push({ table, rows });
     }
   }
   if (options.dryRun) {
@@ -84,7 +86,8 @@ export async function rollback(db: Database, options: { force: boolean; dryRun?:
   for (const name of batch) {
     const mod = await loadMigration(name);
     for (const table of mod.droppedTables ?? []) {
-      if (await db.knex.schema.hasTable(table)) dropped.push({ table, rows: await countRows(db, table) });
+      const rows = await tableRows(db, table);
+      if (rows !== null) dropped.push({ table, rows });
     }
   }
   const holding = dropped.filter((d) => d.rows > 0);
@@ -99,9 +102,4 @@ export async function rollback(db: Database, options: { force: boolean; dryRun?:
   if (options.dryRun) return { database: db.target.display, migrations: batch, droppedTables: dropped };
   const undone = await rollbackMigrations(db, options);
   return { database: db.target.display, migrations: undone.names, droppedTables: dropped };
-}
-
-async function countRows(db: Database, table: string): Promise<number> {
-  const row = (await db.knex(table).count({ n: '*' }).first()) as { n: number | string } | undefined;
-  return Number(row?.n ?? 0);
 }

@@ -10,6 +10,7 @@ import type { Database } from '../../db/database.js';
 import { migrateLatest } from '../../db/migrator.js';
 import { AccountRepository } from '../../db/repositories/accounts.js';
 import { InboxRepository } from '../../db/repositories/inbox.js';
+import { SendRepository } from '../../db/repositories/sends.js';
 import { TokenRepository } from '../../db/repositories/tokens.js';
 import type { Logger } from '../../logger.js';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
@@ -197,11 +198,7 @@ export async function runWalkthrough(deps: DemoDeps, options: DemoOptions): Prom
     await sandbox.pushes.settled();
     const inbox = new InboxRepository(db.knex, db.dialect);
     await until('the receiver to process the receipts', deps, async () => (await inbox.backlog()).pending === 0, 60_000);
-    const counts = Object.fromEntries(
-      (await db.knex<{ state: string; n: number | string }>('wxplat_send_deliveries').select('state').count({ n: '*' }).where('job_id', send.jobId).groupBy('state')).map(
-        (r) => [r.state, Number(r.n)],
-      ),
-    );
+    const counts = await new SendRepository(db).stateCounts(send.jobId);
     const receipts = { delivered: counts.delivered ?? 0, blocked: counts.blocked ?? 0, systemFailed: counts['system-failed'] ?? 0 };
     detail(`${receipts.delivered} delivered, ${receipts.blocked} blocked by the user, ${receipts.systemFailed} failed at WeChat`);
 

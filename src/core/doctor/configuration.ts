@@ -6,6 +6,7 @@ import {
   VARIABLES,
   loadConfig,
   parseDatabaseUrl,
+  pickSetting,
   validateConfig,
   readDotEnv,
   type Config,
@@ -14,6 +15,7 @@ import {
 } from '../../config/load.js';
 import { ConfigError } from '../../errors.js';
 import { check, type Check } from './check.js';
+import { isAppid } from '../../formats.js';
 
 /** What every part of the tool needs between them (serve, sending, authorization). */
 export const REQUIRED = [VARIABLES.appid, VARIABLES.appsecret, VARIABLES.token, VARIABLES.aesKey] as const;
@@ -33,10 +35,7 @@ export interface LoadedSettings {
 }
 
 function raw(name: string, sources: ConfigSources, dotenv: Env): string | undefined {
-  const fromEnv = sources.env[name];
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  const fromFile = dotenv[name];
-  return fromFile !== undefined && fromFile !== '' ? fromFile : undefined;
+  return pickSetting(name, sources.env, dotenv)?.value;
 }
 
 export function loadSettings(sources: ConfigSources): LoadedSettings {
@@ -60,7 +59,7 @@ export function loadSettings(sources: ConfigSources): LoadedSettings {
       database = dbErr;
     }
     const appid = raw(VARIABLES.appid, sources, dotenv);
-    return { config: null, error: err, database, componentAppid: appid && /^wx[0-9a-zA-Z]{16}$/.test(appid) ? appid : null };
+    return { config: null, error: err, database, componentAppid: appid && isAppid(appid) ? appid : null };
   }
 }
 

@@ -2,14 +2,13 @@
 // made), and fully migrated.
 import { existsSync } from 'node:fs';
 import type { DatabaseTarget } from '../../config/load.js';
-import type { Database } from '../../db/database.js';
+import { openDatabase, serverVersion, type Database } from '../../db/database.js';
 import { allMigrations, appliedMigrations } from '../../db/migrator.js';
 import { WxplatError } from '../../errors.js';
 import { check, type Check } from './check.js';
 
-export type OpenDatabase = (target: DatabaseTarget) => Promise<Database>;
-
-export async function connect(target: DatabaseTarget, open: OpenDatabase): Promise<{ check: Check; db: Database | null }> {
+/** Opens the database without creating it (not ctx.db(): the doctor must not make a SQLite file); the caller closes it. */
+export async function connect(target: DatabaseTarget): Promise<{ check: Check; db: Database | null }> {
   const name = 'database';
   if (target.kind === 'sqlite' && target.path !== ':memory:' && !existsSync(target.path)) {
     return {
@@ -19,7 +18,7 @@ export async function connect(target: DatabaseTarget, open: OpenDatabase): Promi
   }
   let db: Database;
   try {
-    db = await open(target);
+    db = await openDatabase(target);
   } catch (err) {
     const hint = err instanceof WxplatError ? err.hint : undefined;
     return {
@@ -31,18 +30,9 @@ export async function connect(target: DatabaseTarget, open: OpenDatabase): Promi
     const version = await serverVersion(db);
     return { check: check(name, 'ok', `${target.display} (${version})`), db };
   } catch (err) {
+    await db.close().catch(() => undefined);
     return { check: check(name, 'fail', `${target.display} does not answer: ${(err as Error).message}`, 'check that the database server is up'), db: null };
   }
-}
-
-async function serverVersion(db: Database): Promise<string> {
-  if (db.dialect === 'sqlite') {
-    const [row] = await db.knex.raw<Array<{ v: string }>>('select sqlite_version() as v');
-    return `SQLite ${row?.v ?? '?'}`;
-  }
-  const [rows] = (await db.knex.raw('select version() as v')) as [Array<{ v: string }>];
-  const v = rows[0]?.v ?? '?';
-  return /mariadb/i.test(v) ? `MariaDB ${v.replace(/-MariaDB.*$/i, '')}` : `MySQL ${v}`;
 }
 
 /** ok when every migration of this wxplat is applied; the data checks need that. */

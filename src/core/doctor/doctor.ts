@@ -8,7 +8,7 @@ import { platformStatus } from '../platform/status.js';
 import { inboxCheck, quotaCheck, sendsCheck } from './activity.js';
 import { check, skipped, type Check } from './check.js';
 import { configurationCheck, loadSettings, type ConfigSources, type ConfigurationCheck } from './configuration.js';
-import { connect, migrationsCheck, type OpenDatabase } from './database.js';
+import { connect, migrationsCheck } from './database.js';
 import { filePermissionsCheck } from './files.js';
 import { forwardingCheck } from './forwarding.js';
 import { accountFlags, accountsCheck, componentTokenCheck, ticketCheck } from './platform.js';
@@ -16,8 +16,6 @@ import { tokenServiceCheck } from './tokens.js';
 
 export interface DoctorDeps {
   clock: Clock;
-  /** Opens the database; the caller closes it. */
-  openDatabase: OpenDatabase;
 }
 
 export interface DoctorReport {
@@ -39,6 +37,15 @@ async function guarded(name: string, run: () => Promise<Check>): Promise<Check> 
 }
 
 export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promise<DoctorReport> {
+  const opened: { db: Database | null } = { db: null };
+  try {
+    return await examine(deps, sources, opened);
+  } finally {
+    await opened.db?.close();
+  }
+}
+
+async function examine(deps: DoctorDeps, sources: ConfigSources, opened: { db: Database | null }): Promise<DoctorReport> {
   const now = deps.clock.now();
   const settings = loadSettings(sources);
   const config = configurationCheck(settings);
@@ -48,9 +55,9 @@ export async function runDoctor(deps: DoctorDeps, sources: ConfigSources): Promi
   if (settings.database instanceof ConfigError) {
     checks.push(check('database', 'fail', settings.database.message, settings.database.hint ?? `fix ${settings.database.variable}`));
   } else {
-    const connected = await connect(settings.database, deps.openDatabase);
+    const connected = await connect(settings.database);
     checks.push(connected.check);
-    db = connected.db;
+    db = opened.db = connected.db;
   }
   checks.push(filePermissionsCheck(settings.database instanceof ConfigError ? null : settings.database, sources.cwd));
 

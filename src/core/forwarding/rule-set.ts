@@ -72,10 +72,6 @@ export class RuleSet {
     return this.loading;
   }
 
-  get size(): number {
-    return this.rules.length;
-  }
-
   /** The ids of the async rules that take this push, comma-separated for the inbox row (null: none). */
   asyncMatches(push: PushKind): string | null {
     let ids: string | null = null;

@@ -5,6 +5,7 @@
 // --event CLICK` takes text messages and CLICK events; `--event subscribe` alone takes that event only.
 import { UsageError } from '../../errors.js';
 import { knownName, type NameKind } from './names.js';
+import { httpUrl, isAppid, isUrl } from '../../formats.js';
 
 export type ForwardRoute = 'account' | 'component';
 export type ForwardMode = 'async' | 'reply';
@@ -103,7 +104,6 @@ export interface NewRule extends ForwardFilter {
   retryForSeconds: number;
 }
 
-const APPID = /^wx[0-9A-Za-z]{16}$/;
 /** Starts with a letter, so that a name is never taken for a rule id. */
 const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 const DEFAULT_RETRY_SECONDS = 24 * 3600;
@@ -135,13 +135,11 @@ function duration(value: string | undefined): number {
 /** An http(s) URL, with `$APPID$` allowed where the account's appid goes. */
 export function checkTarget(to: string | undefined): string {
   if (!to) throw new UsageError('--to is required: the URL to forward to, e.g. https://cs.internal/wx/$APPID$');
-  let url: URL;
-  try {
-    url = new URL(to.replaceAll('$APPID$', 'wx0000000000000000'));
-  } catch {
-    throw new UsageError(`--to is not a URL: ${to.slice(0, 200)}`);
+  const text = to.replaceAll('$APPID$', 'wx0000000000000000');
+  if (!httpUrl(text)) {
+    if (!isUrl(text)) throw new UsageError(`--to is not a URL: ${to.slice(0, 200)}`);
+    throw new UsageError(`--to must be an http(s) URL, not ${new URL(text).protocol}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--to must be an http(s) URL, not ${url.protocol}`);
   if (to.length > 2000) throw new UsageError('--to is longer than 2,000 characters');
   return to;
 }
@@ -158,7 +156,7 @@ export function parseRuleInput(input: RuleInput): NewRule {
   let appids: string[] | null = null;
   if (input.appid !== undefined && input.appid.trim() !== '*') {
     appids = [...new Set(input.appid.split(',').map((a) => a.trim()).filter(Boolean))];
-    const bad = appids.find((a) => !APPID.test(a));
+    const bad = appids.find((a) => !isAppid(a));
     if (appids.length === 0 || bad !== undefined) throw new UsageError(`--appid takes "*" or appids (wx and 16 letters or digits), not "${(bad ?? input.appid).slice(0, 40)}"`);
   }
   const msgTypes = list(input.msgType, '--msg-type', 'msgType');

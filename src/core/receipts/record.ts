@@ -2,7 +2,8 @@
 // whose delivery state it settles. Runs inside the caller's transaction, so that the receipt, the
 // delivery update and the inbox row's state commit together.
 import type { Knex } from 'knex';
-import type { DeliveryState, OfficialAccountRow, SendDeliveryRow } from '../../db/rows.js';
+import { ReceiptRepository } from '../../db/repositories/receipts.js';
+import type { DeliveryState } from '../../db/rows.js';
 import { toSqlDateTime } from '../../db/time.js';
 import { parkReceipts, type WaitingReceipt } from '../../db/repositories/waiting-receipts.js';
 
@@ -59,19 +60,9 @@ export async function recordTemplateReceipt(trx: Knex, receipt: TemplateReceipt,
 export async function recordTemplateReceipts(trx: Knex, receipts: readonly TemplateReceipt[], now: Date): Promise<RecordedReceipt[]> {
   if (receipts.length === 0) return [];
   const stamp = toSqlDateTime(now);
-  const appids = [...new Set(receipts.map((r) => r.appid))];
-  const accountOf = new Map<string, number>();
-  for (const row of await trx<OfficialAccountRow>('official_accounts')
-    .select('official_account_id', 'appid')
-    .whereIn('appid', appids)
-    .orderBy('official_account_id')) {
-    if (row.appid !== null && !accountOf.has(row.appid)) accountOf.set(row.appid, row.official_account_id);
-  }
-  const msgIds = [...new Set(receipts.map((r) => r.msgId))];
-  const deliveries = await trx<SendDeliveryRow>('wxplat_send_deliveries')
-    .select('send_record_id', 'official_account_id', 'msgid')
-    .whereIn('msgid', msgIds)
-    .orderBy('send_record_id');
+  const repo = new ReceiptRepository(trx);
+  const accountOf = await repo.accountIds([...new Set(receipts.map((r) => r.appid))]);
+  const deliveries = await repo.deliveriesByMsgid([...new Set(receipts.map((r) => r.msgId))]);
 
   const rows = receipts.map((receipt) => ({
     appid: receipt.appid.slice(0, 50),
@@ -85,7 +76,7 @@ export async function recordTemplateReceipts(trx: Knex, receipts: readonly Templ
     status: classifyReceiptStatus(receipt.status).code,
     created_at: stamp,
   }));
-  const ids = await insertNumbered(trx, 'wechat_message_receipt_records', rows);
+  const ids = await repo.insert(rows);
 
   const out: RecordedReceipt[] = [];
   const waiting: WaitingReceipt[] = [];
@@ -101,62 +92,11 @@ export async function recordTemplateReceipts(trx: Knex, receipts: readonly Templ
       out.push({ receiptId, sendRecordId: null, state });
       continue;
     }
-    await trx('wxplat_send_deliveries').where('send_record_id', delivery.send_record_id).update({
-      state,
-      receipt_status: receipt.status.slice(0, 64),
-      receipt_record_id: receiptId,
-      receipt_at: stamp,
-      updated_at: stamp,
-    });
+    await repo.settleDelivery(Number(delivery.send_record_id), { state, receiptStatus: receipt.status, receiptRecordId: receiptId, stamp });
     out.push({ receiptId, sendRecordId: Number(delivery.send_record_id), state });
   }
   // Earlier receipts whose sends have stored their msgids since are linked by the processor's sweep
   // (every few seconds), not here: a sweep after every batch cost more than the batch's own writes.
   await parkReceipts(trx, waiting, now);
   return out;
-}
-
-/** Per MySQL server (knex instance): whether a multi-row INSERT gets consecutive ids, and their step. */
-const numbering = new WeakMap<object, Promise<{ consecutive: boolean; step: number }>>();
-
-function isMysql(knex: Knex): boolean {
-  return ((knex.client as Knex.Client).config.client as string) === 'mysql2';
-}
-
-/**
- * Inserts rows and returns their auto-increment ids in order. SQLite (one writer) numbers the rows of
- * one INSERT consecutively; so does InnoDB with innodb_autoinc_lock_mode 0 or 1 (MariaDB's default), in
- * steps of auto_increment_increment. With mode 2 (MySQL 8's default) the ids of one statement may
- * interleave with another's, so the rows are inserted one at a time.
- */
-async function insertNumbered(trx: Knex, table: string, rows: readonly Record<string, unknown>[]): Promise<number[]> {
-  if (rows.length === 1 || !isMysql(trx)) {
-    if (rows.length === 1) {
-      const [id] = await trx(table).insert(rows[0]);
-      return [Number(id)];
-    }
-    // SQLite answers the id of the last row.
-    const [last] = await trx(table).insert(rows);
-    return rows.map((_, i) => Number(last) - rows.length + 1 + i);
-  }
-  const key = (trx.client as Knex.Client).config as object;
-  let known = numbering.get(key);
-  if (!known) {
-    known = trx
-      .raw('SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step')
-      .then((r: [Array<{ mode: unknown; step: unknown }>]) => ({ consecutive: Number(r[0][0].mode) <= 1, step: Number(r[0][0].step) || 1 }));
-    numbering.set(key, known);
-  }
-  const { consecutive, step } = await known;
-  if (!consecutive) {
-    const ids: number[] = [];
-    for (const row of rows) {
-      const [id] = await trx(table).insert(row);
-      ids.push(Number(id));
-    }
-    return ids;
-  }
-  // MySQL answers the id of the first row.
-  const [first] = await trx(table).insert(rows);
-  return rows.map((_, i) => Number(first) + i * step);
 }

@@ -4,6 +4,7 @@ import { UsageError } from '../../errors.js';
 import type { TemplateSendRequest } from '../../wechat/types.js';
 import { checkKeywordValue, type ValueCheck } from '../../wechat/values.js';
 import { fillPlaceholders } from '../templates/placeholders.js';
+import { httpUrl, isAppid, isUrl } from '../../formats.js';
 
 export interface MessageInput {
   /** `--data key=value`, in order. */
@@ -65,21 +66,16 @@ export function parseDataFile(json: unknown, name = '--data-file'): Map<string, 
 }
 
 function checkHttpUrl(value: string, flag: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`${flag} "${value.slice(0, 80)}" is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${flag} must be an http(s) URL`);
-  return value;
+  if (httpUrl(value)) return value;
+  if (!isUrl(value)) throw new UsageError(`${flag} "${value.slice(0, 80)}" is not a URL`);
+  throw new UsageError(`${flag} must be an http(s) URL`);
 }
 
 export function parseMiniprogram(value: string): { appid: string; pagepath?: string } {
   const colon = value.indexOf(':');
   const appid = colon < 0 ? value : value.slice(0, colon);
   const pagepath = colon < 0 ? '' : value.slice(colon + 1);
-  if (!/^wx[0-9A-Za-z]{16}$/.test(appid)) {
+  if (!isAppid(appid)) {
     throw new UsageError(`--miniprogram "${value.slice(0, 60)}": expected APPID:PAGEPATH with a mini program appid (wx…)`);
   }
   return pagepath ? { appid, pagepath } : { appid };

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { Database } from '../../db/database.js';
-import { STATUS } from '../../db/rows.js';
+import { FollowerRepository } from '../../db/repositories/followers.js';
 import { UsageError } from '../../errors.js';
 import { looksLikeOpenid } from './message.js';
 
@@ -46,26 +46,22 @@ export function recipientSource(db: Database, spec: RecipientSpec): RecipientSou
           }
         },
       };
-    case 'followers':
+    case 'followers': {
+      const followers = new FollowerRepository(db.knex);
       return {
         describe: () => '--all-followers',
         async *read() {
           // Keyset pages keep memory flat for a million followers.
           let after = 0;
           for (;;) {
-            const rows = (await db
-              .knex('official_account_users')
-              .select('official_account_user_id', 'openid')
-              .where({ official_account_id: spec.officialAccountId, status: STATUS.valid })
-              .andWhere('official_account_user_id', '>', after)
-              .orderBy('official_account_user_id')
-              .limit(5000)) as Array<{ official_account_user_id: number; openid: string | null }>;
+            const rows = await followers.subscribedPage(spec.officialAccountId, after, 5000);
             if (rows.length === 0) return;
             for (const r of rows) if (r.openid) yield r.openid;
-            after = Number(rows[rows.length - 1].official_account_user_id);
+            after = rows[rows.length - 1].id;
           }
         },
       };
+    }
   }
 }
 

@@ -11,6 +11,7 @@
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
 import { writeTransaction } from '../../db/locks.js';
+import { AccountRepository } from '../../db/repositories/accounts.js';
 import { IndustryRepository } from '../../db/repositories/industries.js';
 import { TemplateRepository, type AccountTemplateWithCatalogue } from '../../db/repositories/templates.js';
 import { STATUS, type OfficialAccountRow, type SystemMessageTemplateRow } from '../../db/rows.js';
@@ -199,6 +200,11 @@ export async function syncAccountTemplates(
 }
 
 /** Several accounts, one after another; one account's failure is recorded and the next one runs. */
+/** Every account that is not removed, one after the other (`template sync --all`). */
+export async function syncEveryAccount(deps: SyncDeps, options: { dryRun: boolean; signal?: AbortSignal }): Promise<SyncResult[]> {
+  return syncAccounts(deps, await new AccountRepository(deps.db.knex).list(false), options);
+}
+
 export async function syncAccounts(
   deps: SyncDeps,
   rows: readonly OfficialAccountRow[],

@@ -15,6 +15,8 @@ export interface TokenDocument {
   expiresAt: string;
 }
 
+export type { TokenGrant };
+
 export function tokenDocument(grant: TokenGrant): TokenDocument {
   return { token: grant.token, expiresAt: grant.expiresAt.toISOString() };
 }

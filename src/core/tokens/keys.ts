@@ -11,12 +11,12 @@ import { TokenKeyRepository } from '../../db/repositories/token-keys.js';
 import { STATUS, type TokenKeyRow } from '../../db/rows.js';
 import { isoOrNull, toSqlDateTime } from '../../db/time.js';
 import { NotFoundError, UsageError } from '../../errors.js';
+import { isAppid } from '../../formats.js';
 
 /** Keys start with this, so that one found in a file or a paste is recognised for what it is. */
 export const KEY_PREFIX = 'wxk_';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const APPID = /^wx[0-9A-Za-z]{16}$/;
 
 export function newKey(): Secret {
   return new Secret(`${KEY_PREFIX}${randomBytes(32).toString('base64url')}`);
@@ -41,7 +41,7 @@ export function parseAppidList(value: string | undefined): string[] | null {
   if (value === undefined) return null;
   const appids = [...new Set(value.split(',').map((a) => a.trim()).filter(Boolean))];
   if (appids.length === 0) throw new UsageError('--appid names no appid: give wx…,wx… or leave it out for every account');
-  const bad = appids.find((a) => !APPID.test(a));
+  const bad = appids.find((a) => !isAppid(a));
   if (bad !== undefined) throw new UsageError(`--appid: "${bad.slice(0, 40)}" is not an appid ("wx" followed by 16 letters or digits)`);
   return appids;
 }

@@ -28,6 +28,7 @@ import { WeChatError } from '../../wechat/errors.js';
 import { NeedsReauthorizationError, NotAuthorizedError, TicketUnavailableError, type TokenGrant } from '../../wechat/tokens.js';
 import { TokenGrants, UnknownAccountError, tokenDocument } from './grants.js';
 import { KeyRing, type Caller, type KeyRingOptions } from './keyring.js';
+import { APPID_SOURCE } from '../../formats.js';
 
 export interface TokenListenerDeps {
   db: Database;
@@ -57,7 +58,7 @@ type Route =
   | { kind: 'account' | 'jsapi'; method: 'GET'; appid: string }
   | { kind: 'invalid'; method: 'POST'; appid: string };
 
-const ACCOUNT_PATH = /^\/tokens\/accounts\/(wx[0-9A-Za-z]{16})(\/jsapi-ticket|\/invalid)?\/?$/;
+const ACCOUNT_PATH = new RegExp(`^/tokens/accounts/(${APPID_SOURCE})(/jsapi-ticket|/invalid)?/?$`);
 /** A report is one small JSON object. */
 const MAX_BODY_BYTES = 4096;
 

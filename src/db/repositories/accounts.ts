@@ -1,6 +1,6 @@
 // official_accounts (the authorized 公众号) and official_accounts_pay_params (their merchant settings).
 import type { Knex } from 'knex';
-import { STATUS, type OfficialAccountRow, type OfficialAccountsPayParamRow } from '../rows.js';
+import { STATUS, type OfficialAccountRow } from '../rows.js';
 
 export type AccountProfile = Omit<OfficialAccountRow, 'official_account_id' | 'status' | 'created_at' | 'updated_at'>;
 
@@ -49,12 +49,5 @@ export class AccountRepository {
 
   async setStatus(id: number, status: number, stamp: string): Promise<void> {
     await this.knex('official_accounts').where('official_account_id', id).update({ status, updated_at: stamp });
-  }
-
-  payParams(accountId: number): Promise<OfficialAccountsPayParamRow | undefined> {
-    return this.knex<OfficialAccountsPayParamRow>('official_accounts_pay_params')
-      .where({ official_account_id: accountId, status: STATUS.valid })
-      .orderBy('official_accounts_pay_param_id', 'desc')
-      .first();
   }
 }

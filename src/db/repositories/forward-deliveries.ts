@@ -20,25 +20,6 @@ export type DeliveryMode = 'async' | 'reply';
 /** pending (due, or being sent under a lease) → delivered | dead; a reply that did not answer: failed. */
 export type ForwardDeliveryState = 'pending' | 'delivered' | 'dead' | 'failed';
 
-export interface ForwardDeliveryRow {
-  id: number | string;
-  rule_id: number;
-  inbox_id: number | string;
-  mode: DeliveryMode;
-  state: ForwardDeliveryState;
-  attempts: number;
-  next_attempt_at: string;
-  lease_owner: string | null;
-  retry_from: string;
-  last_attempt_at: string | null;
-  delivered_at: string | null;
-  last_status: number | null;
-  last_error: string | null;
-  latency_ms: number | null;
-  created_at: string;
-  updated_at: string;
-}
-
 /** A claimed delivery with what sending it needs. */
 export interface ClaimedDelivery {
   id: number;
@@ -299,9 +280,5 @@ export class ForwardDeliveryRepository {
       | { n: number | string; oldest: string | null }
       | undefined;
     return { count: Number(row?.n ?? 0), oldest: fromSqlDateTime(row?.oldest ?? null) };
-  }
-
-  findByInbox(inboxId: number): Promise<ForwardDeliveryRow[]> {
-    return this.knex<ForwardDeliveryRow>(DELIVERIES).where('inbox_id', inboxId).orderBy('rule_id');
   }
 }

@@ -66,11 +66,6 @@ export class ForwardRuleRepository {
     return q.orderByRaw('CASE WHEN status = ? THEN 0 ELSE 1 END', [STATUS.valid]).orderBy('id', 'desc').first();
   }
 
-  byIds(ids: readonly number[]): Promise<ForwardRuleRow[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.knex<ForwardRuleRow>(RULES).whereIn('id', [...ids]);
-  }
-
   async remove(id: number, now: Date): Promise<boolean> {
     const changed = await this.knex(RULES).where({ id, status: STATUS.valid }).update({ status: STATUS.deleted, updated_at: toSqlDateTime(now) });
     return changed === 1;

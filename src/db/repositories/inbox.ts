@@ -68,18 +68,6 @@ export interface InboxEntry extends ClaimedEntry {
   retries: number;
 }
 
-export interface InboxListFilter {
-  /** Rows with an id above this one. */
-  afterId?: number;
-  state?: InboxState;
-  appid?: string;
-  eventType?: string;
-  /** Rows received at or after this time. */
-  receivedSince?: Date;
-  /** Most rows to return (default 100). */
-  limit?: number;
-}
-
 const SUMMARY_COLUMNS = [
   'id',
   'route',
@@ -400,21 +388,6 @@ export class InboxRepository {
     return row ? Number(row.id) : null;
   }
 
-  /** Inbox rows in id order, without their bodies (for `records tail events`). */
-  async list(filter: InboxListFilter = {}): Promise<InboxSummary[]> {
-    const q = this.knex<CallbackInboxRow>(INBOX)
-      .select(...SUMMARY_COLUMNS)
-      .orderBy('id')
-      .limit(filter.limit ?? 100);
-    if (filter.afterId !== undefined) q.where('id', '>', filter.afterId);
-    if (filter.state !== undefined) q.where('state', filter.state);
-    if (filter.appid !== undefined) q.where('appid', filter.appid);
-    if (filter.eventType !== undefined) q.where('event_type', filter.eventType);
-    if (filter.receivedSince !== undefined) q.where('received_at', '>=', toSqlDateTime(filter.receivedSince));
-    const rows = await q;
-    return rows.map(summary);
-  }
-
   /**
    * How many rows wait (pending) and how many failed, each counted up to BACKLOG_CAP (then "at least"),
    * and when the oldest of the next due rows arrived. /healthz asks this on every probe: a capped count
@@ -441,7 +414,3 @@ export class InboxRepository {
   }
 }
 
-/** The inbox in id order with filters, for `records tail events`. */
-export function listInbox(knex: Knex, dialect: Dialect, filter: InboxListFilter = {}): Promise<InboxSummary[]> {
-  return new InboxRepository(knex, dialect).list(filter);
-}

@@ -13,14 +13,6 @@ export class IndustryRepository {
       .orderBy([{ column: 'code_num' }, { column: 'industry_code_query_id' }]);
   }
 
-  async findByCode(code: number): Promise<IndustryCodeQueryRow | undefined> {
-    return this.knex<IndustryCodeQueryRow>('industry_code_querys')
-      .select('*')
-      .where({ code_num: code, status: INDUSTRY_STATUS.valid })
-      .orderBy('industry_code_query_id')
-      .first();
-  }
-
   /** The valid rows for these code numbers (one per code, the oldest when production holds duplicates). */
   async findByCodes(codes: readonly number[]): Promise<Map<number, IndustryCodeQueryRow>> {
     const rows =

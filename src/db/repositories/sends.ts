@@ -4,6 +4,7 @@
 // transaction that holds the write lock.
 import type { Knex } from 'knex';
 import type { Database } from '../database.js';
+import { insertWithIds } from '../insert-ids.js';
 import { retryOnLockConflict, writeTransaction } from '../locks.js';
 import { STATUS, type DeliveryState, type SendDeliveryRow, type SendJobRow } from '../rows.js';
 import { fromSqlDateTime, toSqlDateTime } from '../time.js';
@@ -53,8 +54,6 @@ export interface DeliveryOutcome {
   errcode?: number | null;
   errmsg?: string | null;
 }
-
-class InterleavedIdsError extends Error {}
 
 const CLAIM_COLUMNS = ['send_record_id', 'job_id', 'official_account_id', 'openid', 'client_msg_id', 'attempts', 'first_attempt_at', 'state', 'maybe_sent'] as const;
 type ClaimRow = Pick<SendDeliveryRow, (typeof CLAIM_COLUMNS)[number]>;
@@ -131,29 +130,16 @@ export class SendRepository {
     return changed === 1;
   }
 
-  /** Of these openids, the ones the job already has (a resumed preparation). */
-  async existingRecipients(jobId: number, openids: readonly string[]): Promise<Set<string>> {
-    if (openids.length === 0) return new Set();
-    const rows = await this.knex<SendDeliveryRow>(DELIVERIES).select('openid').where('job_id', jobId).whereIn('openid', openids);
-    return new Set(rows.map((r) => r.openid));
-  }
-
   /**
    * Writes one batch of recipients: the production rows and their delivery rows, in one transaction.
    * Returns how many were added (openids the job already has are skipped).
    */
   async addRecipients(job: SendJobRow, recipients: readonly NewRecipient[], now: Date): Promise<number> {
     if (recipients.length === 0) return 0;
-    try {
-      return await this.writeRecipients(job, recipients, now, false);
-    } catch (err) {
-      if (!(err instanceof InterleavedIdsError)) throw err;
-      // Another writer's rows landed inside our id block: roll back and write them one by one.
-      return this.writeRecipients(job, recipients, now, true);
-    }
+    return this.writeRecipients(job, recipients, now);
   }
 
-  private writeRecipients(job: SendJobRow, recipients: readonly NewRecipient[], now: Date, singly: boolean): Promise<number> {
+  private writeRecipients(job: SendJobRow, recipients: readonly NewRecipient[], now: Date): Promise<number> {
     const jobId = Number(job.job_id);
     return writeTransaction(this.db, async (trx) => {
       const seen = new Set(
@@ -179,7 +165,11 @@ export class SendRepository {
         created_at: stamp,
         updated_at: stamp,
       }));
-      const ids = await this.insertRecords(trx, records, singly);
+      const ids: number[] = [];
+      for (let i = 0; i < records.length; i += 500) {
+        const chunk = records.slice(i, i + 500);
+        ids.push(...(await insertWithIds(trx, this.db.dialect, chunk, { table: RECORDS, idColumn: 'account_message_send_record_id', key: ['receiver_user'] })));
+      }
       for (let i = 0; i < fresh.length; i += 500) {
         await trx(DELIVERIES).insert(
           fresh.slice(i, i + 500).map((r, j) => ({
@@ -196,43 +186,6 @@ export class SendRepository {
       }
       return fresh.length;
     });
-  }
-
-  /**
-   * Inserts production rows and returns their ids in order. SQLite returns them; on MySQL a multi-row
-   * insert reports its first id and the block is checked to be ours (under innodb_autoinc_lock_mode=2
-   * another writer may interleave); `singly` writes one row at a time, each telling its own id.
-   */
-  private async insertRecords(trx: Knex.Transaction, records: Array<Record<string, unknown>>, singly: boolean): Promise<number[]> {
-    if (this.db.dialect === 'sqlite') {
-      const ids: number[] = [];
-      for (let i = 0; i < records.length; i += 500) {
-        const rows: Array<{ account_message_send_record_id: number }> = await trx(RECORDS)
-          .insert(records.slice(i, i + 500))
-          .returning('account_message_send_record_id');
-        for (const r of rows) ids.push(Number(r.account_message_send_record_id));
-      }
-      return ids;
-    }
-    if (singly) {
-      const ids: number[] = [];
-      for (const record of records) {
-        const [id] = await trx(RECORDS).insert(record);
-        ids.push(Number(id));
-      }
-      return ids;
-    }
-    const [first] = await trx(RECORDS).insert(records);
-    const firstId = Number(first);
-    const block = (await trx(RECORDS)
-      .select('account_message_send_record_id', 'receiver_user')
-      .whereBetween('account_message_send_record_id', [firstId, firstId + records.length - 1])
-      .orderBy('account_message_send_record_id')) as Array<{ account_message_send_record_id: number; receiver_user: string }>;
-    const ours =
-      block.length === records.length &&
-      block.every((row, i) => Number(row.account_message_send_record_id) === firstId + i && row.receiver_user === records[i].receiver_user);
-    if (!ours) throw new InterleavedIdsError();
-    return records.map((_, i) => firstId + i);
   }
 
   async markReady(jobId: number, now: Date): Promise<number> {

@@ -1,6 +1,6 @@
 // An official account's follower endpoints (wechat-api.md §5), called with its authorizer token.
 import type { WeChatHttp } from '../http.js';
-import type { BatchGetUserInfoRequest, BatchGetUserInfoResponse, GetUsersResponse, UserInfo } from '../types.js';
+import type { BatchGetUserInfoRequest, BatchGetUserInfoResponse, GetUsersResponse } from '../types.js';
 
 export function getUsers(http: WeChatHttp, accessToken: string, nextOpenid?: string): Promise<GetUsersResponse> {
   return http.call({
@@ -18,7 +18,3 @@ export function batchGetUserInfo(
   return http.call({ method: 'POST', endpoint: 'cgi-bin/user/info/batchget', query: { access_token: accessToken }, body });
 }
 
-/** One user's profile (the post-2021 fields); `{subscribe: 0, openid}` for someone not following. */
-export function getUserInfo(http: WeChatHttp, accessToken: string, openid: string, lang: 'zh_CN' | 'zh_TW' | 'en' = 'zh_CN'): Promise<UserInfo> {
-  return http.call({ method: 'GET', endpoint: 'cgi-bin/user/info', query: { access_token: accessToken, openid, lang } });
-}

@@ -8,6 +8,7 @@ import { runCli } from '../../helpers/cli.js';
 import { eachDatabase } from '../../helpers/databases.js';
 import { runOnTerminal } from '../../helpers/pty.js';
 import { COMPONENT, startWorld } from '../../helpers/world.js';
+import { until } from '../../helpers/wait.js';
 
 t.test('the receiver exchanged the code first', (t) =>
   eachDatabase(t, async (t, tdb) => {
@@ -28,11 +29,7 @@ t.test('the receiver exchanged the code first', (t) =>
     // Let the receiver finish first (the other order — the CLI first, the receiver refused — is the
     // receiver's own test).
     const inbox = new InboxRepository(world.db.knex, world.db.dialect);
-    for (let i = 0; i < 200; i++) {
-      const [event] = await inbox.recentAuthorizationEvents(new Date(0));
-      if (event?.state === 'done') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until(async () => (await inbox.recentAuthorizationEvents(new Date(0)))[0]?.state === 'done', 'the receiver to process the authorization');
 
     const r = await runCli(['account', 'authorize', '--redirect-url', redirect, '--json'], { env: world.env });
     t.equal(r.code, 0, r.stderr);

@@ -4,6 +4,7 @@ import t from 'tap';
 import { eachDatabase } from '../../helpers/databases.js';
 import { recipientsFile, syncTemplate } from '../../helpers/sending.js';
 import { startWorld, startWxplat as start } from '../../helpers/world.js';
+import { until } from '../../helpers/wait.js';
 
 /** A seeded generator: the moments are random, and the same on every run of the test. */
 function moments(seed: number): () => number {
@@ -14,7 +15,6 @@ function moments(seed: number): () => number {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function setup(t: Parameters<Parameters<typeof eachDatabase>[1]>[0], tdb: Parameters<Parameters<typeof eachDatabase>[1]>[1], followers: number, latencyMs: number) {
   const world = await startWorld(t, tdb, { sandbox: { latencyMs } });
@@ -40,7 +40,7 @@ t.test('kill -9 at five random points of progress, then carry on: every recipien
       const run = start(world, argv);
       let ended = false;
       void run.done.then(() => (ended = true));
-      while (!ended && delivered() < target) await sleep(2);
+      await until(() => ended || delivered() >= target, `${target} delivered or the run ended`);
       if (!ended) {
         run.child.kill('SIGKILL');
         killed++;
@@ -89,11 +89,7 @@ t.test('rows abandoned past the dedupe window become unknown, never resent', (t)
     const { world, appid, tpl, file } = await setup(t, tdb, 600, 40);
     const argv = ['template', 'send', appid, '--template', tpl.code, '--to-file', file, ...tpl.dataArgs, '--idempotency-key', 'late', '--json'];
     const run = start(world, argv);
-    for (;;) {
-      const sent = Number((await world.db.knex('wxplat_send_deliveries').where('state', 'sent').count({ n: '*' }))[0].n);
-      if (sent > 0) break;
-      await sleep(20);
-    }
+    await until(async () => Number((await world.db.knex('wxplat_send_deliveries').where('state', 'sent').count({ n: '*' }))[0].n) > 0, 'a delivery sent');
     run.child.kill('SIGKILL');
     await run.done;
     const inFlight = await world.db.knex('wxplat_send_deliveries').where('state', 'sending').select('openid');

@@ -9,6 +9,7 @@ import { openDatabase } from '../../../src/db/database.js';
 import { eachDatabase, mysqlOnly, type TestDatabase } from '../../helpers/databases.js';
 import { recipientsFile, syncTemplate } from '../../helpers/sending.js';
 import { startWorld, startWxplat, type World, type WxplatRun } from '../../helpers/world.js';
+import { until } from '../../helpers/wait.js';
 
 const N = 300;
 
@@ -19,11 +20,6 @@ async function setup(t: Parameters<Parameters<typeof eachDatabase>[1]>[0], tdb: 
   const openids = world.sandbox.followerOpenids(appid, 0, N);
   const argv = ['template', 'send', appid, '--template', tpl.code, '--to-file', recipientsFile(t, openids), ...tpl.dataArgs, '--idempotency-key', 'lease', '--json'];
   return { world, appid, openids, argv };
-}
-
-/** Resolves once `check` holds, looked at every few ms (the sandbox and the database are in reach). */
-async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 5));
 }
 
 function stderrHas(run: WxplatRun, pattern: RegExp): () => boolean {
@@ -63,10 +59,10 @@ t.test('renewals refused: the process stops sending the rows it no longer holds,
     // A: slow (10 a second), short leases renewed every 0.75 s.
     const a = startWxplat(world, [...argv, '--rate', '10', '--concurrency', '2', '--lease-seconds', '3']);
     const warned = stderrHas(a, /could not renew the leases on the rows this process holds/);
-    await until(() => sends() >= 5);
+    await until(() => sends() >= 5, 'five sends at WeChat');
     await refuseRenewals(world, a.child.pid!);
     // Its next renewal fails and it says so; then the second process joins the job.
-    await until(() => warned() || a.child.exitCode !== null);
+    await until(() => warned() || a.child.exitCode !== null, 'the lease warning or the run to end');
     t.ok(warned(), 'the failed renewal is logged');
     const b = startWxplat(world, [...argv, '--concurrency', '4']);
     const [ra, rb] = await Promise.all([a.done, b.done]);
@@ -100,7 +96,7 @@ mysqlOnly(t, "the process's connections killed mid-job (its account locked): it 
   aUrl.password = `secret-${user}`;
   const sends = () => world.sandbox.log.count('cgi-bin/message/template/send');
   const a = startWxplat({ ...world, env: { ...world.env, WXPLAT_DATABASE_URL: aUrl.toString() } }, [...argv, '--rate', '10', '--concurrency', '2', '--lease-seconds', '3']);
-  await until(() => sends() >= 5);
+  await until(() => sends() >= 5, 'five sends at WeChat');
   const b = startWxplat(world, [...argv, '--concurrency', '4']);
   // Mid-job: A is shut out of the database and every connection it has is killed.
   await admin.raw(`ALTER USER '${user}'@'%' ACCOUNT LOCK`);

@@ -6,8 +6,8 @@ import t from 'tap';
 import { FAST_RETRY, startWorld, startWxplat as start, type World } from '../../helpers/world.js';
 import { runCli } from '../../helpers/cli.js';
 import { eachDatabase } from '../../helpers/databases.js';
+import { until } from '../../helpers/wait.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function counts(world: World, accountId: number) {
   const rows: Array<{ status: number; n: number | string }> = await world.db
@@ -209,11 +209,10 @@ t.test('Ctrl-C mid-sync: exit 130, the pages written kept, the next run carries 
     const opts = { env: world.env, overrides: { retry: FAST_RETRY } };
     const controller = new AbortController();
     const running = runCli(['user', 'sync', appid], { ...opts, signal: controller.signal });
-    for (;;) {
+    await until(async () => {
       const cp = await world.db.knex('wxplat_follower_syncs').where('official_account_id', accountId).first();
-      if (cp && cp.pages >= 1) break;
-      await sleep(10);
-    }
+      return Boolean(cp && cp.pages >= 1);
+    }, 'a page of the sync committed');
     controller.abort();
     const r = await running;
     t.equal(r.code, 130, r.stderr);
@@ -243,11 +242,10 @@ t.test('kill -9 mid-sync, run again: it carries on and the end state is right', 
     const run = start(world, ['user', 'sync', appid, '--json']);
     // Once a page of the second pass is committed, WeChat slows to 3 s an answer: the pass cannot end
     // before the kill, however fast this machine is.
-    for (;;) {
+    await until(async () => {
       const cp = await checkpoint();
-      if (cp.generation === 2 && cp.pages >= 1) break;
-      await sleep(20);
-    }
+      return cp.generation === 2 && cp.pages >= 1;
+    }, 'a page of the second pass committed');
     world.sandbox.faults.set({ latencyMs: 3000 });
     run.child.kill('SIGKILL');
     const killed = await run.done;

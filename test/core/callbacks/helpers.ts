@@ -304,12 +304,4 @@ export async function serveFor(
   return { ...running, clock, logger };
 }
 
-/** Polls until `check` is true (no timing assertions: only a generous upper bound). */
-export async function until(check: () => Promise<boolean> | boolean, what: string, limitMs = 30_000): Promise<void> {
-  const end = Date.now() + limitMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > end) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { until } from '../../helpers/wait.js';
