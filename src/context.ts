@@ -24,6 +24,8 @@ export interface DbOptions {
   /** Fail with "run wxplat db migrate" when migrations are pending (the default). */
   requireMigrated?: boolean;
   createIfMissing?: boolean;
+  /** An SQLite file that does not exist (see db/database.ts): by default refused when requireMigrated, else created. */
+  ifMissing?: 'create' | 'refuse' | 'empty';
   poolSize?: number;
 }
 
@@ -88,7 +90,7 @@ export function createContext(
       database ??= (async () => {
         const { openDatabase } = await import('./db/database.js');
         // A command that needs a migrated database only reads or adds to one: it never creates the file.
-        const db = await openDatabase(ctx.config().database, { mustExist: options.requireMigrated !== false, ...options });
+        const db = await openDatabase(ctx.config().database, { ifMissing: options.requireMigrated !== false ? 'refuse' : 'create', ...options });
         closers.push(() => db.close());
         if (options.requireMigrated !== false) {
           const { pendingMigrations } = await import('./db/migrator.js');

@@ -18,8 +18,11 @@ export interface Database {
 export interface OpenOptions {
   /** Create the MySQL database (utf8mb4_general_ci) when it does not exist: `db migrate` does this. */
   createIfMissing?: boolean;
-  /** An SQLite file must exist already: a command that only reads never leaves an empty file behind. */
-  mustExist?: boolean;
+  /**
+   * An SQLite file that does not exist: create it (the default), refuse (a command that needs a migrated
+   * database), or read it as an empty database without creating it (`db status`, a dry run).
+   */
+  ifMissing?: 'create' | 'refuse' | 'empty';
   /** Largest number of pooled MySQL connections. */
   poolSize?: number;
 }
@@ -30,13 +33,16 @@ const quietLog = { warn() {}, error() {}, deprecate() {}, debug() {} };
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
   const { default: knexFactory } = await import('knex');
   if (target.kind === 'sqlite') {
-    if (target.path !== ':memory:') {
-      if (options.mustExist && !existsSync(target.path)) {
-        throw new UsageError(
-          `there is no database at ${target.display} yet`,
-          'run `wxplat db migrate` in this folder to create it, or point WXPLAT_DATABASE_URL (or --db) at yours',
-        );
-      }
+    const missing = target.path !== ':memory:' && !existsSync(target.path);
+    if (missing && options.ifMissing === 'refuse') {
+      throw new UsageError(
+        `there is no database at ${target.display} yet`,
+        'run `wxplat db migrate` in this folder to create it, or point WXPLAT_DATABASE_URL (or --db) at yours',
+      );
+    }
+    // Read as empty: an in-memory database stands in, under the file's name.
+    const filename = missing && options.ifMissing === 'empty' ? ':memory:' : target.path;
+    if (filename !== ':memory:') {
       mkdirSync(path.dirname(target.path), { recursive: true });
       // The file holds the ticket, every token and the pay keys: readable by its owner only. SQLite gives
       // its -wal and -shm files the database file's permissions, so they are 0600 too.
@@ -44,7 +50,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     }
     const knex = knexFactory({
       client: 'better-sqlite3',
-      connection: { filename: target.path },
+      connection: { filename },
       useNullAsDefault: true,
       log: quietLog,
       // Errors then carry the SQL with `?` placeholders, never the values (which may be tokens).

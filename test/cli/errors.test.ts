@@ -9,7 +9,7 @@ import { spawnCli } from '../helpers/cli.js';
 import { runOnTerminal, KEY } from '../helpers/pty.js';
 import { COMPONENT } from '../helpers/world.js';
 import { serveBinary } from '../commands/serve/helpers.js';
-import { until } from '../core/callbacks/helpers.js';
+import { until } from '../helpers/wait.js';
 
 const folder = () => mkdtempSync(path.join(tmpdir(), 'wxplat-errors-'));
 const credentials = { WXPLAT_COMPONENT_APPID: COMPONENT.appid, WXPLAT_COMPONENT_APPSECRET: COMPONENT.appsecret };
@@ -77,6 +77,13 @@ t.test('a command that reads does not create the database', async (t) => {
     t.match(r.stderr, /^error: there is no database at sqlite:.*wxplat\.sqlite3 yet\n {2}run `wxplat db migrate` in this folder to create it/);
     t.same(readdirSync(cwd), [], 'no file left behind');
   }
+  // Those that report on the database read an absent one as empty, and leave no file either.
+  const status = await spawnCli(['db', 'status'], { cwd });
+  t.equal(status.code, 0, status.stderr);
+  t.match(status.stdout, /wxplat\.sqlite3: \d+ pending — run `wxplat db migrate`/);
+  const dry = await spawnCli(['db', 'migrate', '--dry-run'], { cwd });
+  t.equal(dry.code, 0, dry.stderr);
+  t.same(readdirSync(cwd), [], 'db status and db migrate --dry-run leave no file');
   const json = await spawnCli(['account', 'list', '--json'], { cwd });
   t.match(JSON.parse(json.stderr), { error: { message: /there is no database/, exitCode: 2 } });
   t.equal((await spawnCli(['db', 'migrate'], { cwd })).code, 0, 'db migrate creates it');

@@ -5,7 +5,7 @@ import type { specs } from './index.js';
 
 export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.migrate>): Promise<void> {
   const waitMs = opts.wait * 1000;
-  const db = await ctx.db({ requireMigrated: false, createIfMissing: !opts.dryRun });
+  const db = await ctx.db({ requireMigrated: false, createIfMissing: !opts.dryRun, ifMissing: opts.dryRun ? 'empty' : 'create' });
   const result = await migrate(db, {
     dryRun: Boolean(opts.dryRun),
     waitMs,

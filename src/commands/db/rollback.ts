@@ -5,7 +5,7 @@ import type { specs } from './index.js';
 
 export async function run(ctx: CommandContext, { opts }: InputOf<typeof specs.rollback>): Promise<void> {
   const waitMs = opts.wait * 1000;
-  const db = await ctx.db({ requireMigrated: false });
+  const db = await ctx.db({ requireMigrated: false, ifMissing: 'empty' });
   const result = await rollback(db, {
     force: Boolean(opts.force),
     dryRun: Boolean(opts.dryRun),

@@ -4,7 +4,7 @@ import type { InputOf } from '../define.js';
 import type { specs } from './index.js';
 
 export async function run(ctx: CommandContext, _input: InputOf<typeof specs.status>): Promise<void> {
-  const db = await ctx.db({ requireMigrated: false });
+  const db = await ctx.db({ requireMigrated: false, ifMissing: 'empty' });
   const status = await migrationStatus(db);
   ctx.out.result(status, (s) => {
     const rows = [

@@ -1,3 +1,4 @@
+import { TRIGGER_TYPES } from '../../core/callbacks/trigger-types.js';
 import { LIMITS } from '../../core/limits.js';
 import { arg, bind, group, intArg, text, verb } from '../define.js';
 
@@ -14,24 +15,7 @@ export const specs = {
     summary: 'send a signed, encrypted event to a receiver exactly as WeChat would',
     args: [
       arg('<type>', 'the event', {
-        // Written out, not imported from core/callbacks/trigger.ts: registering commands loads no core module.
-        choices: [
-          'component_verify_ticket',
-          'authorized',
-          'updateauthorized',
-          'unauthorized',
-          'templatesendjobfinish',
-          'subscribe',
-          'unsubscribe',
-          'text',
-          'image',
-          'voice',
-          'click',
-          'view',
-          'scan',
-          'location',
-          'release-check',
-        ],
+        choices: [...TRIGGER_TYPES, 'release-check'],
       }),
     ],
     options: {

@@ -9,23 +9,9 @@ import { buildXml, parseFlatXml, readFlatXml } from '../../wechat/xml.js';
 import { accountSampleFields } from '../forwarding/samples.js';
 import { httpUrl, isAppid, isUrl } from '../../formats.js';
 
-export const TRIGGER_TYPES = [
-  'component_verify_ticket',
-  'authorized',
-  'updateauthorized',
-  'unauthorized',
-  'templatesendjobfinish',
-  'subscribe',
-  'unsubscribe',
-  'text',
-  'image',
-  'voice',
-  'click',
-  'view',
-  'scan',
-  'location',
-] as const;
-export type TriggerType = (typeof TRIGGER_TYPES)[number];
+import { TRIGGER_TYPES, type TriggerType } from './trigger-types.js';
+
+export { TRIGGER_TYPES, type TriggerType };
 
 export interface TriggerInput {
   type: TriggerType;

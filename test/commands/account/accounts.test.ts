@@ -164,9 +164,8 @@ t.test('account list, show, refresh, remove', (t) =>
     await t.test('remove at a terminal: "no" changes nothing, "yes" removes', async (t) => {
       const no = scriptedPrompter([{ confirm: false }]);
       const declined = await runCli(['account', 'remove', String(b.accountId)], { env, overrides: { prompter: no } });
-      // Answering no is not an error (main: exit 1, plain words).
-      t.equal(declined.code, 1);
-      t.match(declined.stderr, /not removed: you answered no/);
+      t.equal(declined.code, 1, '"no" is not bad usage: nothing was done');
+      t.equal(declined.stderr, `account ${b.accountId} wxaaaaaaaaaaaaaaa2 (乙订阅号) not removed: you answered no\n`, 'plain words, not an error');
       t.match(no.asked[0].message, /Remove account \d+ wxaaaaaaaaaaaaaaa2 \(乙订阅号\)\?/);
       t.equal((await new AccountRepository(world.db.knex).findById(b.accountId))!.status, 1);
 

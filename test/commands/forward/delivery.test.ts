@@ -58,6 +58,23 @@ function click(now: Date, key: string): string {
   return eventXml({ ToUserName: ACCOUNT_ORIGINAL_ID, FromUserName: 'oClicker', CreateTime: BigInt(Math.floor(now.getTime() / 1000)), MsgType: 'event', Event: 'CLICK', EventKey: key });
 }
 
+/** Clicks until a rule just added to a running serve (whose service is `sink`) has taken one. */
+async function clickUntilTaken(base: string, sink: Sink): Promise<void> {
+  await until(async () => {
+    const at = new Date();
+    await post(base, signedPost(ACCOUNT_PATH, click(at, `K${at.getTime()}`), { now: at }));
+    return sink.requests.length > 0;
+  }, 'serve to take the new rule', 30_000);
+}
+
+/** Until the rule has deliveries and every one of them is dead. */
+async function untilAllDead(db: Database, ruleId: number): Promise<void> {
+  await until(async () => {
+    const rows = await db.knex('wxplat_forward_deliveries').where({ rule_id: ruleId });
+    return rows.length >= 1 && rows.every((r: { state: string }) => r.state === 'dead');
+  }, 'its deliveries dead', 60_000);
+}
+
 const signedBy = (secret: string, r: SinkRequest) => verifyForward(secret, String(r.headers['x-wxplat-timestamp']), r.body, String(r.headers['x-wxplat-signature']));
 
 t.test('async rules: each matching push delivered, signed, as XML or JSON; authorization codes withheld; nothing secret sent', (t) =>
@@ -151,16 +168,9 @@ t.test('a service that fails for a while gets every push once it recovers, with 
     const dead = await addRule(t, env, ['--to', `${broken.url}/broken`, '--event', 'CLICK', '--retry-for', '2s', '--name', 'broken']);
     await until(async () => (await runCli(['forward', 'list', '--json'], { env })).stdout.includes('"broken"'), 'the rule');
     // Running serve processes pick up new rules within seconds, without a restart.
-    await until(async () => {
-      const at = new Date();
-      await post(serve.base, signedPost(ACCOUNT_PATH, click(at, `K${at.getTime()}`), { now: at }));
-      return broken.requests.length > 0;
-    }, 'serve to take the new rule', 30_000);
+    await clickUntilTaken(serve.base, broken);
     // Every delivery of the rule ends dead (the clicks sent while serve was picking the rule up too).
-    await until(async () => {
-      const rows = await db.knex('wxplat_forward_deliveries').where({ rule_id: dead.id });
-      return rows.length >= 1 && rows.every((r: { state: string }) => r.state === 'dead');
-    }, 'its deliveries dead', 60_000);
+    await untilAllDead(db, dead.id);
     const doctor = await runCli(['doctor', '--json'], { env });
     const check = JSON.parse(doctor.stdout).checks.find((c: { name: string }) => c.name === 'forwarding');
     t.equal(check.state, 'fail', 'doctor fails on dead deliveries');
@@ -315,15 +325,8 @@ t.test('pushes stored by another serve are forwarded; a removed rule stops faili
 
     const broken = await startSink(t, { status: 500 });
     const gone = await addRule(t, env, ['--to', `${broken.url}/broken`, '--event', 'CLICK', '--retry-for', '2s', '--name', 'gone']);
-    await until(async () => {
-      const at = new Date();
-      await post(forwarding.base, signedPost(ACCOUNT_PATH, click(at, `G${at.getTime()}`), { now: at }));
-      return broken.requests.length > 0;
-    }, 'serve to take the new rule', 30_000);
-    await until(async () => {
-      const rows = await db.knex('wxplat_forward_deliveries').where({ rule_id: gone.id });
-      return rows.length >= 1 && rows.every((r: { state: string }) => r.state === 'dead');
-    }, 'its deliveries dead', 60_000);
+    await clickUntilTaken(forwarding.base, broken);
+    await untilAllDead(db, gone.id);
     const forwardingCheck = async () => JSON.parse((await runCli(['doctor', '--json'], { env })).stdout).checks.find((c: { name: string }) => c.name === 'forwarding');
     t.equal((await forwardingCheck()).state, 'fail', 'dead deliveries of a rule in force fail doctor');
     t.equal((await runCli(['forward', 'remove', 'gone'], { env })).code, 0);

@@ -117,7 +117,8 @@ t.test('quota clear: asks first, or --yes; 10 resets a month, then 48006', (t) =
 
     const no = scriptedPrompter([{ confirm: false }]);
     const declined = await runCli(['quota', 'clear', appid], { env: world.env, overrides: { prompter: no } });
-    t.equal(declined.code, 2);
+    t.equal(declined.code, 1, '"no" is not bad usage: nothing was done');
+    t.match(declined.stderr, /^today's API call counts of account .* not reset: you answered no\n$/);
     t.match(no.asked[0].message, /^Reset today's API call counts of account .*\? WeChat allows 10 resets a month, and this uses one\.$/);
     t.equal(world.sandbox.log.count('cgi-bin/clear_quota'), 0, 'nothing reset');
 

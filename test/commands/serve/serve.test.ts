@@ -52,7 +52,7 @@ t.test('wxplat serve: what it needs, and bad flags', async (t) => {
   const full = { ...env, WXPLAT_COMPONENT_APPSECRET: COMPONENT.appsecret, WXPLAT_COMPONENT_TOKEN: COMPONENT.token, WXPLAT_COMPONENT_AES_KEY: COMPONENT.encodingAesKey };
   const port = await runCli(['serve', '--port', 'http'], { env: full });
   t.equal(port.code, 2);
-  t.match(port.stderr, /--port must be a number/);
+  t.match(port.stderr, /--port must be a whole number from 0 to 65535/);
   const unmigrated = await runCli(['serve', '--port', '0'], { env: full });
   t.equal(unmigrated.code, 2);
   t.match(unmigrated.stderr, /wxplat db migrate/);

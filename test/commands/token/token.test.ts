@@ -105,9 +105,9 @@ t.test('token keys add, list, remove', (t) =>
 
     const list = await spawnCli(['token', 'keys', 'list'], { env });
     t.equal(list.code, 0);
-    t.match(list.stdout, /name\s.*scope\s.*created\s.*last used/);
-    t.match(list.stdout, new RegExp(`orders\\s.*${appid}\\s.*never`));
-    t.match(list.stdout, /menus\s.*every account \+ component\s.*never/);
+    // Piped: a tab-separated line a key (name, scope, created, last used), no header.
+    t.match(list.stdout, new RegExp(`^orders\\t${appid}\\t\\d{4}-\\d\\d-\\d\\dT[^\\t]+Z\\tnever$`, 'm'));
+    t.match(list.stdout, /^menus\tevery account \+ component\t[^\t]+\tnever$/m);
     const listed = JSON.parse((await spawnCli(['token', 'keys', 'list', '--json'], { env })).stdout);
     t.same(listed.map((k: { name: string }) => k.name), ['menus', 'orders']);
     t.notOk(JSON.stringify(listed).includes(key) || list.stdout.includes(key) || JSON.stringify(listed).includes(doc.key), 'never a key');

@@ -3,21 +3,28 @@
 import t from 'tap';
 import { recordTemplateReceipts } from '../../../src/core/receipts/record.js';
 import { InboxProcessor } from '../../../src/core/callbacks/processor.js';
+import type { Database } from '../../../src/db/database.js';
 import { SendRepository } from '../../../src/db/repositories/sends.js';
 import { systemClock } from '../../../src/clock.js';
 import { eachDatabase, openTestDatabase } from '../../helpers/databases.js';
 import { memoryLogger, until } from '../callbacks/helpers.js';
 
+/** Account 7 and a job of its, with no recipients yet. */
+async function oneJob(db: Database, now: Date) {
+  await db.knex('official_accounts').insert({ official_account_id: 7, appid: 'wx7777777777777777', status: 1 });
+  const repo = new SendRepository(db);
+  const { job } = await repo.createJob(
+    { idempotencyKey: null, officialAccountId: 7, appid: 'wx7777777777777777', templateId: 'tpl', templateCode: null, messageJson: '{"template_id":"tpl","data":{}}', content: 'x', source: 'test', clientMsgPrefix: 'abcdef', requestDigest: 'waiting-test' },
+    now,
+  );
+  return { repo, job };
+}
+
 t.test('receipts before and after their msgid', (t) =>
   eachDatabase(t, async (t, tdb) => {
     const db = await openTestDatabase(t, tdb);
     const now = new Date();
-    await db.knex('official_accounts').insert({ official_account_id: 7, appid: 'wx7777777777777777', status: 1 });
-    const repo = new SendRepository(db);
-    const { job } = await repo.createJob(
-      { idempotencyKey: null, officialAccountId: 7, appid: 'wx7777777777777777', templateId: 'tpl', templateCode: null, messageJson: '{"template_id":"tpl","data":{}}', content: 'x', source: 'test', clientMsgPrefix: 'abcdef', requestDigest: 'waiting-test' },
-      now,
-    );
+    const { repo, job } = await oneJob(db, now);
     const openids = ['oAAAAAAAAAAAAAAAAAAAAAAAAAA1', 'oAAAAAAAAAAAAAAAAAAAAAAAAAA2'];
     await repo.addRecipients(job, openids.map((openid, i) => ({ openid, clientMsgId: `c${i}` })), now);
     const { rows } = await repo.claim(Number(job.job_id), 'me', now, { limit: 10, leaseMs: 60_000, resendAfter: new Date(0) });
@@ -50,12 +57,7 @@ t.test('the processor links a receipt whose send stored its msgid without linkin
   eachDatabase(t, async (t, tdb) => {
     const db = await openTestDatabase(t, tdb);
     const now = new Date();
-    await db.knex('official_accounts').insert({ official_account_id: 7, appid: 'wx7777777777777777', status: 1 });
-    const repo = new SendRepository(db);
-    const { job } = await repo.createJob(
-      { idempotencyKey: null, officialAccountId: 7, appid: 'wx7777777777777777', templateId: 'tpl', templateCode: null, messageJson: '{"template_id":"tpl","data":{}}', content: 'x', source: 'test', clientMsgPrefix: 'abcdef', requestDigest: 'waiting-test' },
-      now,
-    );
+    const { repo, job } = await oneJob(db, now);
     await repo.addRecipients(job, [{ openid: 'oAAAAAAAAAAAAAAAAAAAAAAAAAA1', clientMsgId: 'c0' }], now);
     const receipt = { appid: 'wx7777777777777777', toUserName: 'gh_x', fromUserName: 'oAAAAAAAAAAAAAAAAAAAAAAAAAA1', createTime: 1, msgType: 'event', event: 'TEMPLATESENDJOBFINISH', msgId: '3717005636572528650', status: 'success' };
     const [parked] = await db.knex.transaction((trx) => recordTemplateReceipts(trx, [receipt], now));
