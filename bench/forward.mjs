@@ -145,8 +145,8 @@ try {
     for (const [name, r] of [['no rule', plain], ['async rule', forwarding]]) {
       process.stderr.write(`round ${round}/${ROUNDS}: receiving, ${name}… `);
       const before = name === 'async rule' ? await deliveredCount() : 0;
-      const warm = await run(r.port, receipts(60_000), WARMUP_SECONDS, acceptSuccess, false);
-      const m = await run(r.port, receipts(120_000), SECONDS, acceptSuccess);
+      const warm = await run(r.port, receipts(100_000), WARMUP_SECONDS, acceptSuccess, false);
+      const m = await run(r.port, receipts(250_000), SECONDS, acceptSuccess);
       if (name === 'async rule') {
         const expected = before + warm.ok + m.ok;
         m.drain = await until('the forward backlog', async () => (await deliveredCount()) >= expected, 300_000);
@@ -166,8 +166,8 @@ try {
     const round2 = {};
     for (const [name, r, accept] of [['no rule', noReply, acceptSuccess], ['reply rule', replying, acceptAny200]]) {
       process.stderr.write(`round ${round}/${ROUNDS}: text messages, ${name}… `);
-      await run(r.port, texts(60_000), WARMUP_SECONDS, accept, false);
-      const m = await run(r.port, texts(120_000), SECONDS, accept);
+      await run(r.port, texts(100_000), WARMUP_SECONDS, accept, false);
+      const m = await run(r.port, texts(250_000), SECONDS, accept);
       process.stderr.write(`${m.perSecond.toFixed(0)}/s, p99 ${m.p99.toFixed(1)} ms\n`);
       round2[name] = m;
     }
