@@ -286,8 +286,11 @@ export class InboxProcessor {
     for (;;) {
       const n = await this.runOnce();
       total += n;
-      if (n === 0) return total;
+      if (n === 0) break;
     }
+    // Drained means the receipts are linked too, not at the next sweep.
+    await new SendRepository(this.deps.db).settleWaitingReceipts(this.deps.clock.now());
+    return total;
   }
 
   /**

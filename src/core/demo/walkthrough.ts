@@ -198,6 +198,9 @@ export async function runWalkthrough(deps: DemoDeps, options: DemoOptions): Prom
     await sandbox.pushes.settled();
     const inbox = new InboxRepository(db.knex, db.dialect);
     await until('the receiver to process the receipts', deps, async () => (await inbox.backlog()).pending === 0, 60_000);
+    // A receipt processed while the send was storing its msgid waits for the processor's next sweep
+    // (every few seconds); the demo links it now instead of waiting for that.
+    await new SendRepository(db).settleWaitingReceipts(clock.now());
     const counts = await new SendRepository(db).stateCounts(send.jobId);
     const receipts = { delivered: counts.delivered ?? 0, blocked: counts.blocked ?? 0, systemFailed: counts['system-failed'] ?? 0 };
     detail(`${receipts.delivered} delivered, ${receipts.blocked} blocked by the user, ${receipts.systemFailed} failed at WeChat`);
