@@ -14,7 +14,7 @@
 // receiver's (and the MariaDB server's, when it runs here) during the measured seconds.
 //
 // Knobs: BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_ONLY=sqlite|mariadb,
-// BENCH_RECEIVE_ONLY=0, BENCH_CLIENT=http, WXPLAT_BENCH_MYSQL_URL.
+// BENCH_RECEIVE_ONLY=0|only, BENCH_CLIENT=http, WXPLAT_BENCH_MYSQL_URL.
 //
 //   npm run build && node bench/serve.mjs
 import { spawn } from 'node:child_process';
@@ -183,9 +183,10 @@ try {
   // Each store twice: `wxplat serve` as deployed (receiving and processing), and receiving only
   // (--no-process), which shows what the processing costs. Each receiver has a database of its own.
   const receiveOnly = process.env.BENCH_RECEIVE_ONLY !== '0';
+  const processing = process.env.BENCH_RECEIVE_ONLY !== 'only';
   const targets = [];
   if (only !== 'mariadb') {
-    targets.push(['sqlite', `sqlite:${path.join(dir, 'bench.sqlite3')}`, []]);
+    if (processing) targets.push(['sqlite', `sqlite:${path.join(dir, 'bench.sqlite3')}`, []]);
     if (receiveOnly) targets.push(['sqlite', `sqlite:${path.join(dir, 'bench-receive-only.sqlite3')}`, ['--no-process']]);
   }
   if (only !== 'sqlite') {
@@ -195,7 +196,7 @@ try {
       cleanups.push(async () => {
         for (const name of names) await mysqlAdmin(`DROP DATABASE IF EXISTS \`${name}\``);
       });
-      targets.push(['mariadb', mysqlDatabase(names[0]), []]);
+      if (processing) targets.push(['mariadb', mysqlDatabase(names[0]), []]);
       if (receiveOnly) targets.push(['mariadb', mysqlDatabase(names[1]), ['--no-process']]);
     } catch (err) {
       process.stderr.write(`MySQL/MariaDB at ${MYSQL_URL} unreachable (${err.code ?? err.message}): skipping it\n`);

@@ -4,7 +4,8 @@
 // redirect_uri?auth_code=…&expires_in=600, and the authorized event is pushed.
 import { authorize } from './actions.js';
 import { SandboxError } from './errors.js';
-import { param, type Sim } from './routes.js';
+import { param } from '../wechat/query.js';
+import type { Sim } from './routes.js';
 import { send, type PageHandler } from './server.js';
 
 export function authPage(sim: Sim): PageHandler {

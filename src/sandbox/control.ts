@@ -3,7 +3,7 @@
 // Misuse answers 4xx with {"error": "…"}; it never imitates a WeChat errcode.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SandboxError } from './errors.js';
-import { param } from './routes.js';
+import { param } from '../wechat/query.js';
 import { readBody, sendJson, type PageHandler } from './server.js';
 import type { Sandbox, UserMessageKind } from './index.js';
 

@@ -35,28 +35,6 @@ export type Route =
   | { method: 'GET' | 'POST'; auth: 'account'; needs: Needs; uncounted?: boolean; handle(req: ApiRequest, account: Account): string }
   | { method: 'GET' | 'POST'; auth: 'caller'; uncounted?: boolean; handle(req: ApiRequest, caller: Caller): string };
 
-/** One query parameter, decoded; undefined when absent. Scans the string: no URLSearchParams per request. */
-export function param(query: string, name: string): string | undefined {
-  let from = 0;
-  while (from <= query.length) {
-    const at = query.indexOf(name, from);
-    if (at < 0) return undefined;
-    const end = at + name.length;
-    if ((at === 0 || query.charCodeAt(at - 1) === 0x26 /* & */) && query.charCodeAt(end) === 0x3d /* = */) {
-      const amp = query.indexOf('&', end + 1);
-      const raw = amp < 0 ? query.slice(end + 1) : query.slice(end + 1, amp);
-      if (raw.indexOf('%') < 0 && raw.indexOf('+') < 0) return raw;
-      try {
-        return decodeURIComponent(raw.replace(/\+/g, ' '));
-      } catch {
-        return raw;
-      }
-    }
-    from = at + 1;
-  }
-  return undefined;
-}
-
 /** The body as a JSON object: 44002 when empty, 47001 when not a JSON object. */
 export function jsonBody(req: ApiRequest): Record<string, unknown> {
   if (req.body.length === 0) throw new ApiError(44002);

@@ -6,7 +6,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApiError, errorBody, RidMaker } from './errors.js';
 import type { EndpointCounter } from './log.js';
-import { param, type ApiRequest, type Caller, type Needs, type Route, type Sim } from './routes.js';
+import { param } from '../wechat/query.js';
+import type { ApiRequest, Caller, Needs, Route, Sim } from './routes.js';
 import type { Account } from './state.js';
 
 export type PageHandler = (req: IncomingMessage, res: ServerResponse, path: string, query: string) => void;

@@ -6,7 +6,8 @@
 // does not keep it shows in the call count. A `type` other than the two is answered 40097 (invalid args):
 // WeChat's own answer to that was not captured.
 import { ApiError } from './errors.js';
-import { param, type Route, type Sim } from './routes.js';
+import { param } from '../wechat/query.js';
+import type { Route, Sim } from './routes.js';
 import { TOKEN_TTL_S } from './state.js';
 
 const TYPES = new Set(['jsapi', 'wx_card']);

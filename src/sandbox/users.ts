@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import { ApiError } from './errors.js';
 import { Membership } from './followers.js';
-import { jsonBody, param, json, type Route, type Sim } from './routes.js';
+import { param } from '../wechat/query.js';
+import { jsonBody, json, type Route, type Sim } from './routes.js';
 import type { Account } from './state.js';
 
 export const PAGE_SIZE = 10_000;

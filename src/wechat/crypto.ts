@@ -2,7 +2,7 @@
 // to 32-byte blocks, plaintext = random(16) ‖ uint32be(length) ‖ message ‖ receiveId, and SHA-1
 // signatures over the sorted parts. Each way a message can be bad has its own error class, so the
 // receiver can log exactly which check failed.
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual, type Decipher } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hash, randomBytes, timingSafeEqual, type Decipher } from 'node:crypto';
 
 export class CryptoError extends Error {
   readonly check: 'signature' | 'key' | 'padding' | 'appid' | 'format';
@@ -59,11 +59,8 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export function sha1Signature(parts: readonly string[]): string {
   // Every part of a real signature is ASCII (token, digits, base64), where the code-unit order of
   // strings is the byte order: no Buffers to make, sort or join.
-  if (parts.every((p) => ASCII.test(p))) {
-    const hash = createHash('sha1');
-    for (const p of [...parts].sort()) hash.update(p, 'latin1');
-    return hash.digest('hex');
-  }
+  // One-shot hashing of the joined text: no Hash object per request.
+  if (parts.every((p) => ASCII.test(p))) return hash('sha1', [...parts].sort().join(''), 'hex');
   const sorted = parts.map((p) => Buffer.from(p, 'utf8')).sort((a, b) => Buffer.compare(a, b));
   return createHash('sha1').update(Buffer.concat(sorted)).digest('hex');
 }

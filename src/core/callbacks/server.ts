@@ -7,6 +7,7 @@ import type { Clock } from '../../clock.js';
 import type { InboxRoute } from '../../db/rows.js';
 import type { Logger } from '../../logger.js';
 import type { MessageCrypto } from '../../wechat/crypto.js';
+import { queryParams } from '../../wechat/query.js';
 import { buildXml } from '../../wechat/xml.js';
 import type { ForwardingFront } from '../forwarding/front.js';
 import type { PushKind } from '../forwarding/rules.js';
@@ -146,11 +147,11 @@ export function createReceiver(o: ReceiverOptions): Receiver {
         log.appid = route.appid ?? undefined;
         const checks = { crypto: o.crypto, maxSkewSeconds: o.maxSkewSeconds, now: o.clock.now() };
         if (method === 'GET') {
-          const echo = verifyEcho(new URLSearchParams(search), checks);
+          const echo = verifyEcho(queryParams(search), checks);
           finish(200, echo, 'echo');
         } else if (method === 'POST') {
           const body = await readBody(req, MAX_BODY_BYTES);
-          const verified = verifyCallback(new URLSearchParams(search), body, checks);
+          const verified = verifyCallback(queryParams(search), body, checks);
           // WeChat's release-check accounts are answered here, by serve itself (release-check.ts).
           const testUserName = route.kind === 'account' ? RELEASE_CHECK_ACCOUNTS.get(route.appid!) : undefined;
           let releaseCheck: ReleaseCheckAnswer | null = null;

@@ -7,6 +7,7 @@
 // URL (proxy and access logs keep them) could post any body under it. So a body without Encrypt is
 // refused (`plaintext`) whatever its query says, and no option brings plaintext back.
 import { AppIdMismatchError, BadSignatureError, CryptoError, type MessageCrypto } from '../../wechat/crypto.js';
+import type { QueryParams } from '../../wechat/query.js';
 import { XmlRejectedError, parseXml, readFlatXml, type XmlElement } from '../../wechat/xml.js';
 
 /** The largest request body accepted (64 KiB); a bigger one gets 413. */
@@ -100,7 +101,7 @@ function flat(value: XmlElement): Record<string, string> {
   return out;
 }
 
-export function verifyCallback(query: URLSearchParams, body: string, options: VerifyOptions): VerifiedMessage {
+export function verifyCallback(query: QueryParams, body: string, options: VerifyOptions): VerifiedMessage {
   const { crypto } = options;
   const timestamp = query.get('timestamp') ?? '';
   const nonce = query.get('nonce') ?? '';
@@ -155,7 +156,7 @@ function checkSkew(timestamp: string, options: { maxSkewSeconds: number; now: Da
  * GET URL verification: `signature` over token, timestamp and nonce, within the same skew as a POST;
  * the answer is echostr.
  */
-export function verifyEcho(query: URLSearchParams, options: VerifyOptions): string {
+export function verifyEcho(query: QueryParams, options: VerifyOptions): string {
   const { crypto } = options;
   const echostr = query.get('echostr');
   if (echostr === null) throw new CallbackRejectedError('no-echostr', 'a GET needs echostr, signature, timestamp and nonce');

@@ -45,6 +45,14 @@ const COLUMNS = [
 ] as const;
 // raw_body is written empty: the decrypted message is the one body kept (migration 20261206130000).
 const PLACEHOLDERS = `(${COLUMNS.map(() => '?').join(', ')}, 'pending', 0, 0, '')`;
+// MySQL lets a value name a column set earlier in its row: the three times and the forward state are
+// sent once a row instead of four values (fewer parameters to encode, bench/serve).
+const MYSQL_DERIVED: Partial<Record<(typeof COLUMNS)[number], string>> = {
+  forward_state: "IF(forward_rules IS NULL, NULL, 'pending')",
+  next_attempt_at: 'received_at',
+  updated_at: 'received_at',
+};
+const MYSQL_PLACEHOLDERS = `(${COLUMNS.map((c) => MYSQL_DERIVED[c] ?? '?').join(', ')}, 'pending', 0, 0, '')`;
 const HEAD = `INSERT INTO ${INBOX} (${COLUMNS.join(', ')}, state, attempts, retries, raw_body) VALUES `;
 
 /** The statement for `n` rows (one text per size, so each is prepared once per connection). */
@@ -53,7 +61,7 @@ function statementFor(dialect: Dialect, n: number): string {
   const key = `${dialect}:${n}`;
   let sql = statements.get(key);
   if (!sql) {
-    const values = Array.from({ length: n }, () => PLACEHOLDERS).join(', ');
+    const values = Array.from({ length: n }, () => (dialect === 'mysql' ? MYSQL_PLACEHOLDERS : PLACEHOLDERS)).join(', ');
     sql =
       dialect === 'mysql'
         ? `${HEAD}${values} ON DUPLICATE KEY UPDATE retries = retries + 1`
@@ -63,8 +71,9 @@ function statementFor(dialect: Dialect, n: number): string {
   return sql;
 }
 
-function params(rows: readonly InboxInsertRow[], tag: string, stamp: string): unknown[] {
-  const out: unknown[] = new Array(rows.length * COLUMNS.length);
+function params(dialect: Dialect, rows: readonly InboxInsertRow[], tag: string, stamp: string): unknown[] {
+  const mysql = dialect === 'mysql';
+  const out: unknown[] = new Array(rows.length * (mysql ? COLUMNS.length - 3 : COLUMNS.length));
   let k = 0;
   for (const r of rows) {
     out[k++] = r.dedupeKey;
@@ -75,11 +84,13 @@ function params(rows: readonly InboxInsertRow[], tag: string, stamp: string): un
     out[k++] = r.openid;
     out[k++] = r.decryptedXml;
     out[k++] = r.forwardRules;
-    out[k++] = r.forwardRules === null ? null : 'pending';
+    if (!mysql) out[k++] = r.forwardRules === null ? null : 'pending';
     out[k++] = tag;
     out[k++] = stamp;
-    out[k++] = stamp;
-    out[k++] = stamp;
+    if (!mysql) {
+      out[k++] = stamp;
+      out[k++] = stamp;
+    }
   }
   return out;
 }
@@ -121,7 +132,7 @@ export async function insertInboxRows(
   stamp: string,
 ): Promise<InsertedRow[]> {
   const sql = statementFor(dialect, rows.length);
-  const values = params(rows, tag, stamp);
+  const values = params(dialect, rows, tag, stamp);
   const conn = (await knex.client.acquireConnection()) as MysqlConnection & SqliteConnection;
   try {
     if (dialect === 'sqlite') {
