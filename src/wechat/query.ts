@@ -8,21 +8,30 @@ export interface QueryParams {
   get(name: string): string | null;
 }
 
-/** One query parameter, decoded; undefined when absent. The first of several wins, as in URLSearchParams. */
+/**
+ * One query parameter, decoded; undefined when absent or not decodable (a request with a broken escape
+ * in a parameter it must carry is refused, not guessed at). The first of several wins, as in
+ * URLSearchParams; a bare `name` (no `=`) is the empty string. Names are matched as written: an escaped
+ * name (`%6Eonce`) is not that parameter.
+ */
 export function param(query: string, name: string): string | undefined {
   let from = 0;
   while (from <= query.length) {
     const at = query.indexOf(name, from);
     if (at < 0) return undefined;
     const end = at + name.length;
-    if ((at === 0 || query.charCodeAt(at - 1) === 0x26 /* & */) && query.charCodeAt(end) === 0x3d /* = */) {
-      const amp = query.indexOf('&', end + 1);
-      const raw = amp < 0 ? query.slice(end + 1) : query.slice(end + 1, amp);
-      if (raw.indexOf('%') < 0 && raw.indexOf('+') < 0) return raw;
-      try {
-        return decodeURIComponent(raw.replace(/\+/g, ' '));
-      } catch {
-        return raw;
+    if (at === 0 || query.charCodeAt(at - 1) === 0x26 /* & */) {
+      const next = query.charCodeAt(end);
+      if (Number.isNaN(next) || next === 0x26) return '';
+      if (next === 0x3d /* = */) {
+        const amp = query.indexOf('&', end + 1);
+        const raw = amp < 0 ? query.slice(end + 1) : query.slice(end + 1, amp);
+        if (raw.indexOf('%') < 0 && raw.indexOf('+') < 0) return raw;
+        try {
+          return decodeURIComponent(raw.replace(/\+/g, ' '));
+        } catch {
+          return undefined;
+        }
       }
     }
     from = at + 1;

@@ -108,6 +108,8 @@ export function createReceiver(o: ReceiverOptions): Receiver {
     res.writeHead(status, {
       'content-type': type,
       'content-length': String(Buffer.byteLength(body)),
+      // An echostr is the caller's text: no browser may take it for anything but what it says it is.
+      'x-content-type-options': 'nosniff',
       ...(draining ? { connection: 'close' } : {}),
       ...headers,
     });

@@ -21,6 +21,20 @@ export function tokenDocument(grant: TokenGrant): TokenDocument {
   return { token: grant.token, expiresAt: grant.expiresAt.toISOString() };
 }
 
+/**
+ * The token listener's answer: `expires_at` is the field services are written against (the HTTP API's
+ * contract, as WeChat's own answers spell it); `expiresAt`, the same time, is kept for services that
+ * read the command line's style.
+ */
+export interface ServedToken extends TokenDocument {
+  expires_at: string;
+}
+
+export function servedToken(grant: TokenGrant): ServedToken {
+  const doc = tokenDocument(grant);
+  return { token: doc.token, expires_at: doc.expiresAt, expiresAt: doc.expiresAt };
+}
+
 /** No account has this appid, and we hold no tokens for it. */
 export class UnknownAccountError extends NotFoundError {
   constructor(readonly appid: string) {

@@ -26,7 +26,7 @@ import type { Logger } from '../../logger.js';
 import type { WeChatClient } from '../../wechat/client.js';
 import { WeChatError } from '../../wechat/errors.js';
 import { NeedsReauthorizationError, NotAuthorizedError, TicketUnavailableError, type TokenGrant } from '../../wechat/tokens.js';
-import { TokenGrants, UnknownAccountError, tokenDocument } from './grants.js';
+import { TokenGrants, UnknownAccountError, servedToken } from './grants.js';
 import { KeyRing, type Caller, type KeyRingOptions } from './keyring.js';
 import { APPID_SOURCE } from '../../formats.js';
 
@@ -223,7 +223,7 @@ export async function startTokenListener(deps: TokenListenerDeps, options: Token
         throw new Refusal(403, { error: 'forbidden', message }, 'out-of-scope');
       }
       const grant = await answer(route, caller, req, log);
-      send(res, 200, tokenDocument(grant));
+      send(res, 200, servedToken(grant));
       logger.debug(`${method} ${where}`, { status: 200, ...log, ms: elapsed(started) });
     } catch (err) {
       if (!req.complete) req.resume();

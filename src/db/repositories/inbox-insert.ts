@@ -53,6 +53,10 @@ const MYSQL_DERIVED: Partial<Record<(typeof COLUMNS)[number], string>> = {
   updated_at: 'received_at',
 };
 const MYSQL_PLACEHOLDERS = `(${COLUMNS.map((c) => MYSQL_DERIVED[c] ?? '?').join(', ')}, 'pending', 0, 0, '')`;
+// A derived value reads a column set before it in the row; moved after it, MySQL would read its default.
+for (const [column, from] of [['forward_state', 'forward_rules'], ['next_attempt_at', 'received_at'], ['updated_at', 'received_at']] as const) {
+  if (COLUMNS.indexOf(from) > COLUMNS.indexOf(column)) throw new Error(`inbox-insert: ${from} must come before ${column}`);
+}
 const HEAD = `INSERT INTO ${INBOX} (${COLUMNS.join(', ')}, state, attempts, retries, raw_body) VALUES `;
 
 /** The statement for `n` rows (one text per size, so each is prepared once per connection). */

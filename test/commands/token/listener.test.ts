@@ -45,7 +45,8 @@ t.test('two serve processes, fifty clients, one token expiring, reports, a withd
     const path = `/tokens/accounts/${a.appid}`;
     const first = await ask(one.tokensUrl, path, { key: all.key });
     t.equal(first.status, 200);
-    t.same(Object.keys(first.body), ['token', 'expiresAt']);
+    t.same(Object.keys(first.body), ['token', 'expires_at', 'expiresAt']);
+    t.equal(first.body.expires_at, first.body.expiresAt, 'expires_at (the HTTP contract) and expiresAt are the same time');
     t.equal(first.headers['cache-control'], 'no-store');
     const old = first.body.token as string;
     t.equal(old, (await world.tokens.readAuthorizerToken(a.appid))!.token, 'the stored token');

@@ -273,6 +273,9 @@ t.test('every rejection path: a distinct 4xx, a log line naming the check, nothi
     const q = echoQuery(ts);
     t.same(await request(`${serve.url}/wechat/component?${q}`, 'GET'), { status: 200, body: 'e4c0' });
     t.same(await request(`${serve.url}${path}?${q}`, 'GET'), { status: 200, body: 'e4c0' });
+    const echoed = await fetch(`${serve.url}/wechat/component?${q}`);
+    t.equal(echoed.headers.get('x-content-type-options'), 'nosniff', 'the echoed text is not sniffed as anything else');
+    await echoed.arrayBuffer();
     const health = await request(`${serve.url}/healthz`, 'GET');
     t.equal(health.status, 200);
     const h = JSON.parse(health.body);
