@@ -67,9 +67,15 @@ async function clickUntilTaken(base: string, sink: Sink): Promise<void> {
   }, 'serve to take the new rule', 30_000);
 }
 
-/** Until the rule has deliveries and every one of them is dead. */
+/**
+ * Until the rule has deliveries and every one of them is dead, with no stored push still waiting to have
+ * its deliveries made (the forwarder makes them after the push's commit): else a delivery made later
+ * could go dead after the test's `forward retry --dead`, which retries only what is dead when it runs.
+ */
 async function untilAllDead(db: Database, ruleId: number): Promise<void> {
   await until(async () => {
+    const unqueued = await db.knex('wxplat_callback_inbox').where('forward_state', 'pending');
+    if (unqueued.length > 0) return false;
     const rows = await db.knex('wxplat_forward_deliveries').where({ rule_id: ruleId });
     return rows.length >= 1 && rows.every((r: { state: string }) => r.state === 'dead');
   }, 'its deliveries dead', 60_000);
