@@ -170,7 +170,7 @@ async function drainSeconds(port) {
 // medians over the rounds; each round's ratio compares runs made seconds apart.
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const PER_RUN = Number(process.env.BENCH_PREPARE ?? 0) || 250_000;
+const PER_RUN = Number(process.env.BENCH_PREPARE ?? 0) || 400_000;
 const rounds = [];
 const cleanups = [];
 let contestants;

@@ -34,6 +34,13 @@ export interface ProcessorOptions {
   /** Rows claimed at a time. */
   batchSize?: number;
   /**
+   * Batches processed at once (MySQL: each its own connection and transaction, SKIP LOCKED keeps their
+   * rows apart), so that one batch's statements run while the next is prepared: a backlog drains at
+   * the database's pace rather than at the pace of database and worker taking turns. Only the first
+   * works while the receiver is busy.
+   */
+  workers?: number;
+  /**
    * How long a claim lasts before another worker may take the row: short, so that the rows a crashed
    * worker held are soon taken up again. A row whose handler calls WeChat gets `slowLeaseMs` first.
    */
@@ -96,6 +103,7 @@ const MAX_DECRYPTED = 1024 * 1024;
 export class InboxProcessor {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly batchSize: number;
+  private readonly workers: number;
   private readonly leaseMs: number;
   private readonly slowLeaseMs: number;
   private readonly idleMs: number;
@@ -112,9 +120,9 @@ export class InboxProcessor {
   private seq = 0;
   private stopping = false;
   private loopDone: Promise<void> | null = null;
-  private waiter: { resolve: () => void; timer: NodeJS.Timeout } | null = null;
+  private readonly waiters = new Set<{ resolve: () => void; timer: NodeJS.Timeout }>();
   private woken = false;
-  private endPause: (() => void) | null = null;
+  private readonly pauses = new Set<() => void>();
   /** Rows finished and failed since start, for the log and the tests. */
   readonly stats = { processed: 0, failed: 0 };
 
@@ -123,6 +131,7 @@ export class InboxProcessor {
     options: ProcessorOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 100;
+    this.workers = Math.max(1, options.workers ?? 1);
     this.leaseMs = options.leaseMs ?? 30_000;
     this.slowLeaseMs = options.slowLeaseMs ?? 5 * 60_000;
     this.idleMs = options.idleMs ?? 1_000;
@@ -147,47 +156,57 @@ export class InboxProcessor {
   start(): void {
     if (this.loopDone) return;
     this.stopping = false;
-    this.loopDone = this.loop();
+    this.loopDone = Promise.all(Array.from({ length: this.workers }, (_, i) => this.loop(i))).then(() => undefined);
   }
 
   /** Finishes the batch in hand, then stops. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake();
-    this.endPause?.();
+    for (const end of [...this.pauses]) end();
     await this.loopDone;
     this.loopDone = null;
   }
 
   /** New rows were committed: look now rather than at the next poll. */
   wake(): void {
-    if (this.waiter) {
-      clearTimeout(this.waiter.timer);
-      const { resolve } = this.waiter;
-      this.waiter = null;
-      resolve();
-    } else {
+    if (this.waiters.size === 0) {
       this.woken = true;
+      return;
+    }
+    for (const waiter of [...this.waiters]) {
+      clearTimeout(waiter.timer);
+      this.waiters.delete(waiter);
+      waiter.resolve();
     }
   }
 
   private async waitForWork(): Promise<void> {
     if (!this.woken && !this.stopping) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          this.waiter = null;
-          resolve();
-        }, this.idleMs);
-        this.waiter = { resolve, timer };
+        const waiter = {
+          resolve,
+          timer: setTimeout(() => {
+            this.waiters.delete(waiter);
+            resolve();
+          }, this.idleMs),
+        };
+        this.waiters.add(waiter);
       });
     }
     this.woken = false;
     if (this.gatherMs > 0) await this.pause(this.gatherMs);
   }
 
-  private async loop(): Promise<void> {
+  private async loop(worker: number): Promise<void> {
     let failures = 0;
     while (!this.stopping) {
+      if (worker > 0 && this.receiving() && !this.lagging()) {
+        // A burst is being received: the extra workers wait, so that processing takes no more CPU
+        // from the receiver than one worker yielding between its batches does.
+        await this.pause(this.yieldMs);
+        continue;
+      }
       let claimed: number;
       try {
         claimed = await this.runOnce();
@@ -225,15 +244,13 @@ export class InboxProcessor {
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
       if (this.stopping) return resolve();
-      const timer = setTimeout(() => {
-        this.endPause = null;
-        resolve();
-      }, ms);
-      this.endPause = () => {
+      const end = () => {
         clearTimeout(timer);
-        this.endPause = null;
+        this.pauses.delete(end);
         resolve();
       };
+      const timer = setTimeout(end, ms);
+      this.pauses.add(end);
     });
   }
 

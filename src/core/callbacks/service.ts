@@ -86,6 +86,8 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
       // Bigger batches cost less a row; on SQLite a batch also holds the one connection the receiver
       // writes with, so it stays smaller there.
       batchSize: db.dialect === 'mysql' ? 250 : 100,
+      // SQLite has one writer at a time; on MySQL a second batch runs while the first waits on the server.
+      workers: db.dialect === 'mysql' ? 3 : 1,
       // A burst of requests is received first and processed from the inbox as the CPU allows.
       receiving: () => (receiver?.inFlight ?? 0) > 0,
       ...options.processor,

@@ -160,6 +160,38 @@ t.test('several workers share one database: each row is processed once', (t) =>
   }),
 );
 
+t.test('one processor with several workers takes batches at once and processes each row once', (t) =>
+  eachDatabase(t, async (t, tdb) => {
+    const db = await openTestDatabase(t, tdb);
+    const clock = fixedClock(new Date('2026-11-28T08:00:00Z'));
+    const inbox = new InboxRepository(db.knex, db.dialect);
+    const entries = [];
+    for (let i = 0; i < 300; i++) {
+      const xml = receiptXml(clock.now(), String(6_000_000_000_000_000_000n + BigInt(i)));
+      const m = describeMessage('account', ACCOUNT_APPID, parseFlatXml(xml), clock.now());
+      entries.push({ dedupeKey: m.dedupeKey, route: 'account' as const, appid: ACCOUNT_APPID, eventType: m.eventType, messageTime: m.messageTime, openid: null, decryptedXml: xml });
+    }
+    await inbox.store(entries, 'bulk', clock.now());
+    const p = processorFor(db, clock, { batchSize: 25, workers: 3, gatherMs: 0, idleMs: 20 });
+    // MySQL: with the receipts table locked, each worker's batch waits inside its transaction, so all
+    // three are seen holding rows at once (the third finds its rows past the first two's, which it
+    // cannot lock). SQLite: its one writer at a time makes the workers take turns.
+    const release = db.dialect === 'mysql' ? await holdReceipts(db) : null;
+    p.start();
+    t.teardown(() => p.stop());
+    if (release) {
+      await until(async () => (await workersHoldingClaims(db, tdb.name)) === 3, 'three workers of one processor to hold batches at once');
+      t.pass('three batches held at the same time');
+      await release();
+    }
+    await until(async () => Number((await db.knex('wxplat_callback_inbox').where('state', 'pending').count({ n: '*' }).first())!.n) === 0, 'every row processed');
+    await p.stop();
+    t.equal(p.stats.processed, 300, 'processed 300 times in all');
+    t.equal(Number((await db.knex('wechat_message_receipt_records').count({ n: '*' }).first())!.n), 300, 'one receipt per row');
+    t.equal(Number((await db.knex('wxplat_callback_inbox').where({ state: 'done', attempts: 1 }).count({ n: '*' }).first())!.n), 300, 'each row done at its first attempt');
+  }),
+);
+
 /** Locks the receipts table (a connection of its own) until the returned function is called. */
 async function holdReceipts(db: Database): Promise<() => Promise<void>> {
   const conn = await db.knex.client.acquireConnection();
