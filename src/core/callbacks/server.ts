@@ -33,15 +33,26 @@ export interface ReceiverOptions {
   /** Which forwarding rules take a push, and the reply of a reply rule. */
   forwarding?: ForwardingFront;
   health: () => Promise<HealthReport>;
+  /** How long after its last callback request the receiver still counts as receiving (RECEIVING_GAP_MS). */
+  receivingGapMs?: number;
 }
 
 export interface Receiver {
   server: http.Server;
   /** Answers from now on close their connection (the server is stopping). */
   drain(): void;
-  /** Requests being handled right now. */
+  /** Callback requests being handled right now (health probes are not counted). */
   readonly inFlight: number;
+  /**
+   * A request is being handled, or one ended less than RECEIVING_GAP_MS ago. Group commit answers a
+   * batch of requests at once, so `inFlight` drops to 0 between a batch's answers and the requests that
+   * follow them, many times a second under load: work that should wait for a burst to end looks here.
+   */
+  receiving(): boolean;
 }
+
+/** How long after its last request the receiver still counts as busy. */
+export const RECEIVING_GAP_MS = 50;
 
 type Route = { kind: 'health' } | { kind: InboxRoute; appid: string | null };
 
@@ -102,6 +113,8 @@ export function sealReply(crypto: MessageCrypto, replyXml: string, now: Date): s
 export function createReceiver(o: ReceiverOptions): Receiver {
   let draining = false;
   let inFlight = 0;
+  let lastEnded = -Infinity;
+  const gapMs = o.receivingGapMs ?? RECEIVING_GAP_MS;
 
   const send = (res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
     const type = body.startsWith('{') ? 'application/json' : 'text/plain; charset=utf-8';
@@ -265,8 +278,15 @@ export function createReceiver(o: ReceiverOptions): Receiver {
   }
 
   const server = http.createServer((req, res) => {
-    inFlight++;
-    res.once('close', () => inFlight--);
+    // Health probes (a load balancer's, every second or so) are not callbacks: they must not make the
+    // processor and the forwarder wait as if a burst were being received.
+    if (!req.url?.startsWith('/healthz')) {
+      inFlight++;
+      res.once('close', () => {
+        inFlight--;
+        lastEnded = performance.now();
+      });
+    }
     void handle(req, res);
   });
   server.keepAliveTimeout = 30_000;
@@ -277,6 +297,9 @@ export function createReceiver(o: ReceiverOptions): Receiver {
     },
     get inFlight() {
       return inFlight;
+    },
+    receiving() {
+      return inFlight > 0 || performance.now() - lastEnded < gapMs;
     },
   };
 }

@@ -48,6 +48,8 @@ export interface ServeOptions {
   writer?: { maxBatch?: number; concurrency?: number };
   /** How long stop() waits for open requests before it cuts their connections. */
   shutdownGraceMs?: number;
+  /** How long after a callback request the receiver still counts as busy (processing and forwarding wait). */
+  receivingGapMs?: number;
   /** WXPLAT_TOKENS_LISTEN: the token listener's address (src/core/tokens/listener.ts); none when absent. */
   tokens?: { host: string; port: number };
   /** Forwarding to the platform's own services (rules from `wxplat forward add`). */
@@ -68,6 +70,8 @@ export interface RunningServe {
   rules: RuleSet;
   /** The token listener's URL, when it runs. */
   tokensUrl?: string;
+  /** Whether callbacks are coming in (processing and forwarding then yield to them). */
+  receiving(): boolean;
   stop(): Promise<void>;
 }
 
@@ -89,7 +93,7 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
       // SQLite has one writer at a time; on MySQL a second batch runs while the first waits on the server.
       workers: db.dialect === 'mysql' ? 3 : 1,
       // A burst of requests is received first and processed from the inbox as the CPU allows.
-      receiving: () => (receiver?.inFlight ?? 0) > 0,
+      receiving: () => receiver?.receiving() ?? false,
       ...options.processor,
     },
   );
@@ -101,7 +105,7 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
   const replyPoster = createPoster(1024);
   const forwarder = new Forwarder(
     { db, clock, logger, rules, poster },
-    { receiving: () => (receiver?.inFlight ?? 0) > 0, ...options.forwarding },
+    { receiving: () => receiver?.receiving() ?? false, ...options.forwarding },
   );
   const front = new ForwardingFront({ db, clock, logger, rules, poster: replyPoster }, options.forwarding?.replyBudgetMs);
   const writer = new InboxWriter({
@@ -157,7 +161,7 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
     return row && row.status === STATUS.valid ? { appid, originalId: row.original_id } : null;
   };
   const accounts = new CallbackAccounts(lookup, clock);
-  receiver = createReceiver({ crypto, maxSkewSeconds: options.maxSkewSeconds, clock, logger, writer, accounts, forwarding: front, health });
+  receiver = createReceiver({ crypto, maxSkewSeconds: options.maxSkewSeconds, clock, logger, writer, accounts, forwarding: front, health, receivingGapMs: options.receivingGapMs });
   const { server } = receiver;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
@@ -207,5 +211,5 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
     })();
     return stopped;
   };
-  return { url, port: address.port, processor, writer, forwarder, rules, tokensUrl: tokens?.url, stop };
+  return { url, port: address.port, processor, writer, forwarder, rules, tokensUrl: tokens?.url, receiving: () => receiver.receiving(), stop };
 }

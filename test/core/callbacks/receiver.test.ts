@@ -347,6 +347,21 @@ t.test('without its database the receiver acknowledges nothing: 503, and /health
   }),
 );
 
+t.test('receiving: a callback request makes the receiver busy (processing yields to it); health probes do not', (t) =>
+  eachDatabase(t, async (t, tdb) => {
+    const db = await openTestDatabase(t, tdb);
+    await addAccount(db);
+    // A gap longer than the test: "busy" cannot run out between the request and the check.
+    const serve = await serveFor(t, db, { receivingGapMs: 600_000 });
+    const now = serve.clock.now();
+    t.equal(serve.receiving(), false, 'nothing received yet');
+    t.equal((await request(`${serve.url}/healthz`, 'GET')).status, 200);
+    t.equal(serve.receiving(), false, 'a load balancer probing /healthz is not a burst of callbacks');
+    t.same(await post(serve.url, signedPost(`/wechat/accounts/${ACCOUNT_APPID}`, receiptXml(now, '71'), { now })), SUCCESS);
+    t.equal(serve.receiving(), true, 'after a callback: busy until the gap has passed');
+  }),
+);
+
 t.test('stopping: requests in flight are answered (and stored) before the receiver ends', (t) =>
   eachDatabase(t, async (t, tdb) => {
     const db = await openTestDatabase(t, tdb);
