@@ -11,7 +11,7 @@ import { STATUS } from '../../db/rows.js';
 import type { Logger } from '../../logger.js';
 import type { WeChatClient } from '../../wechat/client.js';
 import { MessageCrypto } from '../../wechat/crypto.js';
-import { Forwarder, type ForwarderOptions } from '../forwarding/forwarder.js';
+import { DEFAULT_FORWARD_CONCURRENCY, Forwarder, type ForwarderOptions } from '../forwarding/forwarder.js';
 import { ForwardingFront } from '../forwarding/front.js';
 import { createPoster } from '../forwarding/post.js';
 import { RuleSet } from '../forwarding/rule-set.js';
@@ -100,7 +100,7 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
   const processing = options.process !== false;
   const rules = new RuleSet(db, logger, options.forwarding?.rulesRefreshMs);
   await rules.start();
-  const poster = createPoster(options.forwarding?.concurrency ?? 64);
+  const poster = createPoster(options.forwarding?.concurrency ?? DEFAULT_FORWARD_CONCURRENCY);
   // Reply calls have one socket for each request WeChat holds open: not queued behind async deliveries.
   const replyPoster = createPoster(1024);
   const forwarder = new Forwarder(

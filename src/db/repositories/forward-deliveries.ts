@@ -4,12 +4,13 @@
 // rules that matched (`forward_rules`) and `forward_state = 'pending'`. A forwarder then makes the rows
 // (queue), in one transaction with marking the inbox rows `queued`, so that the receive path pays one
 // column for forwarding and a crash between the two loses nothing. Deliveries are claimed like inbox
-// rows: MySQL's FOR UPDATE SKIP LOCKED lets forwarders on several hosts take disjoint rows; SQLite's
+// rows (db/due-rows.ts): MySQL's SKIP LOCKED lets forwarders on several hosts take disjoint rows; SQLite's
 // write transaction excludes the others. A claim writes its owner into lease_owner and moves
 // next_attempt_at to the end of the lease, so the rows of a forwarder that died come due again; an
 // outcome is written only while the claim is still held.
 import type { Knex } from 'knex';
 import type { Database } from '../database.js';
+import { lockDueRows } from '../due-rows.js';
 import { writeTransaction } from '../locks.js';
 import { fromSqlDateTime, toSqlDateTime } from '../time.js';
 
@@ -71,9 +72,12 @@ export class ForwardDeliveryRepository {
     return writeTransaction(
       this.db,
       async (trx) => {
-        const q = trx(INBOX).select('id', 'forward_rules').where('forward_state', 'pending').orderBy('id').limit(limit);
-        if (this.db.dialect === 'mysql') q.forUpdate().skipLocked();
-        const rows = (await q) as Array<{ id: number | string; forward_rules: string | null }>;
+        const rows = await lockDueRows<{ id: number | string; forward_rules: string | null }>(trx, this.db.dialect, {
+          table: INBOX,
+          where: (q) => q.where('forward_state', 'pending'),
+          columns: ['id', 'forward_rules'],
+          limit,
+        });
         if (rows.length === 0) return 0;
         const deliveries = rows.flatMap((r) =>
           (r.forward_rules ?? '')
@@ -117,14 +121,15 @@ export class ForwardDeliveryRepository {
     const ids = await writeTransaction(
       this.db,
       async (trx) => {
-        const q = trx(DELIVERIES)
-          .select('id')
-          .where('state', 'pending')
-          .andWhere('next_attempt_at', '<=', stamp)
-          .orderBy([{ column: 'next_attempt_at' }, { column: 'id' }])
-          .limit(limit);
-        if (this.db.dialect === 'mysql') q.forUpdate().skipLocked();
-        const due = ((await q) as Array<{ id: number | string }>).map((r) => Number(r.id));
+        const due = (
+          await lockDueRows<{ id: number | string }>(trx, this.db.dialect, {
+            table: DELIVERIES,
+            where: (q) => q.where('state', 'pending').andWhere('next_attempt_at', '<=', stamp),
+            orderColumn: 'next_attempt_at',
+            columns: ['id'],
+            limit,
+          })
+        ).map((r) => Number(r.id));
         if (due.length === 0) return due;
         await trx(DELIVERIES)
           .whereIn('id', due)
@@ -163,6 +168,18 @@ export class ForwardDeliveryRepository {
       appid: r.appid,
       decryptedXml: r.decrypted_xml,
     }));
+  }
+
+  /** Gives back claims `owner` holds and did not use: due at once, the attempt not counted. */
+  async release(owner: string, ids: readonly number[], now: Date): Promise<void> {
+    const stamp = toSqlDateTime(now);
+    for (let i = 0; i < ids.length; i += 500) {
+      await this.knex(DELIVERIES)
+        .whereIn('id', ids.slice(i, i + 500))
+        .andWhere('lease_owner', owner)
+        .andWhere('state', 'pending')
+        .update({ lease_owner: null, next_attempt_at: stamp, attempts: this.knex.raw('attempts - 1'), updated_at: stamp });
+    }
   }
 
   /** Writes outcomes of deliveries `owner` still holds, in one statement; returns how many it changed. */

@@ -13,6 +13,7 @@
 // there; a claim that runs out (its worker died) makes the row due again.
 import type { Knex } from 'knex';
 import type { Database, Dialect } from '../database.js';
+import { lockDueRows } from '../due-rows.js';
 import { writeTransaction } from '../locks.js';
 import type { CallbackInboxRow, InboxRoute, InboxState } from '../rows.js';
 import { fromSqlDateTime, toSqlDateTime } from '../time.js';
@@ -188,50 +189,14 @@ export class InboxRepository {
   async withDue<T>(now: Date, limit: number, fn: (trx: Knex.Transaction, rows: ClaimedEntry[]) => Promise<T>): Promise<T | null> {
     const stamp = toSqlDateTime(now);
     const run = async (trx: Knex.Transaction) => {
-      const due = trx<CallbackInboxRow>(INBOX)
-        .where('state', 'pending')
-        .andWhere('next_attempt_at', '<=', stamp)
-        .orderBy([{ column: 'next_attempt_at' }, { column: 'id' }]);
-      let found: Array<Pick<CallbackInboxRow, (typeof CLAIMED_COLUMNS)[number]>>;
-      if (this.dialect === 'mysql') {
-        // In two steps. A locking read along the due index locks every entry it passes, and a busy inbox
-        // has thousands of entries of rows just processed that InnoDB has not purged yet: that read cost
-        // four times what these two do (bench/serve). So the due ids are found by a plain read, which
-        // locks nothing, and then locked by primary key — with the conditions checked again, since
-        // another worker may have taken or finished some meanwhile. Twice the batch is read at a time,
-        // and the next ids after those when other workers hold too many of them.
-        found = [];
-        let after: { at: string; id: number } | null = null;
-        for (;;) {
-          const page = due.clone().select('id', 'next_attempt_at').limit(limit * 2);
-          if (after) {
-            const { at, id } = after;
-            page.andWhere((q) => q.where('next_attempt_at', '>', at).orWhere((q2) => q2.where('next_attempt_at', at).andWhere('id', '>', id)));
-          }
-          const candidates = (await page) as Array<{ id: number | string; next_attempt_at: string }>;
-          if (candidates.length === 0) break;
-          const locked = await trx<CallbackInboxRow>(INBOX)
-            .select(...CLAIMED_COLUMNS)
-            .whereIn(
-              'id',
-              candidates.map((c) => Number(c.id)),
-            )
-            .andWhere('state', 'pending')
-            .andWhere('next_attempt_at', '<=', stamp)
-            .orderBy('id')
-            .limit(limit - found.length)
-            .forUpdate()
-            .skipLocked();
-          found.push(...locked);
-          if (found.length >= limit || candidates.length < limit * 2) break;
-          const last = candidates[candidates.length - 1];
-          after = { at: last.next_attempt_at, id: Number(last.id) };
-        }
-      } else {
-        found = await due.select(...CLAIMED_COLUMNS).limit(limit);
-      }
-      const rows = found.map(claimed).sort((a, b) => a.id - b.id);
-      return rows.length === 0 ? null : fn(trx, rows);
+      const found = await lockDueRows<Pick<CallbackInboxRow, (typeof CLAIMED_COLUMNS)[number]>>(trx, this.dialect, {
+        table: INBOX,
+        where: (q) => q.where('state', 'pending').andWhere('next_attempt_at', '<=', stamp),
+        orderColumn: 'next_attempt_at',
+        columns: CLAIMED_COLUMNS,
+        limit,
+      });
+      return found.length === 0 ? null : fn(trx, found.map(claimed));
     };
     if (!this.db) throw new Error('taking inbox rows needs the Database');
     // MySQL: READ COMMITTED, so that reading the due range locks the rows read and not the gaps around

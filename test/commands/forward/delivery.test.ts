@@ -286,6 +286,35 @@ t.test('kill -9 of serve mid-stream: every acknowledged push that a rule takes r
   }),
 );
 
+t.test('claims run ahead of the requests in flight; what was claimed and not sent is given back when serve stops', (t) =>
+  eachDatabase(t, async (t, tdb) => {
+    const { env, db } = await setUp(t, tdb);
+    // A service that holds each request a while: serve's 64 requests in flight fill up, and it claims more
+    // behind them, to start as soon as one ends.
+    const sink = await startSink(t, { delayMs: 1500 });
+    const rule = await addRule(t, env, ['--to', `${sink.url}/held`]);
+    const serve = await started(t, env);
+    for (let i = 1; i <= 150; i++) {
+      const now = new Date();
+      t.same(await post(serve.base, signedPost(ACCOUNT_PATH, text(now, `h${i}`, 6_000_000_000_000_000_000n + BigInt(i)), { now })), SUCCESS, `push ${i}`);
+    }
+    const held = async () => Number((await db.knex('wxplat_forward_deliveries').where({ rule_id: rule.id }).whereNotNull('lease_owner').count({ n: '*' }).first())!.n);
+    await until(async () => sink.requests.length >= 64 && (await held()) > sink.requests.length, 'claims ahead of the requests in flight');
+    t.pass(`claimed ${await held()} with ${sink.requests.length} sent`);
+    serve.child.kill('SIGTERM');
+    t.equal((await serve.exit).code, 0, 'stops when its requests in flight have ended');
+    const rows = (await db.knex('wxplat_forward_deliveries').where({ rule_id: rule.id })) as Array<{ state: string; attempts: number; lease_owner: string | null; next_attempt_at: string }>;
+    t.equal(rows.length, 150, 'a delivery for each push');
+    t.equal(rows.filter((r) => r.state === 'delivered').length, sink.requests.length, 'each request sent is recorded delivered');
+    const unsent = rows.filter((r) => r.state === 'pending');
+    t.ok(unsent.length > 0, `${unsent.length} claimed or due and not sent`);
+    t.ok(
+      unsent.every((r) => r.lease_owner === null && Number(r.attempts) === 0),
+      'what was not sent holds no claim and counts no attempt: due for the next serve at once',
+    );
+  }),
+);
+
 t.test('two serve processes on one MariaDB and one service: each event delivered once', (t) =>
   mysqlOnly(t, 'mysql', async (t, tdb) => {
     const { env, db } = await setUp(t, tdb);
