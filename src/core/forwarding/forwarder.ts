@@ -169,8 +169,9 @@ export class Forwarder {
    * concurrency, or whatever is due when nothing is in flight), not one per finished request, and run
    * ahead of the sending by up to two more `concurrency`: a request that ends is followed at once by the
    * next, not after the next round's statements, which share the database with processing (bench/forward:
-   * a 50 ms service got 0.72 of what the concurrency allows without it, 0.78 with one window ahead). While the receiver in this process is busy, a round is followed by a
-   * pause: the burst is received first.
+   * a 50 ms service got 0.72 of what the concurrency allows without it, 0.78 with one window ahead).
+   * While the receiver in this process is busy, a round is followed by a pause: the burst is received
+   * first.
    */
   private async loop(): Promise<void> {
     let failures = 0;
@@ -227,7 +228,10 @@ export class Forwarder {
    * the lease is not sent (another forwarder may take it when the lease ends) but given back.
    */
   private pump(): void {
-    const latest = this.deps.clock.now().getTime() - (this.o.leaseMs - this.o.timeoutMs - 1000);
+    // A claim may wait while its request still fits in the lease (a quarter of it at least, so that a
+    // lease shorter than the timeout does not stop sending altogether).
+    const maxWaitMs = Math.max(this.o.leaseMs - this.o.timeoutMs - 1000, this.o.leaseMs / 4);
+    const latest = this.deps.clock.now().getTime() - maxWaitMs;
     while (!this.stopping && this.inFlight < this.o.concurrency && this.ready.length > 0) {
       const { delivery, claimedAt } = this.ready.shift()!;
       if (claimedAt < latest) this.stale.push(delivery.id);
