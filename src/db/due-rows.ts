@@ -14,8 +14,8 @@ import type { Dialect } from './database.js';
 
 export interface DueRows {
   table: string;
-  /** What makes a row due; applied to both reads. */
-  where: (q: Knex.QueryBuilder) => void;
+  /** What makes a row due (the query with its conditions); applied to both reads. */
+  where: (q: Knex.QueryBuilder) => Knex.QueryBuilder;
   /** Rows are taken in the order of this column, then id (by id alone when absent). */
   orderColumn?: string;
   columns: readonly string[];
@@ -25,11 +25,7 @@ export interface DueRows {
 /** Up to `limit` due rows, locked until the transaction ends (MySQL), in id order. */
 export async function lockDueRows<T>(trx: Knex.Transaction, dialect: Dialect, due: DueRows): Promise<T[]> {
   const order = due.orderColumn ? [{ column: due.orderColumn }, { column: 'id' }] : [{ column: 'id' }];
-  const base = () => {
-    const q = trx(due.table);
-    due.where(q);
-    return q;
-  };
+  const base = () => due.where(trx(due.table));
   if (dialect !== 'mysql') {
     const rows = (await base()
       .select(...due.columns)
