@@ -27,6 +27,9 @@ export interface ForwarderDeps {
 /** Requests in flight at once from one `serve`, unless told otherwise. */
 export const DEFAULT_FORWARD_CONCURRENCY = 64;
 
+/** Deliveries claimed at most, in windows of `concurrency`: the ones in flight and two more ready. */
+const CLAIM_WINDOWS = 3;
+
 export interface ForwarderOptions {
   /** Requests in flight at once (from this process). */
   concurrency?: number;
@@ -192,8 +195,8 @@ export class Forwarder {
           queued = await this.repo.queue(this.deps.clock.now(), 1000);
           queueDue = queued === 1000;
         }
-        // Claims run ahead of the sending by two more windows, except during a burst (it is received first).
-        const room = (this.o.receiving() ? 1 : 3) * this.o.concurrency - this.inFlight - this.ready.length;
+        // Claims run ahead of the sending, except during a burst (it is received first).
+        const room = this.claimRoom(this.o.receiving() ? 1 : CLAIM_WINDOWS);
         if (room >= batch || (room > 0 && this.inFlight === 0 && this.ready.length === 0)) {
           const now = this.deps.clock.now();
           const rows = await this.repo.claim(this.owner, now, new Date(now.getTime() + this.o.leaseMs), room);
@@ -214,13 +217,18 @@ export class Forwarder {
       if (this.stopping) break;
       if (this.o.receiving()) await this.pause(this.o.yieldMs);
       else if (claimed === 0 && queued === 0) await this.sleep(this.inFlight > 0 ? 20 : this.o.idleMs);
-      else if (3 * this.o.concurrency - this.inFlight - this.ready.length < batch) await this.sleep(20);
+      else if (this.claimRoom(CLAIM_WINDOWS) < batch) await this.sleep(20);
     }
     // Stopping: what was claimed and not started goes back, due at once, for whoever runs next.
     this.stale.push(...this.ready.splice(0).map((r) => r.delivery.id));
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
     await this.flush().catch((err: Error) => this.deps.logger.error('could not record forward outcomes', { error: err.message }));
     await this.giveBack().catch((err: Error) => this.deps.logger.error('could not give back forward claims', { error: err.message }));
+  }
+
+  /** How many more deliveries may be claimed when `windows` × concurrency may be in flight or ready. */
+  private claimRoom(windows: number): number {
+    return windows * this.o.concurrency - this.inFlight - this.ready.length;
   }
 
   /**

@@ -115,14 +115,7 @@ t.test('several workers share one database: each row is processed once', (t) =>
   eachDatabase(t, async (t, tdb) => {
     const db = await openTestDatabase(t, tdb);
     const clock = fixedClock(new Date('2026-11-28T08:00:00Z'));
-    const inbox = new InboxRepository(db.knex, db.dialect);
-    const entries = [];
-    for (let i = 0; i < 300; i++) {
-      const xml = receiptXml(clock.now(), String(5_000_000_000_000_000_000n + BigInt(i)));
-      const m = describeMessage('account', ACCOUNT_APPID, parseFlatXml(xml), clock.now());
-      entries.push({ dedupeKey: m.dedupeKey, route: 'account' as const, appid: ACCOUNT_APPID, eventType: m.eventType, messageTime: m.messageTime, openid: null, decryptedXml: xml });
-    }
-    await inbox.store(entries, 'bulk', clock.now());
+    await storeReceipts(db, clock, 300, 5_000_000_000_000_000_000n);
     // Three worker processes at once, each with its own connection(s) to the same database, each taking
     // at most 100 rows: every one of them takes part.
     const script = fileURLToPath(new URL('./drain-worker.ts', import.meta.url));
@@ -164,14 +157,7 @@ t.test('one processor with several workers takes batches at once and processes e
   eachDatabase(t, async (t, tdb) => {
     const db = await openTestDatabase(t, tdb);
     const clock = fixedClock(new Date('2026-11-28T08:00:00Z'));
-    const inbox = new InboxRepository(db.knex, db.dialect);
-    const entries = [];
-    for (let i = 0; i < 300; i++) {
-      const xml = receiptXml(clock.now(), String(6_000_000_000_000_000_000n + BigInt(i)));
-      const m = describeMessage('account', ACCOUNT_APPID, parseFlatXml(xml), clock.now());
-      entries.push({ dedupeKey: m.dedupeKey, route: 'account' as const, appid: ACCOUNT_APPID, eventType: m.eventType, messageTime: m.messageTime, openid: null, decryptedXml: xml });
-    }
-    await inbox.store(entries, 'bulk', clock.now());
+    await storeReceipts(db, clock, 300, 6_000_000_000_000_000_000n);
     const p = processorFor(db, clock, { batchSize: 25, workers: 3, gatherMs: 0, idleMs: 20 });
     // MySQL: with the receipts table locked, each worker's batch waits inside its transaction, so all
     // three are seen holding rows at once (the third finds its rows past the first two's, which it
@@ -191,6 +177,17 @@ t.test('one processor with several workers takes batches at once and processes e
     t.equal(Number((await db.knex('wxplat_callback_inbox').where({ state: 'done', attempts: 1 }).count({ n: '*' }).first())!.n), 300, 'each row done at its first attempt');
   }),
 );
+
+/** Stores `count` receipts for distinct msgids from `firstMsgid` on, in one batch. */
+async function storeReceipts(db: Database, clock: Clock, count: number, firstMsgid: bigint): Promise<void> {
+  const entries = [];
+  for (let i = 0; i < count; i++) {
+    const xml = receiptXml(clock.now(), String(firstMsgid + BigInt(i)));
+    const m = describeMessage('account', ACCOUNT_APPID, parseFlatXml(xml), clock.now());
+    entries.push({ dedupeKey: m.dedupeKey, route: 'account' as const, appid: ACCOUNT_APPID, eventType: m.eventType, messageTime: m.messageTime, openid: null, decryptedXml: xml });
+  }
+  await new InboxRepository(db.knex, db.dialect).store(entries, 'bulk', clock.now());
+}
 
 /** Locks the receipts table (a connection of its own) until the returned function is called. */
 async function holdReceipts(db: Database): Promise<() => Promise<void>> {
