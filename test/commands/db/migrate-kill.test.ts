@@ -137,7 +137,9 @@ t.test('kill -9 at many points of db migrate, then migrate again', (t) =>
       }
     }
     // SQLite runs the whole migrate in one transaction: the points up to the slow adoption of followers.
-    const last = tdb.kind === 'sqlite' ? names.findIndex((n) => n.endsWith('_followers')) : names.length - 1;
+    // MySQL: up to the one before the last. A kill on starting the last, quick migration can land after it
+    // is recorded (seen in CI on a fast machine): then nothing was interrupted and the point tests nothing.
+    const last = tdb.kind === 'sqlite' ? names.findIndex((n) => n.endsWith('_followers')) : names.length - 2;
     for (const [i, name] of names.slice(0, last + 1).entries()) {
       points.push({ label: `on starting ${name}`, when: (_db, stderr) => stderr.includes(`name=${name}`), again: i % 3 === 1 });
     }
