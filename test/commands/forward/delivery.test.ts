@@ -291,7 +291,7 @@ t.test('claims run ahead of the requests in flight; what was claimed and not sen
     const { env, db } = await setUp(t, tdb);
     // A service that holds each request a while: serve's 64 requests in flight fill up, and it claims more
     // behind them, to start as soon as one ends.
-    const sink = await startSink(t, { delayMs: 1500 });
+    const sink = await startSink(t, { delayMs: 3000 });
     const rule = await addRule(t, env, ['--to', `${sink.url}/held`]);
     const serve = await started(t, env);
     for (let i = 1; i <= 150; i++) {
