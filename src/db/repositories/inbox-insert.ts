@@ -4,11 +4,13 @@
 // cost more than the database did).
 //
 // Nothing is read back in the common case. A key already stored (a retry of WeChat's) adds one to that
-// row's `retries` instead of being inserted, so the statement tells how many of its rows were new:
-// MySQL counts 1 for an inserted row and 2 for an updated one, SQLite's RETURNING gives each row with
-// the batch tag it carries (ours only on rows this statement made). Ids come from the statement too,
-// where the server numbers a multi-row insert consecutively (db/insert-ids.ts); else, and when some key
-// was a duplicate, the keys are read back.
+// row's `retries` instead of being inserted, and the statement tells how many of its rows were new:
+// MySQL counts 1 for an inserted row and 2 for an updated one; on SQLite the statement skips a stored
+// key (DO NOTHING) and counts the rows it inserted. Ids come from the statement too, where the server
+// numbers a multi-row insert consecutively (db/insert-ids.ts; SQLite always does: each new rowid is one
+// past the largest); when some key was a duplicate, the keys are read back and, on SQLite, their
+// retries counted in the same transaction. (SQLite's RETURNING, which told the same of every row, cost
+// 3-4 µs a row more: bench/serve.)
 import type { Knex } from 'knex';
 import type { Dialect } from '../database.js';
 import { consecutiveInsertIds } from '../insert-ids.js';
@@ -69,7 +71,7 @@ function statementFor(dialect: Dialect, n: number): string {
     sql =
       dialect === 'mysql'
         ? `${HEAD}${values} ON DUPLICATE KEY UPDATE retries = retries + 1`
-        : `${HEAD}${values} ON CONFLICT (dedupe_key) DO UPDATE SET retries = retries + 1 RETURNING id, dedupe_key, batch_tag`;
+        : `${HEAD}${values} ON CONFLICT (dedupe_key) DO NOTHING`;
     statements.set(key, sql);
   }
   return sql;
@@ -113,8 +115,13 @@ interface MysqlConnection {
   execute(sql: string, values: unknown[], cb: (err: Error | null, result: unknown) => void): void;
   query(sql: string, cb: (err: Error | null, rows: unknown) => void): void;
 }
+interface SqliteStatement {
+  run(...values: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+  all(...values: unknown[]): unknown[];
+}
 interface SqliteConnection {
-  prepare(sql: string): { all(...values: unknown[]): unknown[] };
+  prepare(sql: string): SqliteStatement;
+  transaction<T>(fn: () => T): () => T;
 }
 
 function execute<T>(conn: MysqlConnection, sql: string, values: unknown[]): Promise<T> {
@@ -122,7 +129,45 @@ function execute<T>(conn: MysqlConnection, sql: string, values: unknown[]): Prom
 }
 
 /** SQLite statements prepared on the one connection, by text (the connection lives as long as the pool). */
-const prepared = new WeakMap<SqliteConnection, Map<string, ReturnType<SqliteConnection['prepare']>>>();
+const prepared = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
+
+function preparedOn(conn: SqliteConnection, sql: string): SqliteStatement {
+  let cache = prepared.get(conn);
+  if (!cache) prepared.set(conn, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) cache.set(sql, (stmt = conn.prepare(sql)));
+  return stmt;
+}
+
+function keysIn(n: number): string {
+  return `SELECT id, dedupe_key, batch_tag FROM ${INBOX} WHERE dedupe_key IN (${Array.from({ length: n }, () => '?').join(', ')})`;
+}
+
+/** Each row's id and whether it carries this statement's tag, from the rows stored under the keys. */
+function byKey(rows: readonly InboxInsertRow[], got: Array<{ id: number | string; dedupe_key: string; batch_tag: string | null }>, tag: string): InsertedRow[] {
+  const back = new Map<string, { id: number; tag: string | null }>();
+  for (const r of got) back.set(r.dedupe_key, { id: Number(r.id), tag: r.batch_tag });
+  return rows.map((r) => {
+    const found = back.get(r.dedupeKey);
+    if (!found) throw new Error('an inbox row of this statement is missing');
+    return { id: found.id, fresh: found.tag === tag };
+  });
+}
+
+function insertSqlite(conn: SqliteConnection, sql: string, values: unknown[], rows: readonly InboxInsertRow[], tag: string): InsertedRow[] {
+  const insert = preparedOn(conn, sql);
+  return conn.transaction(() => {
+    const r = insert.run(...values);
+    if (r.changes === rows.length) {
+      const first = Number(r.lastInsertRowid) - rows.length + 1;
+      return rows.map((_, i) => ({ id: first + i, fresh: true }));
+    }
+    const stored = byKey(rows, preparedOn(conn, keysIn(rows.length)).all(...rows.map((x) => x.dedupeKey)) as Parameters<typeof byKey>[1], tag);
+    const retried = stored.filter((x) => !x.fresh).map((x) => x.id);
+    conn.prepare(`UPDATE ${INBOX} SET retries = retries + 1 WHERE id IN (${retried.map(() => '?').join(', ')})`).run(...retried);
+    return stored;
+  })();
+}
 
 /**
  * Inserts rows with distinct keys in one statement (one commit: the pool's connections autocommit) and
@@ -139,39 +184,15 @@ export async function insertInboxRows(
   const values = params(dialect, rows, tag, stamp);
   const conn = (await knex.client.acquireConnection()) as MysqlConnection & SqliteConnection;
   try {
-    if (dialect === 'sqlite') {
-      let cache = prepared.get(conn);
-      if (!cache) prepared.set(conn, (cache = new Map()));
-      let stmt = cache.get(sql);
-      if (!stmt) cache.set(sql, (stmt = conn.prepare(sql)));
-      const back = new Map<string, { id: number; tag: string | null }>();
-      for (const r of stmt.all(...values) as Array<{ id: number; dedupe_key: string; batch_tag: string | null }>) {
-        back.set(r.dedupe_key, { id: Number(r.id), tag: r.batch_tag });
-      }
-      return rows.map((r) => {
-        const got = back.get(r.dedupeKey)!;
-        return { id: got.id, fresh: got.tag === tag };
-      });
-    }
+    if (dialect === 'sqlite') return insertSqlite(conn, sql, values, rows, tag);
     const result = await execute<MysqlResult>(conn, sql, values);
     // 1 a row inserted, 2 a row whose retries went up.
     const duplicates = result.affectedRows - rows.length;
     if (duplicates === 0 && (await consecutiveInsertIds(conn))) {
       return rows.map((_, i) => ({ id: Number(result.insertId) + i, fresh: true }));
     }
-    const back = new Map<string, { id: number; tag: string | null }>();
     const keys = rows.map((r) => r.dedupeKey);
-    const got = await execute<Array<{ id: number | string; dedupe_key: string; batch_tag: string | null }>>(
-      conn,
-      `SELECT id, dedupe_key, batch_tag FROM ${INBOX} WHERE dedupe_key IN (${keys.map(() => '?').join(', ')})`,
-      keys,
-    );
-    for (const r of got) back.set(r.dedupe_key, { id: Number(r.id), tag: r.batch_tag });
-    return rows.map((r) => {
-      const found = back.get(r.dedupeKey);
-      if (!found) throw new Error('an inbox row of this statement is missing');
-      return { id: found.id, fresh: found.tag === tag };
-    });
+    return byKey(rows, await execute<Parameters<typeof byKey>[1]>(conn, keysIn(keys.length), keys), tag);
   } finally {
     await knex.client.releaseConnection(conn);
   }

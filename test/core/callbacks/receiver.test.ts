@@ -301,12 +301,13 @@ t.test('duplicates are stored once: retries, and copies arriving at once on two 
 
     const xml = receiptXml(now, '3717005636572528642');
     for (let i = 0; i < 3; i++) t.same(await post(a.url, signedPost(path, xml, { now })), SUCCESS, `retry ${i}`);
-    let rows = await db.knex('wxplat_callback_inbox');
+    let rows = await db.knex('wxplat_callback_inbox').orderBy('id');
     t.equal(rows.length, 1, 'three sends, one row');
     t.same(
       a.logger.lines.filter((l) => l.message.startsWith('POST')).map((l) => l.fields.outcome),
       ['stored', 'duplicate', 'duplicate'],
     );
+    t.equal(Number(rows[0].retries), 2, 'the two copies are counted as retries');
 
     // 40 pushes, each sent 4 times at once, split over the two receivers.
     const sends = [];
@@ -316,11 +317,19 @@ t.test('duplicates are stored once: retries, and copies arriving at once on two 
     }
     const answers = await Promise.all(sends);
     t.ok(answers.every((r) => r.status === 200 && r.body === 'success'), 'every copy answered success');
-    rows = await db.knex('wxplat_callback_inbox');
+    rows = await db.knex('wxplat_callback_inbox').orderBy('id');
     t.equal(rows.length, 41, 'each push stored once');
     const outcomes = [...a.logger.lines, ...b.logger.lines].filter((l) => l.message.startsWith('POST')).map((l) => l.fields.outcome);
     t.equal(outcomes.filter((o) => o === 'stored').length, 41);
     t.equal(outcomes.filter((o) => o === 'duplicate').length, 2 + 120);
+    // The id each answer logged (given by the INSERT when every row was new, read back otherwise) is its row's.
+    const logged = new Map<number, number>();
+    for (const l of [...a.logger.lines, ...b.logger.lines].filter((x) => x.message.startsWith('POST'))) logged.set(Number(l.fields.id), (logged.get(Number(l.fields.id)) ?? 0) + 1);
+    t.same(
+      rows.map((r) => logged.get(Number(r.id)) ?? 0),
+      [3, ...Array.from({ length: 40 }, () => 4)],
+      'every copy of a push logged its row id',
+    );
     t.ok(a.writer.stats.largestBatch > 1, 'requests that arrive together share one INSERT');
   }),
 );
