@@ -143,8 +143,15 @@ function keysIn(n: number): string {
   return `SELECT id, dedupe_key, batch_tag FROM ${INBOX} WHERE dedupe_key IN (${Array.from({ length: n }, () => '?').join(', ')})`;
 }
 
+/** A stored row, read back by its key. */
+interface KeyRow {
+  id: number | string;
+  dedupe_key: string;
+  batch_tag: string | null;
+}
+
 /** Each row's id and whether it carries this statement's tag, from the rows stored under the keys. */
-function byKey(rows: readonly InboxInsertRow[], got: Array<{ id: number | string; dedupe_key: string; batch_tag: string | null }>, tag: string): InsertedRow[] {
+function byKey(rows: readonly InboxInsertRow[], got: readonly KeyRow[], tag: string): InsertedRow[] {
   const back = new Map<string, { id: number; tag: string | null }>();
   for (const r of got) back.set(r.dedupe_key, { id: Number(r.id), tag: r.batch_tag });
   return rows.map((r) => {
@@ -162,7 +169,7 @@ function insertSqlite(conn: SqliteConnection, sql: string, values: unknown[], ro
       const first = Number(r.lastInsertRowid) - rows.length + 1;
       return rows.map((_, i) => ({ id: first + i, fresh: true }));
     }
-    const stored = byKey(rows, preparedOn(conn, keysIn(rows.length)).all(...rows.map((x) => x.dedupeKey)) as Parameters<typeof byKey>[1], tag);
+    const stored = byKey(rows, preparedOn(conn, keysIn(rows.length)).all(...rows.map((x) => x.dedupeKey)) as KeyRow[], tag);
     const retried = stored.filter((x) => !x.fresh).map((x) => x.id);
     conn.prepare(`UPDATE ${INBOX} SET retries = retries + 1 WHERE id IN (${retried.map(() => '?').join(', ')})`).run(...retried);
     return stored;
@@ -170,7 +177,8 @@ function insertSqlite(conn: SqliteConnection, sql: string, values: unknown[], ro
 }
 
 /**
- * Inserts rows with distinct keys in one statement (one commit: the pool's connections autocommit) and
+ * Inserts rows with distinct keys in one statement (one commit: MySQL's connections autocommit; on SQLite
+ * the statement and any read-back of duplicates share one transaction) and
  * tells, for each, its id and whether this statement stored it.
  */
 export async function insertInboxRows(
@@ -192,7 +200,7 @@ export async function insertInboxRows(
       return rows.map((_, i) => ({ id: Number(result.insertId) + i, fresh: true }));
     }
     const keys = rows.map((r) => r.dedupeKey);
-    return byKey(rows, await execute<Parameters<typeof byKey>[1]>(conn, keysIn(keys.length), keys), tag);
+    return byKey(rows, await execute<KeyRow[]>(conn, keysIn(keys.length), keys), tag);
   } finally {
     await knex.client.releaseConnection(conn);
   }
