@@ -60,6 +60,23 @@ const toApp = {
   },
 };
 
+/** chalk's colour detection (`#supports-color`, a package-internal import): a constant (the shim says why). */
+const noColorDetection = {
+  name: 'wxplat-no-color-detection',
+  setup(b) {
+    b.onResolve({ filter: /^#supports-color$/ }, () => ({ path: path.join(root, 'scripts/supports-color-shim.mjs') }));
+  },
+};
+
+/** knex's `debug`: the real one only when DEBUG is set (scripts/debug-shim.cjs). */
+const debugOnDemand = {
+  name: 'wxplat-debug-on-demand',
+  setup(b) {
+    const shim = path.join(root, 'scripts/debug-shim.cjs');
+    b.onResolve({ filter: /^debug$/ }, (args) => (args.importer === shim ? undefined : { path: shim }));
+  },
+};
+
 /** commander's child_process, in the front only: loaded on first use (scripts/lazy-child-process.cjs). */
 const lazyChildProcess = {
   name: 'wxplat-lazy-child-process',
@@ -99,17 +116,20 @@ await build({
   ...common,
   entryPoints: [path.join(root, 'scripts/app-entry.ts')],
   outfile: path.join(outdir, 'app.cjs'),
-  // Drivers load at run time from node_modules: the native SQLite binding, mysql2, and the ones knex
-  // names for other databases, which wxplat never installs.
-  external: ['better-sqlite3', 'mysql2', 'pg', 'pg-query-stream', 'sqlite3', 'tedious', 'oracledb', 'mysql', 'mariadb'],
+  // Drivers load at run time from node_modules: mysql2, and the ones knex names for other databases,
+  // which wxplat never installs. better-sqlite3's JavaScript is bundled (resolving its files took ~4 ms
+  // of each start); its addon is loaded by path (src/db/database.ts), so its finder, `bindings`, never is.
+  external: ['bindings', 'mysql2', 'pg', 'pg-query-stream', 'sqlite3', 'tedious', 'oracledb', 'mysql', 'mariadb'],
   alias: {
     // cli-table3's width function rebuilds a huge emoji expression per call; ours agrees and is quick.
     'string-width': path.join(root, 'scripts/string-width-shim.cjs'),
     // Never used, and large: the editor prompt (with iconv-lite), ofetch's fetch for nodes without one.
     '@inquirer/editor': path.join(root, 'scripts/inquirer-editor-shim.mjs'),
     'node-fetch-native': path.join(root, 'scripts/node-fetch-native-shim.mjs'),
+    // knex's logger colours, never used with wxplat's log functions; the real one loads node:tty.
+    colorette: path.join(root, 'scripts/colorette-shim.cjs'),
   },
-  plugins: [virtualModules],
+  plugins: [virtualModules, noColorDetection, debugOnDemand],
 });
 
 // Node decodes a file of ASCII several times faster than one with a single other character (the whole

@@ -1,6 +1,7 @@
 // Opens the store named by the configuration: the embedded SQLite file or a MySQL/MariaDB server.
 // knex and the drivers load here, lazily, so that commands that never touch the database start fast.
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { DatabaseTarget } from '../config/load.js';
@@ -30,6 +31,15 @@ export interface OpenOptions {
 /** knex writes pool errors with stacks to the console itself; wxplat reports them its own way. */
 const quietLog = { warn() {}, error() {}, deprecate() {}, debug() {} };
 
+/**
+ * The compiled SQLite addon, named directly: better-sqlite3's own search for it (the `bindings` package)
+ * reads a dozen paths and package files, ~1 ms of every start; and the shipped bundle carries
+ * better-sqlite3's JavaScript, leaving only the addon in node_modules.
+ */
+function sqliteAddonPath(): string {
+  return createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+}
+
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
   const { default: knexFactory } = await import('knex');
   if (target.kind === 'sqlite') {
@@ -50,7 +60,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     }
     const knex = knexFactory({
       client: 'better-sqlite3',
-      connection: { filename },
+      connection: { filename, options: { nativeBinding: sqliteAddonPath() } },
       useNullAsDefault: true,
       log: quietLog,
       // Errors then carry the SQL with `?` placeholders, never the values (which may be tokens).

@@ -17,7 +17,9 @@
 // whole run there; the same code serves both. test/db/rerun.test.ts cuts every migration short after
 // each of its statements, on both stores, and runs it again: a new migration is covered by adding
 // nothing. Production (seed) columns and indexes are never changed.
-import { readdir } from 'node:fs/promises';
+// fs.promises, not node:fs/promises: the bundled CLI never reads this folder, and loading the promise
+// API costs ~1 ms of every start.
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
@@ -56,7 +58,7 @@ export class ExtensionlessMigrationSource implements Knex.MigrationSource<Migrat
 
   async getMigrations(): Promise<MigrationFile[]> {
     if (bundled) return [...bundled.keys()].sort().map((file) => ({ file }));
-    const files = await readdir(this.dir);
+    const files = await fs.readdir(this.dir);
     return files
       .filter((f) => f.endsWith(this.ext) && !f.endsWith('.d.ts'))
       .sort()

@@ -35,25 +35,26 @@ async function asked<T>(prompt: Promise<T>): Promise<T> {
 }
 
 export function terminalPrompter(io: IO, yes: boolean): Prompter {
-  const context = { input: io.stdin, output: io.stderr, clearPromptOnDone: false };
+  // A function, not an object: reading io.stdin builds process.stdin (~3 ms), which only a prompt needs.
+  const context = () => ({ input: io.stdin, output: io.stderr, clearPromptOnDone: false });
   const load = () => import('@inquirer/prompts');
   return {
     canPrompt: canPromptIn(io, yes),
     async confirm(message, defaultValue = false) {
       const { confirm } = await load();
-      return asked(confirm({ message, default: defaultValue }, context));
+      return asked(confirm({ message, default: defaultValue }, context()));
     },
     async input(message, validate, signal) {
       const { input } = await load();
-      return asked(input({ message, validate }, { ...context, signal }));
+      return asked(input({ message, validate }, { ...context(), signal }));
     },
     async password(message, validate) {
       const { password } = await load();
-      return asked(password({ message, mask: '*', validate }, context));
+      return asked(password({ message, mask: '*', validate }, context()));
     },
     async select(message, choices) {
       const { select } = await load();
-      return asked(select({ message, choices, pageSize: 15 }, context));
+      return asked(select({ message, choices, pageSize: 15 }, context()));
     },
   };
 }
