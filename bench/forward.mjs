@@ -23,6 +23,8 @@ import path from 'node:path';
 import { DEFAULT_FORWARD_CONCURRENCY } from '../dist/src/core/forwarding/forwarder.js';
 import { loadLean } from './lib/load.mjs';
 import {
+  cpuSeconds,
+  databaseServerPid,
   fmt,
   health,
   loadAverage,
@@ -175,8 +177,12 @@ try {
     for (const [name, r, accept] of [['no rule', noReply, acceptSuccess], ['reply rule', replying, acceptAny200]]) {
       process.stderr.write(`round ${round}/${ROUNDS}: text messages, ${name}… `);
       await run(r.port, texts(100_000), WARMUP_SECONDS, accept, false);
+      // CPU a message, by process: where a reply rule's cost goes on a machine the load saturates.
+      const pids = { serve: r.child.pid, service: service.child.pid, database: databaseServerPid() };
+      const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
       const m = await run(r.port, texts(250_000), SECONDS, accept);
-      process.stderr.write(`${m.perSecond.toFixed(0)}/s, p99 ${m.p99.toFixed(1)} ms\n`);
+      m.cpu = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, ((cpuSeconds(pid) - before[k]) / m.ok) * 1e6]));
+      process.stderr.write(`${m.perSecond.toFixed(0)}/s, p99 ${m.p99.toFixed(1)} ms; CPU µs a message: ${Object.entries(m.cpu).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}\n`);
       round2[name] = m;
     }
     results.reply.push(round2);
@@ -232,6 +238,8 @@ if (results.reply.length > 0) {
   const added = results.reply.map((r) => r['reply rule'].p99 - r['no rule'].p99);
   lines.push(`text messages, no rule                ${fmt(median(results.reply.map((r) => r['no rule'].perSecond))).padStart(7)}/s  p99 ${fmt(p99('no rule'), 1)} ms`);
   lines.push(`text messages, reply rule (1 ms)      ${fmt(median(results.reply.map((r) => r['reply rule'].perSecond))).padStart(7)}/s  p99 ${fmt(p99('reply rule'), 1)} ms  (+${added.map((x) => fmt(x, 1)).join(', ')} ms per round)`);
+  const cpu = (name) => Object.keys(results.reply[0][name].cpu).map((k) => `${k} ${fmt(median(results.reply.map((r) => r[name].cpu[k])))}`).join(', ');
+  lines.push(`  CPU µs a message, no rule: ${cpu('no rule')}; reply rule: ${cpu('reply rule')}`);
   goals.push(`goal: a reply rule adds ≤ 5 ms to p99: ${median(added) <= 5 ? 'met' : 'NOT met'} — +${fmt(median(added), 1)} ms`);
 }
 const s = results.slow;

@@ -2,7 +2,7 @@
 // to 32-byte blocks, plaintext = random(16) ‖ uint32be(length) ‖ message ‖ receiveId, and SHA-1
 // signatures over the sorted parts. Each way a message can be bad has its own error class, so the
 // receiver can log exactly which check failed.
-import { createCipheriv, createDecipheriv, createHash, hash, randomBytes, timingSafeEqual, type Decipher } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hash, randomFillSync, timingSafeEqual, type Cipher, type Decipher } from 'node:crypto';
 
 export class CryptoError extends Error {
   readonly check: 'signature' | 'key' | 'padding' | 'appid' | 'format';
@@ -104,6 +104,20 @@ export class MessageCrypto {
    * serves every message — a new CBC decipher for each was a third of the cost of decrypting.
    */
   readonly #blocks: Decipher;
+  /**
+   * AES-256-CBC encryption, made once and never finished: its chaining value is the last block it wrote.
+   * Each message is preceded by the block that brings it back to the IV — D(IV) XOR that last block,
+   * which encrypts to the IV — so every message is CBC under the IV, as if the cipher were new (a new
+   * one for each reply was a fifth of sealing it, bench/forward's reply rule).
+   */
+  readonly #chain: Cipher;
+  /** D(IV): the AES decryption of the IV under the key. */
+  readonly #rewind: Buffer;
+  /** The last ciphertext block #chain wrote (at first, the IV). */
+  #last: Buffer;
+  /** CSPRNG bytes drawn ahead, 16 for each message's random prefix (one draw per 256 messages). */
+  #random = Buffer.alloc(0);
+  #randomAt = 0;
   readonly receiveId: string;
 
   constructor(options: MessageCryptoOptions) {
@@ -112,6 +126,10 @@ export class MessageCrypto {
     this.#iv = this.#key.subarray(0, 16);
     this.#blocks = createDecipheriv('aes-256-ecb', this.#key, null);
     this.#blocks.setAutoPadding(false);
+    this.#chain = createCipheriv('aes-256-cbc', this.#key, this.#iv);
+    this.#chain.setAutoPadding(false);
+    this.#rewind = this.#blocks.update(this.#iv);
+    this.#last = Buffer.from(this.#iv);
     this.receiveId = options.receiveId;
   }
 
@@ -136,17 +154,33 @@ export class MessageCrypto {
   }
 
   /** base64 ciphertext of `message`; `random` (16 bytes) is fixed only by tests. */
-  encrypt(message: string, random: Buffer = randomBytes(16)): string {
+  encrypt(message: string, random: Buffer = this.#nextRandom()): string {
     if (random.length !== 16) throw new RangeError('random must be 16 bytes');
-    const body = Buffer.from(message, 'utf8');
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(body.length, 0);
-    const plain = Buffer.concat([random, length, body, Buffer.from(this.receiveId, 'utf8')]);
-    const pad = BLOCK - (plain.length % BLOCK);
-    const padded = Buffer.concat([plain, Buffer.alloc(pad, pad)]);
-    const cipher = createCipheriv('aes-256-cbc', this.#key, this.#key.subarray(0, 16));
-    cipher.setAutoPadding(false);
-    return Buffer.concat([cipher.update(padded), cipher.final()]).toString('base64');
+    const bodyLength = Buffer.byteLength(message, 'utf8');
+    const idLength = Buffer.byteLength(this.receiveId, 'utf8');
+    const plainLength = 20 + bodyLength + idLength;
+    const pad = BLOCK - (plainLength % BLOCK);
+    // The rewinding block, then random, length, message, receive id, PKCS#7 padding to 32 bytes.
+    const input = Buffer.allocUnsafe(16 + plainLength + pad);
+    for (let i = 0; i < 16; i++) input[i] = this.#rewind[i] ^ this.#last[i];
+    random.copy(input, 16);
+    input.writeUInt32BE(bodyLength, 32);
+    input.write(message, 36, 'utf8');
+    input.write(this.receiveId, 36 + bodyLength, 'utf8');
+    input.fill(pad, 16 + plainLength);
+    const out = this.#chain.update(input);
+    this.#last = out.subarray(out.length - 16);
+    return out.toString('base64', 16);
+  }
+
+  #nextRandom(): Buffer {
+    if (this.#randomAt + 16 > this.#random.length) {
+      this.#random = randomFillSync(Buffer.allocUnsafe(4096));
+      this.#randomAt = 0;
+    }
+    const r = this.#random.subarray(this.#randomAt, this.#randomAt + 16);
+    this.#randomAt += 16;
+    return r;
   }
 
   /**

@@ -463,6 +463,20 @@ t.test('round trips', async (t) => {
   t.equal(c.decrypt(c.encrypt(thirty)).message, thirty);
 
   t.not(c.encrypt('same'), c.encrypt('same'), 'without a fixed random, two ciphertexts differ');
+
+  // One MessageCrypto keeps one CBC cipher for every message (crypto.ts: #chain). Each message must come
+  // out as a new cipher would write it, whatever came before: lengths that end on every part of a block,
+  // and more messages than one draw of random bytes serves (256), whose randoms all differ.
+  const randoms = new Set<string>();
+  for (let n = 0; n < 300; n++) {
+    const m = n % 3 === 0 ? '中'.repeat(n) : 'x'.repeat(n);
+    const encrypt = c.encrypt(m);
+    const raw = rawDecrypt(v.encoding_aes_key!, encrypt);
+    const random = raw.subarray(0, 16);
+    randoms.add(random.toString('hex'));
+    if (encrypt !== rawEncrypt(v.encoding_aes_key!, raw) || c.decrypt(encrypt).message !== m) t.fail(`message ${n} is not what a new cipher writes`);
+  }
+  t.equal(randoms.size, 300, 'every message has a random of its own');
   t.throws(() => c.encrypt('x', Buffer.alloc(15)), RangeError, 'random must be 16 bytes');
   t.throws(() => c.encrypt('x', Buffer.alloc(17)), RangeError);
 
