@@ -10,8 +10,14 @@ export function percentile(sorted, p) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 }
 
-/** `finite`: send each request once and stop when they are all answered (no time limit but `seconds`). */
-export async function loadLean({ port, requests, seconds, record, wrap, connections, accept, finite = false }) {
+/**
+ * `finite`: send each request once and stop when they are all answered (no time limit but `seconds`).
+ * `rate`: requests a second over all connections, each connection sending on its own schedule (or at
+ * once, if its answer came after its next turn): a load below what the server can take, for the latency
+ * a request meets when the server is not saturated. Without it, each connection sends as soon as it is
+ * answered.
+ */
+export async function loadLean({ port, requests, seconds, record, wrap, connections, accept, finite = false, rate = 0 }) {
   let next = 0;
   let ok = 0;
   let bad = 0;
@@ -31,6 +37,16 @@ export async function loadLean({ port, requests, seconds, record, wrap, connecti
       socket.setNoDelay(true);
       let buffer = Buffer.alloc(0);
       let started = 0;
+      // Paced: this connection's turns, spread over one interval so that the connections do not send together.
+      const interval = rate > 0 ? (connections / rate) * 1000 : 0;
+      let turn = performance.now() + Math.random() * interval;
+      const paced = () => {
+        if (interval === 0) return send();
+        const wait = turn - performance.now();
+        turn = Math.max(turn, performance.now()) + interval;
+        if (wait <= 0) send();
+        else setTimeout(send, wait);
+      };
       const send = () => {
         if (performance.now() >= end) {
           socket.end();
@@ -44,7 +60,7 @@ export async function loadLean({ port, requests, seconds, record, wrap, connecti
         }
         socket.write(request.wire);
       };
-      socket.on('connect', send);
+      socket.on('connect', paced);
       socket.on('data', (chunk) => {
         buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
         for (;;) {
@@ -58,7 +74,7 @@ export async function loadLean({ port, requests, seconds, record, wrap, connecti
           if (accept(head, body)) ok++;
           else bad++;
           if (record) latencies.push(performance.now() - started);
-          send();
+          paced();
         }
       });
       socket.on('error', (err) => {
