@@ -114,6 +114,7 @@ export class ResponseReader {
     const status = Number(m[2]);
     let length: number | null = null;
     let chunked = false;
+    let encoded = false;
     let close = m[1] === '0';
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i];
@@ -125,8 +126,8 @@ export class ResponseReader {
         if (!/^\d{1,15}$/.test(value) || (length !== null && length !== Number(value))) throw new BadResponseError('the answer has a bad Content-Length');
         length = Number(value);
       } else if (name === 'transfer-encoding') {
+        encoded = true;
         chunked = value.toLowerCase().split(',').at(-1)!.trim() === 'chunked';
-        if (!chunked) close = true;
       } else if (name === 'connection') {
         if (value.toLowerCase().split(',').some((t) => t.trim() === 'close')) close = true;
       }
@@ -143,11 +144,12 @@ export class ResponseReader {
       // Both framings sent: the length is not to be trusted, nor the connection after.
       if (length !== null) this.reusable = false;
       this.phase = 'chunk-size';
-    } else if (length !== null) {
+    } else if (length !== null && !encoded) {
       this.remaining = length;
       if (length === 0) this.finish();
       else this.phase = 'length';
     } else {
+      // No length, or a transfer coding that is not chunked (RFC 9112: read until the close).
       this.reusable = false;
       this.phase = 'until-close';
     }

@@ -4,15 +4,23 @@
 //
 // The request is written as one buffer on a pooled connection (net, or tls for https) and the answer
 // read by http-response.ts, not through node:http's client, which cost about three times the CPU a
-// request (bench/forward, where `serve` forwards one request a push). A pooled connection the target
-// closed while it was idle can fail as the request is written; such a request, which the target never
-// read, is sent once more on a new connection.
+// request (bench/forward, where `serve` forwards one request a push). A kept connection is closed
+// after IDLE_MS unused, before most servers close theirs (node's after 5 s), and one that ends or fails
+// before any byte of the answer — most likely closed by the target while idle, before it read the
+// request — has its request sent once more, on a new connection. The target may rarely have read it
+// (it died while answering): forwarding is at least once, and the event id lets the target dedupe.
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { ResponseReader } from './http-response.js';
 
 export const MAX_ANSWER_BYTES = 64 * 1024;
+/** How long a kept connection may wait for its next request, unless told otherwise. */
+const IDLE_MS = 4_000;
+const CLOSED = 'the forwarding client is closed';
+/** HTTP's token characters (a header's name) and what a header's value may hold (RFC 9110). */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 export interface PostResult {
   /** The HTTP status, or null when there was none (refused, timed out, cut off). */
@@ -35,6 +43,8 @@ export interface PosterOptions {
   maxSockets?: number;
   /** For https targets: CAs to trust besides the system's (tests use a CA of their own). */
   ca?: string | Buffer;
+  /** How long a kept connection may wait for its next request (IDLE_MS). */
+  idleMs?: number;
 }
 
 /** What one request in flight is told by its connection. */
@@ -44,6 +54,12 @@ interface Exchange {
   lost(code: string | null): void;
 }
 
+/** A request waiting for a connection. */
+interface Waiter {
+  give(c: Connection, reused: boolean): void;
+  fail(error: string): void;
+}
+
 /** One target host (scheme, host, port): its open connections and the requests waiting for one. */
 interface Origin {
   secure: boolean;
@@ -51,7 +67,7 @@ interface Origin {
   port: number;
   idle: Connection[];
   open: number;
-  waiting: Array<(c: Connection, reused: boolean) => void>;
+  waiting: Waiter[];
 }
 
 class Connection {
@@ -70,6 +86,10 @@ class Connection {
       else socket.destroy(); // bytes nobody asked for
     });
     socket.on('end', () => this.lose(null));
+    // Only an idle connection has a timeout set (IDLE_MS).
+    socket.on('timeout', () => {
+      if (!this.exchange) socket.destroy();
+    });
     socket.on('error', (err: NodeJS.ErrnoException) => this.lose(err.code ?? err.message));
     socket.on('close', () => {
       this.closed = true;
@@ -97,6 +117,7 @@ const MAX_TARGETS = 1000;
 export function createPoster(options: PosterOptions | number = {}): Poster {
   const o = typeof options === 'number' ? { maxSockets: options } : options;
   const maxSockets = o.maxSockets ?? 64;
+  const idleMs = o.idleMs ?? IDLE_MS;
   const origins = new Map<string, Origin>();
   const targets = new Map<string, Target>();
   const connections = new Set<Connection>();
@@ -113,33 +134,38 @@ export function createPoster(options: PosterOptions | number = {}): Poster {
       origin.open--;
       // A place is free: a waiting request gets a new connection.
       const next = origin.waiting.shift();
-      if (next && !closed) {
+      if (next) {
         origin.open++;
-        next(connect(origin), false);
+        next.give(connect(origin), false);
       }
     });
     connections.add(c);
     return c;
   };
 
-  const take = (origin: Origin, give: (c: Connection, reused: boolean) => void): void => {
-    const c = origin.idle.pop();
+  /** A connection for a request: a kept one (unless `fresh`), a new one, or the next one released. */
+  const take = (origin: Origin, waiter: Waiter, fresh: boolean): void => {
+    if (closed) return waiter.fail(CLOSED);
+    const c = fresh ? undefined : origin.idle.pop();
     if (c) {
+      c.socket.setTimeout(0);
       c.socket.ref();
-      give(c, true);
+      waiter.give(c, true);
     } else if (origin.open < maxSockets) {
       origin.open++;
-      give(connect(origin), false);
-    } else origin.waiting.push(give);
+      waiter.give(connect(origin), false);
+    } else origin.waiting.push(waiter);
   };
 
   /** A request is done with a connection it may leave open: the next waiting request, or the idle pool. */
   const release = (c: Connection): void => {
     if (c.closed) return;
+    if (closed) return void c.socket.destroy();
     const next = c.origin.waiting.shift();
-    if (next) return next(c, true);
-    // Idle connections do not keep the process alive.
+    if (next) return next.give(c, true);
+    // Idle connections do not keep the process alive, and are closed before the target tires of them.
     c.socket.unref();
+    c.socket.setTimeout(idleMs);
     c.origin.idle.push(c);
   };
 
@@ -161,7 +187,12 @@ export function createPoster(options: PosterOptions | number = {}): Poster {
     if (!origin) origins.set(key, (origin = { secure, host, port, idle: [], open: 0, waiting: [] }));
     let start = `POST ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nConnection: keep-alive\r\n`;
     if (u.username || u.password) {
-      const credentials = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
+      let credentials: string;
+      try {
+        credentials = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
+      } catch {
+        return 'bad URL';
+      }
       start += `Authorization: Basic ${credentials}\r\n`;
     }
     if (targets.size >= MAX_TARGETS) targets.clear();
@@ -175,7 +206,7 @@ export function createPoster(options: PosterOptions | number = {}): Poster {
       return new Promise((resolve) => {
         let settled = false;
         let current: Connection | null = null;
-        let waiter: ((c: Connection, reused: boolean) => void) | null = null;
+        let waiter: Waiter | null = null;
         let timer: NodeJS.Timeout | undefined;
         const done = (r: Omit<PostResult, 'ms'>) => {
           if (settled) return;
@@ -184,13 +215,14 @@ export function createPoster(options: PosterOptions | number = {}): Poster {
           resolve({ ...r, ms: Math.round(performance.now() - started) });
         };
         const failed = (error: string) => done({ status: null, body: '', truncated: false, error });
-        if (closed) return failed('the forwarding client is closed');
+        if (closed) return failed(CLOSED);
         const target = targetOf(url);
         if (typeof target === 'string') return failed(target);
         let head = target.start;
         for (const name of Object.keys(headers)) {
           const value = headers[name];
-          if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) return failed('a header carries a line break');
+          // The head is written as latin1: a character past U+00FF would lose its high byte (U+010A → LF).
+          if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(value)) return failed(`header ${HEADER_NAME.test(name) ? name : '(a bad name)'} is not valid in HTTP`);
           head += `${name}: ${value}\r\n`;
         }
         const payload = Buffer.from(body, 'utf8');
@@ -207,51 +239,59 @@ export function createPoster(options: PosterOptions | number = {}): Poster {
         }, timeoutMs);
 
         const attempt = (retried: boolean) => {
-          waiter = (c, reused) => {
-            waiter = null;
-            if (settled) return release(c);
-            current = c;
-            const reader = new ResponseReader(MAX_ANSWER_BYTES);
-            const answered = () => {
-              c.exchange = null;
-              current = null;
-              if (reader.reusable) release(c);
-              else c.socket.destroy();
-              done({ status: reader.status, body: reader.body(), truncated: reader.truncated, error: null });
-            };
-            c.exchange = {
-              data(chunk) {
-                if (settled) return void c.socket.destroy();
-                try {
-                  if (reader.feed(chunk)) answered();
-                } catch (err) {
-                  c.exchange = null;
-                  c.socket.destroy();
-                  failed((err as { code?: string }).code ?? 'EBADRESPONSE');
-                }
-              },
-              lost(code) {
+          const w: Waiter = {
+            fail: (error) => {
+              waiter = null;
+              failed(error);
+            },
+            give: (c, reused) => {
+              waiter = null;
+              if (settled) return release(c);
+              current = c;
+              const reader = new ResponseReader(MAX_ANSWER_BYTES);
+              const answered = () => {
+                c.exchange = null;
                 current = null;
-                c.socket.destroy();
-                if (settled) return;
-                if (reader.end()) return done({ status: reader.status, body: reader.body(), truncated: reader.truncated, error: null });
-                // A kept connection the target had closed: it never read this request.
-                if (reused && !reader.started && !retried) return attempt(true);
-                // Cut off after the status: what came is the answer (as node:http's client told it).
-                if (reader.status !== null) return done({ status: reader.status, body: reader.body(), truncated: reader.truncated, error: null });
-                failed(code ?? 'ECONNRESET');
-              },
-            };
-            c.socket.write(request);
+                if (reader.reusable) release(c);
+                else c.socket.destroy();
+                done({ status: reader.status, body: reader.body(), truncated: reader.truncated, error: null });
+              };
+              c.exchange = {
+                data(chunk) {
+                  if (settled) return void c.socket.destroy();
+                  try {
+                    if (reader.feed(chunk)) answered();
+                  } catch (err) {
+                    c.exchange = null;
+                    c.socket.destroy();
+                    failed((err as { code?: string }).code ?? 'EBADRESPONSE');
+                  }
+                },
+                lost(code) {
+                  current = null;
+                  c.socket.destroy();
+                  if (settled) return;
+                  if (reader.end()) return done({ status: reader.status, body: reader.body(), truncated: reader.truncated, error: null });
+                  if (closed) return failed(CLOSED);
+                  // A kept connection the target had most likely closed while idle (see the top of the file).
+                  if (reused && !reader.started && !retried) return attempt(true);
+                  // Cut off after the status: what came is the answer (as node:http's client told it).
+                  if (reader.status !== null) return done({ status: reader.status, body: reader.body(), truncated: reader.truncated, error: null });
+                  failed(code ?? 'ECONNRESET');
+                },
+              };
+              c.socket.write(request);
+            },
           };
-          take(target.origin, waiter);
+          waiter = w;
+          take(target.origin, w, retried);
         };
         attempt(false);
       });
     },
     close() {
       closed = true;
-      for (const origin of origins.values()) origin.waiting.length = 0;
+      for (const origin of origins.values()) for (const w of origin.waiting.splice(0)) w.fail(CLOSED);
       for (const c of connections) c.socket.destroy();
     },
   };

@@ -139,6 +139,13 @@ t.test('answers split at every byte read the same', async (t) => {
   t.match(await poster.post(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, headers, 'x', 5000), { status: 200, body: 'abcde', error: null });
 });
 
+t.test('a transfer coding other than chunked: the answer ends with the connection, whatever its length says', async (t) => {
+  const s = await raw(t, () => 'HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\nContent-Length: 2\r\n\r\nall of it', 'close');
+  const poster = createPoster();
+  t.teardown(() => poster.close());
+  t.match(await poster.post(s.url, headers, 'x', 5000), { status: 200, body: 'all of it', error: null });
+});
+
 t.test('an answer without a length ends with the connection, which is not kept', async (t) => {
   const s = await raw(t, (n) => `HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nanswer ${n}`, 'close');
   const poster = createPoster();
@@ -208,7 +215,11 @@ t.test('what goes wrong: refused, no answer in time, cut off, not HTTP, a bad UR
   t.match(await poster.post('not a url', headers, 'x', 5000), { status: null, error: 'bad URL' });
   t.match(await poster.post('ftp://127.0.0.1/', headers, 'x', 5000), { status: null, error: 'bad URL' });
   const ok = await service(t, (_req, res) => res.end('ok'));
-  t.match(await poster.post(ok.url, { ...headers, 'x-evil': 'a\r\nx-injected: 1' }, 'x', 5000), { status: null, error: 'a header carries a line break' });
+  t.match(await poster.post(ok.url, { ...headers, 'x-evil': 'a\r\nx-injected: 1' }, 'x', 5000), { status: null, error: 'header x-evil is not valid in HTTP' });
+  // Written as latin1, U+010D U+010A would become CR LF.
+  t.match(await poster.post(ok.url, { ...headers, 'x-wxplat-appid': 'wx1\u010d\u010aX-Injected: yes' }, 'x', 5000), { status: null, error: 'header x-wxplat-appid is not valid in HTTP' });
+  t.match(await poster.post(ok.url, { ...headers, 'x bad': '1' }, 'x', 5000), { status: null, error: 'header (a bad name) is not valid in HTTP' });
+  t.match(await poster.post(ok.url.replace('http://', 'http://a%E0:b@'), headers, 'x', 5000), { status: null, error: 'bad URL' }, 'credentials that do not decode');
   t.equal(ok.seen.length, 0, 'nothing was sent');
 });
 
@@ -265,6 +276,39 @@ t.test('https: the certificate is checked; a trusted one is used and kept', asyn
   t.match(await trusting.post(s.url.replace('127.0.0.1', 'localhost'), headers, 'two', 5000), { status: 200, body: 'tls two', error: null });
   t.match(await trusting.post(s.url, headers, 'three', 5000), { status: 200, body: 'tls three' });
   t.equal(s.connections(), 2, 'one connection for each host name');
+});
+
+t.test('a kept connection unused for idleMs is closed by the client', async (t) => {
+  const s = await service(t, (_req, res) => res.end('ok'));
+  const poster = createPoster({ idleMs: 50 });
+  t.teardown(() => poster.close());
+  t.match(await poster.post(s.url, headers, 'x', 5000), { status: 200 });
+  const open = () => new Promise<number>((r) => s.server.getConnections((_err, n) => r(n)));
+  await until(async () => (await open()) === 0, 'the idle connection to close');
+  t.match(await poster.post(s.url, headers, 'x', 5000), { status: 200 });
+  t.equal(s.connections(), 2, 'the next request opened a new one');
+});
+
+t.test('close() fails the requests waiting for a connection at once, and does not send one again', async (t) => {
+  let answer: (() => void) | null = null;
+  const s = await service(t, (req, res) => {
+    if (req.body === 'first') res.end('ok');
+    else answer = () => res.end('late');
+  });
+  const poster = createPoster({ maxSockets: 1 });
+  t.match(await poster.post(s.url, headers, 'first', 5000), { status: 200 });
+  // On the kept connection, in flight; and one waiting behind it.
+  const inFlight = poster.post(s.url, headers, 'second', 60_000);
+  const waiting = poster.post(s.url, headers, 'third', 60_000);
+  await until(() => answer !== null, 'the second request to arrive');
+  poster.close();
+  t.match(await waiting, { status: null, error: 'the forwarding client is closed' });
+  t.match(await inFlight, { status: null, error: 'the forwarding client is closed' });
+  t.same(
+    s.seen.map((x) => x.body),
+    ['first', 'second'],
+    'nothing sent again or after the close',
+  );
 });
 
 t.test('close() ends the kept connections, and later posts fail at once', async (t) => {
