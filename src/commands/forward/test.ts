@@ -7,7 +7,7 @@ import type { InputOf } from '../define.js';
 import type { specs } from './index.js';
 
 export async function run(ctx: CommandContext, { args: [ref], opts }: InputOf<typeof specs.test>): Promise<void> {
-  const poster = createPoster(1);
+  const poster = createPoster({ maxSockets: 1 });
   ctx.onClose(() => poster.close());
   const r = await testForwardRule({ db: await ctx.db(), clock: ctx.clock, poster, componentAppid: ctx.config().component.appid ?? null }, ref, opts.sample);
   ctx.out.result(r, () => {

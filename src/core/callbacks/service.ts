@@ -100,9 +100,9 @@ export async function startServe(deps: ServeDeps, options: ServeOptions): Promis
   const processing = options.process !== false;
   const rules = new RuleSet(db, logger, options.forwarding?.rulesRefreshMs);
   await rules.start();
-  const poster = createPoster(options.forwarding?.concurrency ?? DEFAULT_FORWARD_CONCURRENCY);
+  const poster = createPoster({ maxSockets: options.forwarding?.concurrency ?? DEFAULT_FORWARD_CONCURRENCY });
   // Reply calls have one socket for each request WeChat holds open: not queued behind async deliveries.
-  const replyPoster = createPoster(1024);
+  const replyPoster = createPoster({ maxSockets: 1024 });
   const forwarder = new Forwarder(
     { db, clock, logger, rules, poster },
     { receiving: () => receiver?.receiving() ?? false, ...options.forwarding },

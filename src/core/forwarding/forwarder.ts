@@ -102,7 +102,7 @@ export class Forwarder {
       maxDelayMs: options.maxDelayMs ?? 3_600_000,
       random: options.random ?? Math.random,
     };
-    this.poster = deps.poster ?? createPoster(this.o.concurrency);
+    this.poster = deps.poster ?? createPoster({ maxSockets: this.o.concurrency });
   }
 
   start(): void {

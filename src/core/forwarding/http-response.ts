@@ -6,7 +6,7 @@
 // request for every push it delivers.
 
 /** An answer that is not HTTP/1.x as a server writes it. */
-export class BadResponseError extends Error {
+class BadResponseError extends Error {
   readonly code = 'EBADRESPONSE';
 }
 
@@ -34,10 +34,6 @@ export class ResponseReader {
 
   constructor(private readonly limit: number) {}
 
-  get done(): boolean {
-    return this.phase === 'done';
-  }
-
   body(): string {
     return Buffer.concat(this.chunks, this.size).toString('utf8');
   }
@@ -60,12 +56,17 @@ export class ResponseReader {
           buf = buf.subarray(end + 4);
           break;
         }
-        case 'length': {
+        case 'length':
+        case 'chunk-data': {
+          // `remaining` bytes of body (the whole of it, or of one chunk), then what follows them.
           const n = Math.min(this.remaining, buf.length);
           this.keep(buf.subarray(0, n));
           this.remaining -= n;
           buf = buf.subarray(n);
-          if (this.remaining === 0) this.finish();
+          if (this.remaining === 0) {
+            if (this.phase === 'length') this.finish();
+            else this.phase = 'chunk-end';
+          }
           break;
         }
         case 'chunk-size':
@@ -79,14 +80,6 @@ export class ResponseReader {
           }
           this.line(buf.toString('latin1', 0, eol));
           buf = buf.subarray(eol + 2);
-          break;
-        }
-        case 'chunk-data': {
-          const n = Math.min(this.remaining, buf.length);
-          this.keep(buf.subarray(0, n));
-          this.remaining -= n;
-          buf = buf.subarray(n);
-          if (this.remaining === 0) this.phase = 'chunk-end';
           break;
         }
         case 'until-close':

@@ -114,9 +114,9 @@ interface Target {
 /** Parsed targets, by URL (a rule's target with its appid: a few hundred at most in practice). */
 const MAX_TARGETS = 1000;
 
-export function createPoster(options: PosterOptions | number = {}): Poster {
-  const o = typeof options === 'number' ? { maxSockets: options } : options;
+export function createPoster(o: PosterOptions = {}): Poster {
   const maxSockets = o.maxSockets ?? 64;
+  const ca = o.ca ? [...tls.rootCertificates, String(o.ca)] : undefined;
   const idleMs = o.idleMs ?? IDLE_MS;
   const origins = new Map<string, Origin>();
   const targets = new Map<string, Target>();
@@ -125,7 +125,7 @@ export function createPoster(options: PosterOptions | number = {}): Poster {
 
   const connect = (origin: Origin): Connection => {
     const socket = origin.secure
-      ? tls.connect({ host: origin.host, port: origin.port, servername: net.isIP(origin.host) ? undefined : origin.host, ALPNProtocols: ['http/1.1'], ca: o.ca ? [...tls.rootCertificates, String(o.ca)] : undefined })
+      ? tls.connect({ host: origin.host, port: origin.port, servername: net.isIP(origin.host) ? undefined : origin.host, ALPNProtocols: ['http/1.1'], ca })
       : net.connect({ host: origin.host, port: origin.port });
     const c = new Connection(socket, origin, (gone) => {
       connections.delete(gone);

@@ -141,6 +141,9 @@ export function checkTarget(to: string | undefined): string {
     throw new UsageError(`--to must be an http(s) URL, not ${new URL(text).protocol}`);
   }
   if (to.length > 2000) throw new UsageError('--to is longer than 2,000 characters');
+  // A password in the URL would be printed wherever a rule is (forward list, records, status, --json).
+  const u = new URL(text);
+  if (u.username || u.password) throw new UsageError('--to may not carry credentials (user:password@): rules are printed; check X-Wxplat-Signature in the service instead');
   return to;
 }
 

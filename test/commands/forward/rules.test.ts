@@ -94,6 +94,7 @@ t.test('bad rules: exit 2, nothing stored', (t) =>
     const cases: Array<[string[], RegExp]> = [
       [['--to', 'ftp://example.com/x'], /--to must be an http\(s\) URL/],
       [['--to', 'not a url'], /--to is not a URL/],
+      [['--to', 'https://svc:secret@cs.internal/wx'], /--to may not carry credentials/],
       [['--to', 'http://x/y', '--msg-type', 'txt'], /WeChat has no MsgType "txt"/],
       [['--to', 'http://x/y', '--event', 'SUBSCRIBED'], /WeChat has no Event "SUBSCRIBED"/],
       [['--to', 'http://x/y', '--route', 'component', '--info-type', 'authorised'], /WeChat has no InfoType "authorised"/],

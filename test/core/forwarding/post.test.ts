@@ -224,15 +224,18 @@ t.test('what goes wrong: refused, no answer in time, cut off, not HTTP, a bad UR
 });
 
 t.test('at most maxSockets connections to a host; the other requests wait for one', async (t) => {
-  let open = 0;
+  // Answers are held until two requests are in (or the last ones): had the client opened a third
+  // connection, the service would see three at once.
+  const held: http.ServerResponse[] = [];
   let most = 0;
+  let answered = 0;
   const s = await service(t, (_req, res) => {
-    open++;
-    most = Math.max(most, open);
-    setTimeout(() => {
-      open--;
-      res.end('ok');
-    }, 20);
+    held.push(res);
+    most = Math.max(most, held.length);
+    if (held.length === 2 || answered + held.length === 7) {
+      answered += held.length;
+      for (const r of held.splice(0)) r.end('ok');
+    }
   });
   const poster = createPoster({ maxSockets: 2 });
   t.teardown(() => poster.close());
@@ -246,12 +249,19 @@ t.test('at most maxSockets connections to a host; the other requests wait for on
 });
 
 t.test('a request waiting for a connection times out alone, and the others still go', async (t) => {
-  const s = await service(t, (req, res) => setTimeout(() => res.end('ok'), req.url === '/slow' ? 400 : 0));
+  // The slow request is answered only once the waiting one has timed out.
+  let answerSlow: (() => void) | null = null;
+  const s = await service(t, (req, res) => {
+    if (req.url === '/slow') answerSlow = () => res.end('ok');
+    else res.end('ok');
+  });
   const poster = createPoster({ maxSockets: 1 });
   t.teardown(() => poster.close());
   const slow = poster.post(`${s.url}/slow`, headers, 'x', 5000);
   const waiting = poster.post(`${s.url}/fast`, headers, 'x', 100);
   t.match(await waiting, { status: null, error: 'timeout after 100 ms' });
+  await until(() => answerSlow !== null, 'the slow request to arrive');
+  answerSlow!();
   t.match(await slow, { status: 200 });
   t.match(await poster.post(`${s.url}/fast`, headers, 'x', 5000), { status: 200 });
   t.same(
