@@ -13,8 +13,14 @@
 // the inbox), and receiving only (--no-process), to show what processing costs. CPU per event is the
 // receiver's (and the MariaDB server's, when it runs here) during the measured seconds.
 //
+// On MariaDB a third receiver runs beside them: issue 13's reference durable receiver
+// (bench/lib/reference-receiver.cjs), the essential work of receiving only and nothing more, on the same
+// inbox table. Its ratio to the floor is what this machine allows for that work in this run; wxplat's
+// receiving only is also given against it.
+//
 // Knobs: BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_ONLY=sqlite|mariadb,
-// BENCH_RECEIVE_ONLY=0|only, BENCH_CLIENT=http, WXPLAT_BENCH_MYSQL_URL.
+// BENCH_RECEIVE_ONLY=0|only, BENCH_REFERENCE=0 (no reference receiver), BENCH_CLIENT=http,
+// WXPLAT_BENCH_MYSQL_URL.
 //
 //   npm run build && node bench/serve.mjs
 import { spawn } from 'node:child_process';
@@ -22,6 +28,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadLean as leanLoad } from './lib/load.mjs';
 import {
   MYSQL_URL,
@@ -35,6 +42,7 @@ import {
   mysqlAdmin,
   mysqlDatabase,
   prepareDatabase,
+  receiverEnv,
   started,
   startReceiver,
   stop,
@@ -154,6 +162,21 @@ async function receiver(kind, databaseUrl, args = []) {
   return startReceiver(dir, `${kind}${args.length ? '-receive-only' : ''}`, databaseUrl, args);
 }
 
+/** Marks the reference receiver among the targets (bench/lib/reference-receiver.cjs). */
+const REFERENCE = ['reference'];
+const REFERENCE_NAME = 'reference receiver, mariadb';
+
+/** Issue 13's reference durable receiver, on a migrated database of its own (the real inbox table). */
+async function referenceReceiver(databaseUrl) {
+  await prepareDatabase(dir, databaseUrl);
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./lib/reference-receiver.cjs', import.meta.url)), '--port', '0'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...receiverEnv(databaseUrl) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return started('reference receiver', child);
+}
+
 /** How long the receiver takes to process what it received, after the load stops. */
 async function drainSeconds(port) {
   const startedAt = performance.now();
@@ -190,7 +213,7 @@ try {
     if (receiveOnly) targets.push(['sqlite', `sqlite:${path.join(dir, 'bench-receive-only.sqlite3')}`, ['--no-process']]);
   }
   if (only !== 'sqlite') {
-    const names = [`wxplat_bench_${process.pid}`, `wxplat_bench_${process.pid}_r`];
+    const names = [`wxplat_bench_${process.pid}`, `wxplat_bench_${process.pid}_r`, `wxplat_bench_${process.pid}_ref`];
     try {
       for (const name of names) await mysqlAdmin(`DROP DATABASE IF EXISTS \`${name}\``);
       cleanups.push(async () => {
@@ -198,21 +221,22 @@ try {
       });
       if (processing) targets.push(['mariadb', mysqlDatabase(names[0]), []]);
       if (receiveOnly) targets.push(['mariadb', mysqlDatabase(names[1]), ['--no-process']]);
+      if (receiveOnly && process.env.BENCH_REFERENCE !== '0') targets.push(['mariadb', mysqlDatabase(names[2]), REFERENCE]);
     } catch (err) {
       process.stderr.write(`MySQL/MariaDB at ${MYSQL_URL} unreachable (${err.code ?? err.message}): skipping it\n`);
     }
   }
   for (const [kind, url, args] of targets) {
-    const r = await receiver(kind, url, args);
+    const r = args === REFERENCE ? await referenceReceiver(url) : await receiver(kind, url, args);
     cleanups.push(() => stop(r.child));
-    const name = `wxplat serve, ${kind}${args.length ? ', receive only' : ''}`;
+    const name = args === REFERENCE ? REFERENCE_NAME : `wxplat serve, ${kind}${args.length ? ', receive only' : ''}`;
     contestants.push({
       name,
       port: r.port,
       child: r.child,
       pid: r.child.pid,
       dbPid: kind === 'mariadb' ? databaseServerPid() : undefined,
-      kind: args.length ? `${kind} (receive only)` : kind,
+      kind: args === REFERENCE ? 'reference' : args.length ? `${kind} (receive only)` : kind,
     });
   }
   const floorSet = makeRequests(20_000);
@@ -268,6 +292,11 @@ const drainOf = (name) => Math.max(...rounds.map((r) => r[name]?.drain ?? NaN));
 console.log('');
 goal('wxplat serve, mariadb, receive only', 'MariaDB receiving only ≥ 0.4 × floor, p99 < 20 ms', at('wxplat serve, mariadb, receive only').ratio >= 0.4 && at('wxplat serve, mariadb, receive only').p99 < 20, `${fmt(at('wxplat serve, mariadb, receive only').ratio, 2)} × floor, p99 ${fmt(at('wxplat serve, mariadb, receive only').p99, 1)} ms`);
 goal('wxplat serve, mariadb', 'MariaDB receiving and processing ≥ 0.3 × floor, each round drained within 10 s', at('wxplat serve, mariadb').ratio >= 0.3 && drainOf('wxplat serve, mariadb') <= 10, `${fmt(at('wxplat serve, mariadb').ratio, 2)} × floor, drained in at most ${fmt(drainOf('wxplat serve, mariadb'), 1)} s`);
+if (summary[REFERENCE_NAME] && summary['wxplat serve, mariadb, receive only']) {
+  const ref = summary[REFERENCE_NAME];
+  const perRound = rounds.map((r) => r['wxplat serve, mariadb, receive only'].perSecond / r[REFERENCE_NAME].perSecond);
+  console.log(`      MariaDB receiving only against the reference receiver (the essential work, nothing more): ${fmt(median(perRound), 2)} × (${perRound.map((x) => fmt(x, 2)).join(' ')}); the reference made ${fmt(ref.ratio, 2)} × floor, p99 ${fmt(ref.p99, 1)} ms`);
+}
 goal('wxplat serve, sqlite, receive only', 'SQLite receiving only ≥ 0.35 × floor', at('wxplat serve, sqlite, receive only').ratio >= 0.35, `${fmt(at('wxplat serve, sqlite, receive only').ratio, 2)} × floor`);
 const exits = contestants.filter((c) => c.child).map((c) => `${c.kind} ${c.exit}`);
 console.log(`receivers stopped with SIGTERM: exit ${exits.join(', ')}`);
