@@ -42,7 +42,6 @@ import {
   mysqlAdmin,
   mysqlDatabase,
   prepareDatabase,
-  receiverEnv,
   started,
   startReceiver,
   stop,
@@ -162,19 +161,12 @@ async function receiver(kind, databaseUrl, args = []) {
   return startReceiver(dir, `${kind}${args.length ? '-receive-only' : ''}`, databaseUrl, args);
 }
 
-/** Marks the reference receiver among the targets (bench/lib/reference-receiver.cjs). */
-const REFERENCE = ['reference'];
 const REFERENCE_NAME = 'reference receiver, mariadb';
 
 /** Issue 13's reference durable receiver, on a migrated database of its own (the real inbox table). */
 async function referenceReceiver(databaseUrl) {
   await prepareDatabase(dir, databaseUrl);
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./lib/reference-receiver.cjs', import.meta.url)), '--port', '0'], {
-    cwd: dir,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...receiverEnv(databaseUrl) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return started('reference receiver', child);
+  return startReceiver(dir, 'reference', databaseUrl, [], fileURLToPath(new URL('./lib/reference-receiver.cjs', import.meta.url)));
 }
 
 /** How long the receiver takes to process what it received, after the load stops. */
@@ -221,22 +213,22 @@ try {
       });
       if (processing) targets.push(['mariadb', mysqlDatabase(names[0]), []]);
       if (receiveOnly) targets.push(['mariadb', mysqlDatabase(names[1]), ['--no-process']]);
-      if (receiveOnly && process.env.BENCH_REFERENCE !== '0') targets.push(['mariadb', mysqlDatabase(names[2]), REFERENCE]);
+      if (receiveOnly && process.env.BENCH_REFERENCE !== '0') targets.push(['mariadb', mysqlDatabase(names[2]), [], 'reference']);
     } catch (err) {
       process.stderr.write(`MySQL/MariaDB at ${MYSQL_URL} unreachable (${err.code ?? err.message}): skipping it\n`);
     }
   }
-  for (const [kind, url, args] of targets) {
-    const r = args === REFERENCE ? await referenceReceiver(url) : await receiver(kind, url, args);
+  for (const [kind, url, args, reference] of targets) {
+    const r = reference ? await referenceReceiver(url) : await receiver(kind, url, args);
     cleanups.push(() => stop(r.child));
-    const name = args === REFERENCE ? REFERENCE_NAME : `wxplat serve, ${kind}${args.length ? ', receive only' : ''}`;
+    const name = reference ? REFERENCE_NAME : `wxplat serve, ${kind}${args.length ? ', receive only' : ''}`;
     contestants.push({
       name,
       port: r.port,
       child: r.child,
       pid: r.child.pid,
       dbPid: kind === 'mariadb' ? databaseServerPid() : undefined,
-      kind: args === REFERENCE ? 'reference' : args.length ? `${kind} (receive only)` : kind,
+      kind: reference ? 'reference' : args.length ? `${kind} (receive only)` : kind,
     });
   }
   const floorSet = makeRequests(20_000);

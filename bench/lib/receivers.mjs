@@ -92,14 +92,18 @@ export async function prepareDatabase(dir, databaseUrl) {
   }
 }
 
-/** `wxplat serve` on a prepared database, its log in `dir`. */
-export async function startReceiver(dir, name, databaseUrl, args = []) {
+/**
+ * `wxplat serve` on a prepared database, its log in `dir`; or, given `script`, another receiver started
+ * the same way (`node SCRIPT --port 0`, the same environment).
+ */
+export async function startReceiver(dir, name, databaseUrl, args = [], script = null) {
   const logFile = path.join(dir, `serve-${name.replace(/\W+/g, '-')}.log`);
   const log = createWriteStream(logFile);
   await new Promise((r) => log.once('open', r));
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const extra = (process.env.BENCH_SERVE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--port', '0', ...args, ...extra], {
+  const command = script ? [script, '--port', '0'] : [BIN, 'serve', '--port', '0', ...args, ...extra];
+  const child = spawn(process.execPath, [...nodeArgs, ...command], {
     cwd: dir,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...receiverEnv(databaseUrl) },
     stdio: ['ignore', 'pipe', log],

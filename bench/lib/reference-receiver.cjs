@@ -13,6 +13,9 @@
 // statement through mysql2, up to 4 in flight; each request is answered `success` after the commit
 // that holds its row.
 //
+// It does not call wxplat's code (src/wechat/crypto.ts, xml.ts, the inbox repository) on purpose: it is
+// the plain way of doing that work, which wxplat is measured against.
+//
 //   node bench/lib/reference-receiver.cjs --port 0    (env: receiverEnv() of bench/lib/receivers.mjs)
 'use strict';
 const http = require('node:http');
@@ -45,7 +48,8 @@ function insertFor(n) {
   return sql;
 }
 
-const sqlTime = (ms) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+/** A DATETIME of milliseconds since the epoch; null for no time (a CreateTime missing or absurd). */
+const sqlTime = (ms) => (Number.isFinite(ms) && ms >= 0 && ms < 253402300800000 ? new Date(ms).toISOString().slice(0, 19).replace('T', ' ') : null);
 
 /** The text of element `name` (CDATA unwrapped), or null. */
 function field(xml, name) {

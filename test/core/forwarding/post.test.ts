@@ -224,8 +224,8 @@ t.test('what goes wrong: refused, no answer in time, cut off, not HTTP, a bad UR
 });
 
 t.test('at most maxSockets connections to a host; the other requests wait for one', async (t) => {
-  // Answers are held until two requests are in (or the last ones): had the client opened a third
-  // connection, the service would see three at once.
+  // Answers are held until two requests are in (or the last ones), so the client must wait for a
+  // connection to come free; a third connection would be counted by the service.
   const held: http.ServerResponse[] = [];
   let most = 0;
   let answered = 0;
