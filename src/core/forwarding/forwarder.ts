@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
 import { ForwardDeliveryRepository, type ClaimedDelivery, type DeliveryOutcome } from '../../db/repositories/forward-deliveries.js';
+import { retryOnLockConflict } from '../../db/locks.js';
 import type { Logger } from '../../logger.js';
 import { createPoster, type Poster, type PostResult } from './post.js';
 import { forwardBody, forwardEventId, forwardHeaders } from './request.js';
@@ -186,9 +187,12 @@ export class Forwarder {
     while (!this.stopping) {
       let claimed = 0;
       let queued = 0;
+      let written: Promise<unknown> = Promise.resolve();
       try {
-        await this.flush();
-        await this.giveBack();
+        // The outcomes of the last requests are written while the next deliveries are queued and claimed:
+        // the statements touch different rows, and each would otherwise wait for the commit before it.
+        written = Promise.all([this.flush(), this.giveBack()]);
+        written.catch(() => {}); // awaited below, where its error is handled with the rest
         if (queueDue || this.woken || Date.now() - lastQueued >= this.o.idleMs) {
           this.woken = false;
           lastQueued = Date.now();
@@ -206,8 +210,10 @@ export class Forwarder {
           // A full claim: more may be due.
           if (claimed === room) queueDue = true;
         }
+        await written;
         failures = 0;
       } catch (err) {
+        await written.catch(() => {}); // no round starts while this one's writes are still going
         failures++;
         const waitMs = Math.min(30_000, this.o.idleMs * 2 ** (failures - 1));
         this.deps.logger.error('forwarding failed', { error: (err as Error).message, retry_in_ms: waitMs });
@@ -256,7 +262,8 @@ export class Forwarder {
   private async flush(): Promise<void> {
     if (this.outcomes.length === 0) return;
     const batch = this.outcomes.splice(0);
-    await this.repo.finish(this.owner, batch, this.deps.clock.now());
+    // Idempotent (it changes only what this forwarder still holds), so a deadlock victim is written again.
+    await retryOnLockConflict(() => this.repo.finish(this.owner, batch, this.deps.clock.now()));
   }
 
   private send(d: ClaimedDelivery): void {
