@@ -271,7 +271,7 @@ for (const c of contestants) {
   const ratio = median(ratios);
   summary[c.name] = { rate, ratio, p99: median(per.map((m) => m.p99)) };
   // A receiver that does not process (--no-process, the reference) keeps what it stores: no backlog to drain.
-  const processes = per.some((m) => Number.isFinite(m.drain));
+  const processes = c.kind !== 'reference' && !c.kind?.includes('receive only');
   const after = c.floor ? '' : processes ? per.map((m) => `${m.backlog} (drained in ${fmt(m.drain, 1)} s)`).join(', ') : '— (receiving only: stored, not processed)';
   console.log(
     `${c.name.padEnd(40)} ${fmt(rate).padStart(9)} ${fmt(median(per.map((m) => m.p50)), 1).padStart(7)} ${fmt(summary[c.name].p99, 1).padStart(7)} ${fmt(ratio, 2).padStart(8)} ${fmt(median(per.map((m) => m.cpuPerEvent))).padStart(13)} ${fmt(median(per.map((m) => m.dbCpuPerEvent))).padStart(12)}   ${ratios.map((x) => fmt(x, 2)).join(' ').padEnd(17)}   ${after}`,
