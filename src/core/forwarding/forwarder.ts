@@ -191,6 +191,8 @@ export class Forwarder {
       try {
         // The outcomes of the last requests are written while the next deliveries are queued and claimed:
         // the statements touch different rows, and each would otherwise wait for the commit before it.
+        // (The queue and the claim side by side too drained slower: 4.0k deliveries a second against 5.3k,
+        // bench/forward; they meet on the deliveries' indexes.)
         written = Promise.all([this.flush(), this.giveBack()]);
         written.catch(() => {}); // awaited below, where its error is handled with the rest
         if (queueDue || this.woken || Date.now() - lastQueued >= this.o.idleMs) {
