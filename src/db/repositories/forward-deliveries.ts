@@ -196,6 +196,8 @@ export class ForwardDeliveryRepository {
    * constants: a CASE over the ids for each of six columns cost MariaDB about 15 µs a row more than one
    * for the latency alone (measured at 128 rows), and the drain after a burst waits on the database.
    * Outcomes of many kinds (failures with their own errors) go in one statement of CASEs, as before.
+   * The statements of a batch are not one transaction: a crash between them leaves the rest held until
+   * their lease ends, and they are sent again then (at least once, as any crash mid-batch).
    */
   async finish(owner: string, outcomes: readonly DeliveryOutcome[], now: Date): Promise<number> {
     if (outcomes.length === 0) return 0;
@@ -253,6 +255,10 @@ export class ForwardDeliveryRepository {
       });
   }
 
+  /**
+   * Records reply rules' calls (made while WeChat waited), many in one statement: one row per push and
+   * rule; a copy of a push (WeChat's retry) counts another attempt on the same row.
+   */
   async recordReplies(
     rows: ReadonlyArray<{ inboxId: number; ruleId: number; delivered: boolean; status: number | null; error: string | null; latencyMs: number; at: Date }>,
   ): Promise<void> {
